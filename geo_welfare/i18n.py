@@ -1,0 +1,36 @@
+"""Messages in Japanese (the default) and English, in one catalogue.
+
+The CLI, progress bars and the web read their words from here, so a translation is a change
+to one table, and a missing translation fails a test rather than showing a key to a user.
+"""
+
+from __future__ import annotations
+
+from geo_welfare.settings import language
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "reading": ("読み込み中: {file}", "Reading {file}"),
+    "validating": ("検証中: {file}", "Validating {file}"),
+    "writing": ("保存中", "Writing"),
+    "imported": ("{file}: {created}件追加, {updated}件更新, {removed}件削除（{layer}）",
+                 "{file}: {created} added, {updated} updated, {removed} removed ({layer})"),
+    "nothing_written": ("取り込みを中止しました。データは変更されていません。",
+                        "Import aborted; nothing in the store was changed."),
+    "store_ready": ("データベースを準備しました: {url}", "Store ready: {url}"),
+    "unparsed_schedules": ("解釈できなかった開催日時（原文のまま保存）: {count}件",
+                           "Schedules that could not be parsed (kept as text): {count}"),
+    "unmatched_rows": ("小地域に結合できなかった行: {count}件", "Rows that did not join to a small area: {count}"),
+    "matched_rows": ("小地域に結合した行: {matched}/{total}件", "Rows joined to a small area: {matched} of {total}"),
+    "demo_generating": ("デモ町（架空の合成データ）を生成中: {dir}", "Generating the demo town (synthetic, fictional) in {dir}"),
+    "serving": ("地図を配信中: http://{host}:{port}/ （Ctrl+C で終了）", "Serving the map at http://{host}:{port}/ (Ctrl+C to stop)"),
+    "exported": ("書き出しました: {file}（{count}件）", "Wrote {file} ({count} features)"),
+    "dissolved_pieces": ("複数の図形に分かれていた小地域を1つに統合: {count}件",
+                         "Small areas stored in several pieces, dissolved into one: {count}"),
+    "repaired_geometries": ("不正な図形を修復しました: {count}件", "Invalid geometries repaired: {count}"),
+}
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The message ``key`` in the chosen language, with ``values`` filled in."""
+    ja, en = MESSAGES[key]
+    return (en if language(lang) == "en" else ja).format(**values)

@@ -1,0 +1,125 @@
+"""Imports as a user runs them: files → layers (validate every file) → store (one transaction).
+
+All files named in one import are read and validated before anything is written, and then
+written in a single transaction, so an import either stores every file or changes nothing.
+The reports returned here are what the CLI and the web show: counts, and the things a person
+should look at (schedules kept as text, population rows that joined to no small area).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from geo_welfare.store.models import AreaUnit
+from geo_welfare.store.write import (WriteResult, write_areas, write_candidates, write_population,
+                                     write_resources)
+from layers.areas import AreaImport, read_areas
+from layers.population import PopulationImport, join_to_small_areas, read_population
+from layers.resources import CandidateImport, ResourceImport, read_candidates, read_resources
+
+Progress = Callable[[str, Path], None]
+
+
+def _quiet(_stage: str, _path: Path) -> None:
+    """The default progress callback: say nothing."""
+
+
+@dataclass
+class FileReport:
+    """What one file's import did."""
+
+    file: Path
+    layer: str
+    result: WriteResult
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+def import_resources(engine: Engine, paths: Sequence[Path], *, kind: str | None = None,
+                     columns: dict[str, str] | None = None, source: str | None = None, encoding: str | None = None,
+                     crs: str | None = None, progress: Progress = _quiet) -> list[FileReport]:
+    """Import resource lists; ``source`` (default: each file's stem) keys re-imports."""
+    validated: list[tuple[Path, ResourceImport]] = []
+    for path in map(Path, paths):
+        progress("reading", path)
+        validated.append((path, read_resources(path, kind=kind, columns=columns, source=source, encoding=encoding,
+                                               crs=crs)))
+    progress("writing", Path(paths[0]) if paths else Path("."))
+    reports = []
+    with engine.begin() as connection:
+        for path, item in validated:
+            result = write_resources(connection, item.frame, item.source)
+            reports.append(FileReport(path, "resources", result, {
+                "unparsed_schedules": item.unparsed_schedules, "source": item.source}))
+    return reports
+
+
+def import_candidates(engine: Engine, paths: Sequence[Path], *, columns: dict[str, str] | None = None,
+                      source: str | None = None, encoding: str | None = None, crs: str | None = None,
+                      progress: Progress = _quiet) -> list[FileReport]:
+    """Import candidate sites for new community bases."""
+    validated: list[tuple[Path, CandidateImport]] = []
+    for path in map(Path, paths):
+        progress("reading", path)
+        validated.append((path, read_candidates(path, columns=columns, source=source, encoding=encoding, crs=crs)))
+    with engine.begin() as connection:
+        return [FileReport(path, "candidates", write_candidates(connection, item.frame, item.source))
+                for path, item in validated]
+
+
+def import_areas(engine: Engine, paths: Sequence[Path], unit: str, *, columns: dict[str, str] | None = None,
+                 source: str | None = None, encoding: str | None = None, crs: str | None = None,
+                 repair: bool = False, progress: Progress = _quiet) -> list[FileReport]:
+    """Import polygons of one area level; census totals the file carries (JINKO/SETAI) become a dataset."""
+    validated: list[tuple[Path, AreaImport]] = []
+    for path in map(Path, paths):
+        progress("reading", path)
+        validated.append((path, read_areas(path, unit, columns=columns, source=source, encoding=encoding, crs=crs,
+                                           repair=repair)))
+    reports = []
+    with engine.begin() as connection:
+        for path, item in validated:
+            progress("writing", path)
+            result = write_areas(connection, item.frame, unit, item.source)
+            notes: dict[str, object] = {"dissolved_codes": item.dissolved_codes, "repaired": item.repaired,
+                                        "units": len(item.frame)}
+            if item.census is not None:
+                census = item.census.rename(columns={"code": "row_key"}).assign(
+                    parent_name=None, name=None, age_0_14=None, age_15_64=None, age_65_plus=None, age_75_plus=None)
+                write_population(connection, item.source, path.name, census, census["row_key"])
+                notes["census_population"] = int(census["total"].sum())
+            reports.append(FileReport(path, f"areas:{unit}", result, notes))
+    return reports
+
+
+def small_area_names(engine: Engine) -> pd.DataFrame:
+    """Codes, names and municipality names of the stored small areas, for joining tables by name."""
+    statement = select(AreaUnit.code, AreaUnit.name, AreaUnit.municipality_name).where(AreaUnit.unit == "small_area")
+    with engine.connect() as connection:
+        return pd.DataFrame(connection.execute(statement).all(), columns=["code", "name", "municipality_name"])
+
+
+def import_population(engine: Engine, paths: Sequence[Path], *, columns: dict[str, str] | None = None,
+                      dataset: str | None = None, encoding: str | None = None,
+                      progress: Progress = _quiet) -> list[FileReport]:
+    """Import population tables, joined to the stored small areas by code or normalised name."""
+    validated: list[tuple[Path, PopulationImport]] = []
+    for path in map(Path, paths):
+        progress("reading", path)
+        validated.append((path, read_population(path, columns=columns, source=dataset, encoding=encoding)))
+    areas = small_area_names(engine)
+    reports = []
+    with engine.begin() as connection:
+        for path, item in validated:
+            progress("writing", path)
+            joined = join_to_small_areas(item.frame, areas)
+            result = write_population(connection, item.source, path.name, item.frame, joined.area_codes, item.as_of)
+            reports.append(FileReport(path, "population", result, {
+                "dataset": item.source, "layout": item.layout, "rows": len(item.frame),
+                "matched": joined.matched_count, "unmatched": joined.unmatched,
+                "totals_checked": item.totals_checked}))
+    return reports

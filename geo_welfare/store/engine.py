@@ -1,0 +1,87 @@
+"""Opening the store: SpatiaLite through a driver that can load extensions, or PostGIS.
+
+Many Python builds (pyenv, some macOS installers) ship an ``sqlite3`` that cannot load
+extensions, so SpatiaLite is loaded through ``pysqlite3`` whenever the standard module cannot;
+a missing ``mod_spatialite`` becomes one message that names the package to install.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from geo_welfare.errors import StoreError
+from geo_welfare.settings import database_url
+
+SPATIALITE_HINT_JA = ("SpatiaLite を読み込めません。Debian/Ubuntu では `apt-get install libsqlite3-mod-spatialite`、"
+                      "macOS では `brew install libspatialite` を実行するか、SPATIALITE_LIBRARY_PATH を設定してください。")
+SPATIALITE_HINT_EN = ("Cannot load SpatiaLite. Install it (Debian/Ubuntu: `apt-get install libsqlite3-mod-spatialite`; "
+                      "macOS: `brew install libspatialite`) or set SPATIALITE_LIBRARY_PATH.")
+
+
+def _sqlite_module() -> ModuleType:
+    """The DB-API module to use for SpatiaLite: the standard one if it can load extensions."""
+    if hasattr(sqlite3.Connection, "enable_load_extension"):
+        return sqlite3
+    try:
+        import pysqlite3.dbapi2 as pysqlite3  # type: ignore[import-not-found]
+    except ImportError as error:
+        raise StoreError(
+            "この Python の sqlite3 は拡張機能を読み込めません。`pip install pysqlite3-binary` を実行してください。",
+            "This Python's sqlite3 cannot load extensions; run `pip install pysqlite3-binary`.",
+        ) from error
+    return pysqlite3
+
+
+def _load_spatialite(dbapi_connection, _connection_record) -> None:
+    """Load mod_spatialite on every new connection and switch on foreign keys."""
+    dbapi_connection.enable_load_extension(True)
+    try:
+        dbapi_connection.load_extension(os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"))
+    except Exception as error:  # the driver raises its own OperationalError type
+        raise StoreError(SPATIALITE_HINT_JA, SPATIALITE_HINT_EN) from error
+    finally:
+        dbapi_connection.enable_load_extension(False)
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def create_store_engine(url: str | None = None) -> Engine:
+    """An engine for the store at ``url`` (see :func:`geo_welfare.settings.database_url`), schema untouched."""
+    resolved = make_url(database_url(url))
+    backend = resolved.get_backend_name()
+    if backend == "sqlite":
+        if resolved.database and resolved.database != ":memory:":
+            Path(resolved.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(resolved, module=_sqlite_module())
+        event.listen(engine, "connect", _load_spatialite)
+        return engine
+    if backend == "postgresql":
+        if resolved.drivername == "postgresql":
+            resolved = resolved.set(drivername="postgresql+psycopg")
+        return create_engine(resolved, pool_pre_ping=True)
+    raise StoreError(f"対応していないデータベースです: {backend}（sqlite または postgresql）",
+                     f"Unsupported database {backend!r}: use sqlite (SpatiaLite) or postgresql (PostGIS)")
+
+
+@lru_cache(maxsize=8)
+def open_store(url: str | None = None) -> Engine:
+    """An engine for the store with its schema brought to the newest revision (created on first use)."""
+    from geo_welfare.store.schema import upgrade
+
+    engine = create_store_engine(url)
+    try:
+        upgrade(engine)
+    except StoreError:
+        raise
+    except Exception as error:
+        if engine.dialect.name == "sqlite" and isinstance(error.__cause__, StoreError):
+            raise error.__cause__ from error
+        raise StoreError(f"データベースを開けません: {engine.url.render_as_string(hide_password=True)}（{error}）",
+                         f"Cannot open the store {engine.url.render_as_string(hide_password=True)}: {error}") from error
+    return engine

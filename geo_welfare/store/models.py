@@ -1,0 +1,155 @@
+"""Tables of the store, the same on SpatiaLite and PostGIS.
+
+Geometries are stored as JGD2011 lon/lat (SRID 6668) with spatial indexes, so the file or the
+database opens in QGIS as it is.  Derived figures (高齢化率 = 65+ / total) are computed when read,
+never stored, so they cannot disagree with the counts they come from.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        func)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from geo_welfare.settings import STORAGE_SRID
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class AreaUnit(Base):
+    """A polygon of one area level: municipality, 日常生活圏域, 地区, school district or 小地域.
+
+    Levels are kept side by side rather than as a tree because they do not nest (a 小学校区
+    cuts across 町丁); ``parent_code`` records nesting only where the source declares it.
+    """
+
+    __tablename__ = "area_unit"
+    __table_args__ = (UniqueConstraint("unit", "code", name="uq_area_unit_unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(200))
+    name_kana: Mapped[str | None] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(String(64))
+    municipality_code: Mapped[str | None] = mapped_column(String(6))
+    municipality_name: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(200))
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=True, nullable=False))
+
+
+class PopulationDataset(Base):
+    """One imported population table (a census or resident-register release)."""
+
+    __tablename__ = "population_dataset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    source_file: Mapped[str] = mapped_column(String(500))
+    as_of: Mapped[str | None] = mapped_column(String(32))
+    imported_at: Mapped[datetime.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    counts: Mapped[list["PopulationCount"]] = relationship(back_populates="dataset", cascade="all, delete-orphan")
+
+
+class PopulationCount(Base):
+    """Population of one statistical unit, as published, with the small area it joins to.
+
+    Every row of the source is kept, including rows that join to no small area
+    (``area_code`` is NULL): city totals stay right and the unmatched rows can be listed.
+    """
+
+    __tablename__ = "population_count"
+    __table_args__ = (UniqueConstraint("dataset_id", "row_key", name="uq_population_dataset_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("population_dataset.id", ondelete="CASCADE"), index=True)
+    row_key: Mapped[str] = mapped_column(String(200))
+    area_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    parent_name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(200))
+    total: Mapped[int] = mapped_column(Integer)
+    age_0_14: Mapped[int | None] = mapped_column(Integer)
+    age_15_64: Mapped[int | None] = mapped_column(Integer)
+    age_65_plus: Mapped[int | None] = mapped_column(Integer)
+    age_75_plus: Mapped[int | None] = mapped_column(Integer)
+    households: Mapped[int | None] = mapped_column(Integer)
+    dataset: Mapped[PopulationDataset] = relationship(back_populates="counts")
+
+    @property
+    def aging_rate(self) -> float | None:
+        """高齢化率: residents 65+ over all residents."""
+        if self.age_65_plus is None or not self.total:
+            return None
+        return self.age_65_plus / self.total
+
+
+class Resource(Base):
+    """A place residents can go: サロン, 通いの場, 地域の縁側, 地域包括支援センター, 公民館 …
+
+    ``(source, source_id)`` is stable across re-imports of the same list, so importing it again
+    updates the rows instead of duplicating them.
+    """
+
+    __tablename__ = "resource"
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_resource_source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_kana: Mapped[str | None] = mapped_column(String(300))
+    operator: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(500))
+    target_groups: Mapped[str | None] = mapped_column(String(300))
+    fee: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    barrier_free: Mapped[bool | None] = mapped_column(Boolean)
+    consultation: Mapped[bool | None] = mapped_column(Boolean)
+    visibility: Mapped[str] = mapped_column(String(16), default="public")
+    last_checked: Mapped[datetime.date | None] = mapped_column(Date)
+    schedule_text: Mapped[str | None] = mapped_column(Text)
+    closed_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    times_per_month: Mapped[int | None] = mapped_column(Integer)
+    schedule_unparsed: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=True, nullable=False))
+    schedules: Mapped[list["Schedule"]] = relationship(back_populates="resource", cascade="all, delete-orphan",
+                                                       order_by="Schedule.id")
+
+
+class Schedule(Base):
+    """One recurrence rule of a resource, shaped like an Open Referral HSDS ``schedule``."""
+
+    __tablename__ = "schedule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), index=True)
+    freq: Mapped[str] = mapped_column(String(16))
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    byday: Mapped[str | None] = mapped_column(String(64))
+    opens_at: Mapped[str | None] = mapped_column(String(5))
+    closes_at: Mapped[str | None] = mapped_column(String(5))
+    resource: Mapped[Resource] = relationship(back_populates="schedules")
+
+
+class CandidateSite(Base):
+    """A place where a new community base (拠点) could open: 公民館, 集会所, 空き家 …"""
+
+    __tablename__ = "candidate_site"
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_candidate_source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(500))
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=True, nullable=False))

@@ -1,0 +1,7 @@
+"""What each layer kind is: its schema, how it is read from the formats municipalities publish,
+and how it is drawn.
+
+Every importer here turns a file into a validated GeoDataFrame (lon/lat, EPSG:6668) or raises
+:class:`geo_welfare.errors.InputError` naming file, row and field; none of them writes to the
+store, so an import can be checked completely before one row is stored.
+"""

@@ -1,0 +1,140 @@
+"""Area units (polygons): municipality, 日常生活圏域, 地区, 小学校区・中学校区, 町丁・字 (小地域).
+
+Recognises the field names of the sources municipalities use: e-Stat 小地域 boundaries
+(KEY_CODE, S_NAME, PREF + CITY, CITY_NAME, JINKO, SETAI), 国土数値情報 N03 outlines (N03_007,
+N03_004) and school districts (A27 / A32), and plain ``code`` / ``name`` / 名称 layers.
+Features that share a code (an e-Stat small area split by a road or river, an island) are
+dissolved into one MultiPolygon, because the code is the unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo_welfare.errors import InputError, Problem
+from layers import glossary
+from layers.columns import resolve_columns
+from layers.readers import ROW, check_geometries, read_vector, to_storage_crs
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("code", "KEY_CODE", "N03_007", "コード", "地区コード", "圏域コード", "学区コード"),
+    "name": ("name", "名称", "S_NAME", "地区名", "圏域名", "学区名", "学校名", "A27_007", "N03_004"),
+    "name_kana": ("name_kana", "名称_カナ", "名称カナ", "かな"),
+    "parent_code": ("parent_code", "上位コード", "親コード"),
+    "municipality_code": ("municipality_code", "市区町村コード", "A27_005", "A32_001", "N03_007"),
+    "municipality_name": ("municipality_name", "市区町村名", "CITY_NAME", "N03_004"),
+    "population": ("JINKO", "人口", "総人口"),
+    "households": ("SETAI", "世帯数"),
+}
+
+
+@dataclass
+class AreaImport:
+    """Validated area units, one row per code, with what the import did to get there."""
+
+    frame: gpd.GeoDataFrame
+    unit: str
+    source: str
+    dissolved_codes: int = 0
+    repaired: int = 0
+    census: pd.DataFrame | None = None  # code, total, households: population the boundary file carries
+
+
+def _clean(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == ""
+                      else str(v).strip())
+
+
+def read_areas(path: str | Path, unit: str, *, columns: dict[str, str] | None = None, source: str | None = None,
+               encoding: str | None = None, crs: str | None = None, layer: str | None = None,
+               repair: bool = False) -> AreaImport:
+    """Read and validate polygons of one area level; raise :class:`InputError` listing every bad row."""
+    path = Path(path)
+    if unit not in glossary.AREA_UNIT_IDS:
+        raise InputError.single(path, f"不明な単位です（使える単位: {', '.join(glossary.AREA_UNIT_OPTIONS)}）",
+                                f"unknown unit (known: {', '.join(glossary.AREA_UNIT_OPTIONS)})",
+                                field="--unit", found=unit)
+    frame = read_vector(path, layer=layer, encoding=encoding, crs=crs)
+    mapping = resolve_columns(frame.columns, COLUMN_ALIASES, columns or {}, path)
+    if mapping["name"] is None and mapping["code"] is None:
+        raise InputError.single(path, "コードまたは名称の列が必要です（--columns code=列名 で指定できます）",
+                                "needs a code or a name column (map it with --columns code=COLUMN)",
+                                field="code/name")
+    frame = to_storage_crs(frame, path)
+    frame, repaired = check_geometries(frame, path, allowed_types={"Polygon", "MultiPolygon"}, repair=repair)
+
+    municipality = _clean(frame[mapping["municipality_code"]]) if mapping["municipality_code"] else None
+    if municipality is None and {"PREF", "CITY"} <= set(frame.columns):
+        municipality = _clean(frame["PREF"].astype(str) + frame["CITY"].astype(str))
+    names = _clean(frame[mapping["name"]]) if mapping["name"] else pd.Series(None, index=frame.index)
+    if mapping["code"]:
+        codes = _clean(frame[mapping["code"]])
+    else:
+        # School-district files (KSJ A27/A32) carry no district code: the school's name within its
+        # municipality is what identifies the district, and stays stable across releases.
+        codes = names if municipality is None else municipality.fillna("") + ":" + names.fillna("")
+    problems = [Problem(str(path), int(row), mapping["code"] or mapping["name"], "コードが空です", "code is empty")
+                for row in frame.loc[codes.isna() | (codes == ":"), ROW]]
+    if problems:
+        raise InputError(problems)
+
+    table = gpd.GeoDataFrame({
+        ROW: frame[ROW].values, "code": codes.values, "name": names.values,
+        "name_kana": _clean(frame[mapping["name_kana"]]).values if mapping["name_kana"] else None,
+        "parent_code": _clean(frame[mapping["parent_code"]]).values if mapping["parent_code"] else None,
+        "municipality_code": municipality.values if municipality is not None else None,
+        "municipality_name": _clean(frame[mapping["municipality_name"]]).values if mapping["municipality_name"] else None,
+    }, geometry=frame.geometry.values, crs=frame.crs)
+
+    census = None
+    if mapping["population"]:
+        census = _census_counts(frame, table["code"], path, mapping["population"], mapping["households"])
+
+    conflicting = table.groupby("code")["name"].nunique(dropna=True)
+    for code in conflicting.index[conflicting > 1]:
+        rows = table.loc[table["code"] == code]
+        problems.append(Problem(str(path), int(rows[ROW].iloc[1]), mapping["name"],
+                                f"同じコード {code} に異なる名称があります", f"code {code} has different names",
+                                " / ".join(sorted(set(rows["name"].dropna())))))
+    if problems:
+        raise InputError(problems)
+
+    pieces = table.groupby("code").size()
+    dissolved_codes = int((pieces > 1).sum())
+    if dissolved_codes:
+        table = _dissolve(table)
+    table["geometry"] = [g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in table.geometry]
+    return AreaImport(table.set_geometry("geometry"), unit, source or path.stem, dissolved_codes, repaired, census)
+
+
+def _dissolve(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per code: the union of its pieces, the first row's attributes."""
+    first = table.drop(columns="geometry").groupby("code", sort=False).first()
+    unions = table.groupby("code", sort=False)["geometry"].agg(lambda parts: shapely.union_all(parts.values))
+    result = gpd.GeoDataFrame(first.join(unions.rename("geometry")).reset_index(), geometry="geometry", crs=table.crs)
+    return result[[ROW, "code", "name", "name_kana", "parent_code", "municipality_code", "municipality_name",
+                   "geometry"]]
+
+
+def _census_counts(frame: gpd.GeoDataFrame, codes: pd.Series, path: Path, population_column: str,
+                   households_column: str | None) -> pd.DataFrame:
+    """Census totals carried by a boundary file (e-Stat JINKO/SETAI), summed over a code's pieces."""
+    problems: list[Problem] = []
+    counts = pd.DataFrame({"code": codes.values})
+    for label, column in (("total", population_column), ("households", households_column)):
+        if column is None:
+            counts[label] = None
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() & frame[column].notna()
+        problems += [Problem(str(path), int(row), column, "整数が必要です", "expected a whole number", str(found))
+                     for row, found in zip(frame.loc[bad, ROW], frame.loc[bad, column])]
+        counts[label] = values.values
+    if problems:
+        raise InputError(problems)
+    return counts.groupby("code", sort=False).sum(min_count=1).reset_index()

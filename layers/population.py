@@ -1,0 +1,331 @@
+"""Population by census small area (町丁・字): total, 0–14, 15–64, 65+, 75+ and households.
+
+Recognises three layouts that municipalities publish:
+
+- a code and the totals (``KEY_CODE, 総数, 0～14歳, 15～64歳, 65歳以上, 75歳以上, 世帯数``);
+- 5-year age bands with Japanese headers (``0～ 4歳, 5～ 9, …, 100歳以上``, Sapporo's 住民基本台帳
+  tables), optionally with the published 年少・生産年齢・老年人口 as a cross-check;
+- the 自治体標準オープンデータセット 年齢別人口 layout (``man1..man18, woman1..woman18``, 5-year
+  bands from 0–4 to 85+, e.g. Takamatsu).
+
+Rows that are totals of other rows (全市, a ward's own row) are checked against the sum of their
+detail rows and not stored, so no figure is counted twice.  Rows are joined to small areas by
+code, or by name after normalising the ways names are written (full-width digits, 条 numerals,
+（番地）); rows that do not join are kept and listed, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo_welfare.errors import InputError, Problem
+from layers.columns import resolve_columns
+from layers.readers import ROW, read_table
+
+COUNT_FIELDS = ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus", "households")
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("KEY_CODE", "code", "地域コード", "町丁コード", "小地域コード"),
+    "parent_name": ("区", "区別", "区名", "cityName", "市区町村名"),
+    "name": ("区分", "町条丁目", "町丁目", "町丁目名", "地域名", "regionName", "S_NAME", "name"),
+    "total": ("総数", "人口", "総人口", "totalPopulation", "JINKO"),
+    "age_0_14": ("0～14歳", "年少人口", "age_0_14"),
+    "age_15_64": ("15～64歳", "生産年齢人口", "age_15_64"),
+    "age_65_plus": ("65歳以上", "老年人口", "age_65_plus"),
+    "age_75_plus": ("75歳以上", "age_75_plus"),
+    "households": ("世帯数", "numberOfHouseholds", "SETAI", "households"),
+    "as_of": ("surveyDate", "調査日", "時点"),
+}
+
+#: Words that mark a row as a total of other rows (within a ward, or of the whole city).
+TOTAL_ROW_NAMES = {"全市", "全区", "合計", "総数", "計", "市計", "全体", "総計"}
+KANJI_DIGITS = "〇一二三四五六七八九"
+
+
+@dataclass
+class PopulationImport:
+    """Validated population rows (details only) and what the import checked."""
+
+    frame: pd.DataFrame  # row_key, code, parent_name, name + COUNT_FIELDS, _row
+    source: str
+    layout: str
+    as_of: str | None = None
+    totals_checked: list[str] = field(default_factory=list)
+
+
+def _header_key(name: str) -> str:
+    """A header with widths and spaces folded: '0～ 4歳' → '0～4歳', '100歳  以上' → '100歳以上'."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).replace("~", "～")
+
+
+def _age_bands(columns: list[str]) -> dict[str, tuple[int, int | None]]:
+    """Columns that are age bands, with their (first age, last age or None for 'and over')."""
+    bands: dict[str, tuple[int, int | None]] = {}
+    for column in columns:
+        key = _header_key(column)
+        if match := re.fullmatch(r"(\d+)～(\d+)歳?", key):
+            bands[column] = (int(match[1]), int(match[2]))
+        elif match := re.fullmatch(r"(\d+)歳以上", key):
+            bands[column] = (int(match[1]), None)
+    return bands
+
+
+SUPPRESSED_MARKS = {"x", "X", "ｘ", "Ｘ", "*", "＊", "秘匿", "χ"}
+ZERO_MARKS = {"-", "－", "―", "‐", ""}
+
+
+def _numbers(table: pd.DataFrame, column: str, path: Path, problems: list[Problem]) -> pd.Series:
+    """A count column as nullable integers.
+
+    '-' and blank mean 0 (the statistical tables' own convention); 'x' / '秘匿' mark a figure
+    suppressed to protect privacy and become NA (unknown), never 0; anything else that is not
+    a whole number ≥ 0 is an error.
+    """
+    text = table[column].astype(str).str.strip().str.replace(",", "", regex=False)
+    suppressed = text.isin(SUPPRESSED_MARKS)
+    text = text.where(~text.isin(ZERO_MARKS), "0").where(~suppressed, None)
+    values = pd.to_numeric(text.map(lambda v: unicodedata.normalize("NFKC", v) if isinstance(v, str) else None),
+                           errors="coerce")
+    bad = (values.isna() & ~suppressed) | (values < 0) | (values.notna() & (values % 1 != 0))
+    problems += [Problem(str(path), int(row), column, "0以上の整数が必要です", "expected a whole number ≥ 0", found)
+                 for row, found in zip(table.loc[bad, ROW], table.loc[bad, column])]
+    return values.where(~bad, 0).astype("Int64")
+
+
+def read_population(path: str | Path, *, columns: dict[str, str] | None = None, source: str | None = None,
+                    encoding: str | None = None) -> PopulationImport:
+    """Read and validate a population table; raise :class:`InputError` listing every bad row."""
+    path = Path(path)
+    overrides = columns or {}
+    known = {name for names in COLUMN_ALIASES.values() for name in names} | {"man1", "woman1"}
+    table = read_table(path, encoding=encoding, header_names=known | set(overrides.values()))
+    folded = {_header_key(c): c for c in table.columns}
+    aliases = {f: tuple(folded.get(_header_key(n), n) for n in names) for f, names in COLUMN_ALIASES.items()}
+    mapping = resolve_columns(table.columns, aliases, overrides, path)
+    problems: list[Problem] = []
+    counts: dict[str, pd.Series] = {}
+
+    sex_bands = [c for c in table.columns if re.fullmatch(r"(man|woman)\d+", c)]
+    bands = _age_bands(list(table.columns))
+    if sex_bands:
+        layout = "standard-age-bands"
+        band = {c: int(re.sub(r"\D", "", c)) for c in sex_bands}
+        values = {c: _numbers(table, c, path, problems) for c in sex_bands}
+
+        def band_sum(first: int, last: int) -> pd.Series:
+            return sum(v for c, v in values.items() if first <= band[c] <= last)
+
+        counts["age_0_14"], counts["age_15_64"] = band_sum(1, 3), band_sum(4, 13)
+        counts["age_65_plus"], counts["age_75_plus"] = band_sum(14, 18), band_sum(16, 18)
+        counts["total"] = _numbers(table, mapping["total"], path, problems) if mapping["total"] else band_sum(1, 18)
+        banded_total = band_sum(1, 18)
+    elif bands:
+        layout = "age-bands"
+        values = {c: _numbers(table, c, path, problems) for c in bands}
+
+        def band_sum(first: int, last: int | None) -> pd.Series:
+            return sum(v for c, v in values.items()
+                       if bands[c][0] >= first and (last is None or (bands[c][1] is not None and bands[c][1] <= last)))
+
+        counts["age_0_14"], counts["age_15_64"] = band_sum(0, 14), band_sum(15, 64)
+        counts["age_65_plus"], counts["age_75_plus"] = band_sum(65, None), band_sum(75, None)
+        counts["total"] = _numbers(table, mapping["total"], path, problems) if mapping["total"] else band_sum(0, None)
+        banded_total = band_sum(0, None)
+        for published in ("age_0_14", "age_15_64", "age_65_plus"):
+            column = mapping[published]
+            if column and column not in bands:
+                stated = _numbers(table, column, path, problems)
+                differs = (stated != counts[published]).fillna(False).astype(bool)
+                problems += [Problem(str(path), int(row), column, "年齢別の合計と一致しません",
+                                     "does not equal the sum of its age bands", f"{s} ≠ {c}")
+                             for row, s, c in zip(table.loc[differs, ROW], stated[differs], counts[published][differs])]
+    else:
+        layout = "totals"
+        if mapping["total"] is None:
+            raise InputError.single(path, "総数（人口）の列がありません", "no total population column", field="総数/total")
+        for name in ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus"):
+            if mapping[name]:
+                counts[name] = _numbers(table, mapping[name], path, problems)
+        banded_total = None
+    if mapping["households"]:
+        counts["households"] = _numbers(table, mapping["households"], path, problems)
+    if banded_total is not None and mapping["total"]:
+        differs = (banded_total != counts["total"]).fillna(False).astype(bool)
+        problems += [Problem(str(path), int(row), mapping["total"], "年齢別人口の合計と一致しません",
+                             "does not equal the sum of the age bands", f"{t} ≠ {b}")
+                     for row, t, b in zip(table.loc[differs, ROW], counts["total"][differs], banded_total[differs])]
+    if mapping["code"] is None and mapping["name"] is None:
+        problems.append(Problem(str(path), None, "KEY_CODE/区分", "地域のコードか名称の列が必要です",
+                                "needs a small-area code or name column"))
+    _check_order(counts, table, path, mapping, problems)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
+
+    frame = pd.DataFrame({
+        ROW: table[ROW],
+        "code": table[mapping["code"]].str.strip() if mapping["code"] else None,
+        "parent_name": _fold_spaces(table[mapping["parent_name"]]) if mapping["parent_name"] else None,
+        "name": _fold_spaces(table[mapping["name"]]) if mapping["name"] else None,
+        **{name: counts.get(name) for name in COUNT_FIELDS},
+    })
+    frame, checked = _drop_total_rows(frame, path)
+    keys = frame["code"] if mapping["code"] else frame["parent_name"].fillna("") + "/" + frame["name"].fillna("")
+    frame.insert(1, "row_key", keys.values)
+    duplicated = frame["row_key"].duplicated()
+    if duplicated.any():
+        raise InputError([Problem(str(path), int(row), mapping["code"] or mapping["name"], "地域が重複しています",
+                                  "the same area appears twice", key)
+                          for row, key in zip(frame.loc[duplicated, ROW], frame.loc[duplicated, "row_key"])])
+    as_of = table[mapping["as_of"]].iloc[0].strip() if mapping["as_of"] and len(table) else None
+    return PopulationImport(frame.reset_index(drop=True), source or path.stem, layout, as_of, checked)
+
+
+def _fold_spaces(names: pd.Series) -> pd.Series:
+    """Names without the spaces tables pad them with ('東　区' → '東区', '　合　計' → '合計')."""
+    return names.astype(str).str.replace(r"[\s\u3000]+", "", regex=True)
+
+
+def _check_order(counts: dict[str, pd.Series], table: pd.DataFrame, path: Path, mapping: dict, problems: list) -> None:
+    """75+ cannot exceed 65+, and 65+ cannot exceed the total."""
+    for smaller, larger in (("age_75_plus", "age_65_plus"), ("age_65_plus", "total")):
+        if smaller in counts and larger in counts:
+            wrong = (counts[smaller] > counts[larger]).fillna(False).astype(bool)
+            problems += [Problem(str(path), int(row), mapping.get(smaller) or smaller,
+                                 f"{smaller} が {larger} を超えています", f"{smaller} exceeds {larger}", f"{a} > {b}")
+                         for row, a, b in zip(table.loc[wrong, ROW], counts[smaller][wrong], counts[larger][wrong])]
+
+
+def _drop_total_rows(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Remove 全市 and per-ward total rows after checking each against the sum of its details.
+
+    Where some details are suppressed ('x'), the total can only be bounded: at least the sum of
+    the known details, at most that plus the suppressed rows' total populations.
+    """
+    if frame["name"].isna().all():
+        return frame, []
+    parent_is_total = frame["parent_name"].isin(TOTAL_ROW_NAMES)
+    has_parent = frame["parent_name"].notna() & ~parent_is_total
+    is_city_total = parent_is_total | (~has_parent & frame["name"].isin(TOTAL_ROW_NAMES))
+    is_group_total = has_parent & ((frame["name"] == frame["parent_name"]) | frame["name"].isin(TOTAL_ROW_NAMES))
+    is_subtotal = _subtotal_rows(frame, ~is_city_total & ~is_group_total)
+    details = frame.loc[~is_city_total & ~is_group_total & ~is_subtotal]
+    problems: list[Problem] = []
+    checked: list[str] = [str(name) for name in frame.loc[is_subtotal, "name"]]
+    for index in frame.index[is_city_total | is_group_total]:
+        row = frame.loc[index]
+        scope = details if is_city_total[index] else details.loc[details["parent_name"] == row["parent_name"]]
+        for name in COUNT_FIELDS:
+            if row[name] is None or pd.isna(row[name]):
+                continue
+            known = scope[name].notna()
+            summed = int(scope.loc[known, name].sum())
+            hidden = int(scope.loc[~known, "total"].fillna(0).sum())
+            stated = int(row[name])
+            if not summed <= stated <= summed + hidden:
+                expected = f"{summed}" if hidden == 0 else f"{summed}〜{summed + hidden}"
+                problems.append(Problem(str(path), int(row[ROW]), name, "合計行が内訳の合計と一致しません",
+                                        "total row does not equal the sum of its rows", f"{stated} ≠ {expected}"))
+        checked.append(str(row["name"]))
+    if problems:
+        raise InputError(problems)
+    return details, checked
+
+
+def _subtotal_rows(frame: pd.DataFrame, candidates: pd.Series) -> pd.Series:
+    """Rows that sum up the rows just above them, as Sapporo writes 大通東 after 大通東２丁目 … １２丁目.
+
+    A row counts as a subtotal only when the rows right above it (same parent) all begin with its
+    name and their totals add up to its own exactly; a real area with a similar name stays.
+    """
+    result = pd.Series(False, index=frame.index)
+    names, parents, totals = frame["name"].tolist(), frame["parent_name"].tolist(), frame["total"].tolist()
+    for position, index in enumerate(frame.index):
+        if not candidates[index] or not names[position]:
+            continue
+        name, above, summed = names[position], position - 1, 0
+        while (above >= 0 and parents[above] == parents[position] and isinstance(names[above], str)
+               and names[above].startswith(name) and len(names[above]) > len(name)):
+            summed += 0 if pd.isna(totals[above]) else int(totals[above])
+            above -= 1
+        if above < position - 1 and not pd.isna(totals[position]) and summed == int(totals[position]):
+            result[index] = True
+    return result
+
+
+def _kanji_number(number: int) -> str:
+    """1 → 一, 10 → 十, 24 → 二十四 (the way 条 are written in 町丁 names)."""
+    tens, ones = divmod(number, 10)
+    text = ("" if tens == 0 else ("十" if tens == 1 else KANJI_DIGITS[tens] + "十"))
+    return text + ("" if ones == 0 else KANJI_DIGITS[ones]) if number else KANJI_DIGITS[0]
+
+
+def normalise_area_name(name: str | None) -> str:
+    """A small-area name in one canonical spelling, so that two sources' names can be compared.
+
+    Full-width digits become ASCII, numerals before 条 become kanji (北1条西 → 北一条西, as e-Stat
+    writes them), ヶ/ケ/が variants fold, and the e-Stat suffix （番地） and spaces are removed.
+    """
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKC", str(name))
+    text = re.sub(r"[\s\u3000]+", "", text)
+    text = re.sub(r"\(番地\)$", "", text)
+    text = text.replace("ヶ", "ケ").replace("ヵ", "カ")
+    return re.sub(r"(\d+)条", lambda m: _kanji_number(int(m[1])) + "条", text)
+
+
+@dataclass
+class JoinResult:
+    """Which population rows joined to which small area, and which did not (with the reason)."""
+
+    area_codes: pd.Series  # aligned with the population frame; None where not joined
+    unmatched: pd.DataFrame  # _row, parent_name, name, reason
+    joined_without_chome: int = 0  # rows joined to the undivided area of the same name (see the join)
+
+    @property
+    def matched_count(self) -> int:
+        return int(self.area_codes.notna().sum())
+
+
+def join_to_small_areas(population: pd.DataFrame, small_areas: pd.DataFrame) -> JoinResult:
+    """Match population rows to small areas: by code when the table has codes, else by name.
+
+    ``small_areas`` has ``code, name, municipality_name``.  Name matching is within the same
+    municipality (ward) when both sides name it, because 町丁 names repeat across wards.  A name
+    that several small areas share is ambiguous and is reported, not guessed.
+    """
+    coarser = 0
+    if population["code"].notna().any():
+        known = set(small_areas["code"])
+        codes = population["code"].where(population["code"].isin(known))
+        reasons = pd.Series("コードが小地域にありません / code not among the small areas", index=population.index)
+    else:
+        areas = small_areas.assign(key=small_areas["name"].map(normalise_area_name),
+                                   parent=small_areas["municipality_name"].fillna(""))
+        by_parent = areas.groupby(["parent", "key"])["code"].agg(lambda c: sorted(set(c)))
+        by_name = areas.groupby("key")["code"].agg(lambda c: sorted(set(c)))
+        use_parent = population["parent_name"].notna().any() and areas["parent"].ne("").any()
+        matches: list[str | None] = []
+        reasons_list: list[str] = []
+        for parent, name in zip(population["parent_name"].fillna(""), population["name"]):
+            key = normalise_area_name(name)
+            lookup = (lambda k: by_parent.get((parent, k), [])) if use_parent else (lambda k: by_name.get(k, []))
+            found = lookup(key)
+            if not found and (without_chome := re.sub(r"\d+丁目$", "", key)) != key:
+                # A 丁目 created after the boundaries were drawn lies inside the older, undivided area.
+                found = lookup(without_chome)
+                coarser += len(found) == 1
+            matches.append(found[0] if len(found) == 1 else None)
+            reasons_list.append("同名の小地域が複数あります / several small areas have this name" if len(found) > 1
+                                else "同じ名称の小地域がありません / no small area has this name")
+        codes = pd.Series(matches, index=population.index, dtype=object)
+        reasons = pd.Series(reasons_list, index=population.index)
+    missing = codes.isna()
+    unmatched = population.loc[missing, [ROW, "row_key", "parent_name", "name"]].assign(reason=reasons[missing])
+    return JoinResult(codes, unmatched.reset_index(drop=True), coarser)

@@ -1,0 +1,258 @@
+"""Reading the files municipalities publish into frames, with errors a person can act on.
+
+- CSV in UTF-8 (with or without BOM) or Shift-JIS/CP932, found by trying them strictly in
+  turn; title rows above the header are skipped by looking for the header.
+- GeoJSON, Shapefile (with or without ``.cpg``; a CP932 ``.dbf`` is recognised), GeoPackage
+  and OpenStreetMap XML/PBF through pyogrio (GDAL).
+- Any CRS with a definition is transformed to JGD2011 lon/lat; a file with no CRS is refused
+  unless the user names one, because guessing a CRS silently moves every point.
+
+Every frame leaves here with a ``_row`` column: the row as the user sees it (the line number
+in a CSV, header included; the feature number, from 1, in other formats).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from geo_welfare.errors import InputError, Problem
+from geo_welfare.settings import JAPAN_BOUNDS, STORAGE_CRS
+
+ROW = "_row"
+CSV_ENCODINGS = ("utf-8-sig", "cp932")
+VECTOR_SUFFIXES = {".geojson", ".json", ".shp", ".gpkg", ".osm", ".pbf", ".zip"}
+LATITUDE_NAMES = ("緯度", "latitude", "lat", "Latitude", "LAT", "y_lat")
+LONGITUDE_NAMES = ("経度", "longitude", "lon", "lng", "Longitude", "LON", "x_lon")
+
+
+def decode_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text and the encoding that decoded it (UTF-8 first, then CP932, both strict)."""
+    raw = path.read_bytes()
+    candidates = (encoding,) if encoding else CSV_ENCODINGS
+    for candidate in candidates:
+        try:
+            return raw.decode(candidate), candidate
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise InputError.single(
+        path,
+        f"文字コードを判別できません。UTF-8 または Shift-JIS(CP932) で保存するか --encoding で指定してください"
+        f"（試した文字コード: {', '.join(candidates)}）",
+        f"cannot decode the file; save it as UTF-8 or Shift-JIS (CP932) or pass --encoding "
+        f"(tried {', '.join(candidates)})",
+    )
+
+
+def _header_line(lines: list[str], expected: Iterable[str] | None) -> int:
+    """Index of the header line: the first of the top lines naming an expected column."""
+    if not expected:
+        return 0
+    wanted = {name.strip() for name in expected}
+    for index, line in enumerate(lines[:20]):
+        cells = {cell.strip().strip('"').strip() for cell in line.split(",")}
+        if cells & wanted:
+            return index
+    return 0
+
+
+def read_table(path: str | Path, *, encoding: str | None = None,
+               header_names: Iterable[str] | None = None) -> pd.DataFrame:
+    """A CSV as strings, with ``_row`` = its line number in the file.
+
+    ``header_names`` are column names the caller recognises; lines above the first line that
+    contains one of them are taken as titles and skipped (Sapporo's tables have two).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError.single(path, "ファイルがありません", "file not found")
+    text, _ = decode_text(path, encoding)
+    lines = text.splitlines()
+    header_index = _header_line(lines, header_names)
+    try:
+        frame = pd.read_csv(io.StringIO("\n".join(lines[header_index:])), dtype=str, keep_default_na=False,
+                            skip_blank_lines=False)
+    except pd.errors.ParserError as error:
+        raise InputError.single(path, f"CSV として読めません: {error}", f"not a readable CSV: {error}") from error
+    frame.columns = [str(column).strip() for column in frame.columns]
+    frame = frame.loc[~(frame == "").all(axis=1)]
+    frame[ROW] = frame.index + header_index + 2
+    return frame.reset_index(drop=True)
+
+
+def find_column(columns: Iterable[str], candidates: Iterable[str]) -> str | None:
+    """The first of ``candidates`` present among ``columns`` (exact, then case-insensitive)."""
+    present = list(columns)
+    for candidate in candidates:
+        if candidate in present:
+            return candidate
+    lowered = {column.lower(): column for column in present}
+    for candidate in candidates:
+        if candidate.lower() in lowered:
+            return lowered[candidate.lower()]
+    return None
+
+
+def points_from_table(frame: pd.DataFrame, path: Path, *, lat_column: str | None = None,
+                      lon_column: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
+    """Points from a table's latitude/longitude columns, checked row by row.
+
+    A CSV states no CRS; its degrees are taken as JGD2011/WGS84 unless ``crs`` names another
+    (e.g. ``EPSG:4301`` for the old Tokyo datum).
+    """
+    lat_name = lat_column or find_column(frame.columns, LATITUDE_NAMES)
+    lon_name = lon_column or find_column(frame.columns, LONGITUDE_NAMES)
+    missing = [label for label, column in (("緯度/latitude", lat_name), ("経度/longitude", lon_name)) if column is None]
+    if missing:
+        raise InputError.single(path, f"座標の列がありません: {', '.join(missing)}（--columns で指定できます）",
+                                f"missing coordinate column(s): {', '.join(missing)} (map them with --columns)",
+                                field=", ".join(missing))
+    problems: list[Problem] = []
+    values = {}
+    for label, column in (("lat", lat_name), ("lon", lon_name)):
+        text = frame[column].astype(str).str.strip()
+        numbers = pd.to_numeric(text, errors="coerce")
+        for row, found in zip(frame.loc[numbers.isna(), ROW], text[numbers.isna()]):
+            problems.append(Problem(str(path), int(row), column, "数値の度（10進）が必要です",
+                                    "expected decimal degrees", found))
+        values[label] = numbers
+    if problems:
+        raise InputError(problems)
+    geometry = gpd.points_from_xy(values["lon"], values["lat"])
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs or STORAGE_CRS)
+
+
+def _vector_encoding(path: Path, encoding: str | None) -> str | None:
+    """The encoding to read a Shapefile's .dbf with when it has no .cpg, by trying UTF-8 then CP932."""
+    if encoding or path.suffix.lower() != ".shp" or path.with_suffix(".cpg").exists():
+        return encoding
+    for candidate in ("utf-8", "cp932"):
+        try:
+            pyogrio.read_dataframe(path, encoding=candidate, read_geometry=False)
+            return candidate
+        except UnicodeDecodeError:
+            continue
+        except Exception:
+            return None
+    return None
+
+
+def read_vector(path: str | Path, *, layer: str | None = None, encoding: str | None = None,
+                crs: str | None = None) -> gpd.GeoDataFrame:
+    """A vector file (GeoJSON, Shapefile, GeoPackage, OSM) with ``_row`` = feature number from 1."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError.single(path, "ファイルがありません", "file not found")
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer, encoding=_vector_encoding(path, encoding))
+    except UnicodeDecodeError as error:
+        raise InputError.single(path, "属性の文字コードを判別できません。--encoding cp932 などを指定してください",
+                                "cannot decode the attributes; pass --encoding (e.g. cp932)") from error
+    except Exception as error:
+        raise InputError.single(path, f"地理データとして読めません: {error}", f"cannot read as vector data: {error}") from error
+    frame[ROW] = np.arange(1, len(frame) + 1)
+    if frame.crs is None and crs:
+        frame = frame.set_crs(crs)
+    elif frame.crs is not None and crs and CRS.from_user_input(crs) != frame.crs:
+        raise InputError.single(path, f"ファイルの座標系 {frame.crs.to_string()} と --crs {crs} が一致しません",
+                                f"the file declares {frame.crs.to_string()} but --crs says {crs}")
+    return frame
+
+
+def parse_crs(value: str, path: Path) -> CRS:
+    """A CRS from the user's words, or an error naming the file."""
+    try:
+        return CRS.from_user_input(value)
+    except CRSError as error:
+        raise InputError.single(path, f"座標系を認識できません: {value}", f"unknown CRS: {value}") from error
+
+
+def to_storage_crs(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """The frame in JGD2011 lon/lat, refusing a frame whose CRS is unknown."""
+    if frame.crs is None:
+        raise InputError.single(
+            path, "座標系が不明です（.prj がありません）。--crs EPSG:6668 のように指定してください",
+            "unknown CRS (no .prj); name it with --crs, e.g. --crs EPSG:6668")
+    if CRS.from_user_input(frame.crs).equals(CRS.from_user_input(STORAGE_CRS), ignore_axis_order=True):
+        return frame.set_crs(STORAGE_CRS, allow_override=True)
+    return frame.to_crs(STORAGE_CRS)
+
+
+def check_geometries(frame: gpd.GeoDataFrame, path: Path, *, allowed_types: set[str],
+                     repair: bool = False) -> tuple[gpd.GeoDataFrame, int]:
+    """Refuse missing, empty, invalid, wrongly typed or out-of-Japan geometries, row by row.
+
+    With ``repair`` invalid polygons are mended with ``make_valid`` (keeping their polygonal
+    parts) instead of refused; the count of repaired rows is returned for the report.
+    """
+    problems: list[Problem] = []
+    geometry = frame.geometry
+    missing = geometry.isna() | geometry.is_empty
+    for row in frame.loc[missing, ROW]:
+        problems.append(Problem(str(path), int(row), "geometry", "図形がありません", "geometry is missing or empty"))
+    present = ~missing
+    repaired = 0
+    invalid = present & ~geometry.is_valid
+    if invalid.any():
+        if repair:
+            fixed = shapely.make_valid(geometry[invalid].values)
+            fixed = [_polygonal_part(g) for g in fixed]
+            frame = frame.copy()
+            frame.loc[invalid, frame.geometry.name] = fixed
+            geometry = frame.geometry
+            repaired = int(invalid.sum())
+        else:
+            reasons = shapely.is_valid_reason(geometry[invalid].values)
+            for row, reason in zip(frame.loc[invalid, ROW], reasons):
+                problems.append(Problem(str(path), int(row), "geometry",
+                                        "図形が不正です（--repair-geometry で修復できます）",
+                                        "invalid geometry (use --repair-geometry to mend it)", reason))
+    wrong_type = present & ~geometry.geom_type.isin(allowed_types)
+    for row, found in zip(frame.loc[wrong_type, ROW], geometry[wrong_type].geom_type):
+        problems.append(Problem(str(path), int(row), "geometry", f"図形の種類は {'/'.join(sorted(allowed_types))} が必要です",
+                                f"expected {'/'.join(sorted(allowed_types))}", found))
+    bounds = geometry[present].bounds
+    min_lon, min_lat, max_lon, max_lat = JAPAN_BOUNDS
+    outside = (bounds.minx < min_lon) | (bounds.maxx > max_lon) | (bounds.miny < min_lat) | (bounds.maxy > max_lat)
+    for index in bounds.index[outside]:
+        b = bounds.loc[index]
+        swapped = min_lat <= b.minx and b.maxx <= max_lat and min_lon <= b.miny and b.maxy <= max_lon
+        problems.append(Problem(
+            str(path), int(frame.at[index, ROW]), "geometry",
+            "日本国外の座標です" + ("（緯度と経度が入れ替わっていませんか）" if swapped else "（座標系の指定を確認してください）"),
+            "coordinates outside Japan" + (" (latitude and longitude swapped?)" if swapped else " (check the CRS)"),
+            f"{b.minx:.6f}, {b.miny:.6f}"))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
+    return frame, repaired
+
+
+def _polygonal_part(geometry: shapely.Geometry) -> shapely.Geometry:
+    """The polygons of a mended geometry (make_valid may add stray lines or points)."""
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    parts = [g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def required_columns(frame: pd.DataFrame, path: Path, wanted: dict[str, str | None]) -> None:
+    """Refuse a file that lacks a column the layer needs, naming each missing one."""
+    problems = [Problem(str(path), None, label, "必要な列がありません（--columns で対応付けできます）",
+                        "required column is missing (map it with --columns)")
+                for label, column in wanted.items() if column is None]
+    if problems:
+        raise InputError(problems)
+
+
+def is_vector_file(path: Path) -> bool:
+    """True for the formats read with GDAL rather than as a CSV table."""
+    return path.suffix.lower() in VECTOR_SUFFIXES
