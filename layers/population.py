@@ -65,7 +65,11 @@ def _header_key(name: str) -> str:
 
 
 def _age_bands(columns: list[str]) -> dict[str, tuple[int, int | None]]:
-    """Columns that are age bands, with their (first age, last age or None for 'and over')."""
+    """Columns that are age bands, with their (first age, last age or None for 'and over').
+
+    Only a partition of all ages counts as a band layout (0–4, 5–9, …, 100+): a totals table
+    whose headers happen to read 0～14歳, 65歳以上, 75歳以上 overlaps and is not one.
+    """
     bands: dict[str, tuple[int, int | None]] = {}
     for column in columns:
         key = _header_key(column)
@@ -73,7 +77,10 @@ def _age_bands(columns: list[str]) -> dict[str, tuple[int, int | None]]:
             bands[column] = (int(match[1]), int(match[2]))
         elif match := re.fullmatch(r"(\d+)歳以上", key):
             bands[column] = (int(match[1]), None)
-    return bands
+    ordered = sorted(bands.values(), key=lambda band: band[0])
+    partition = (len(ordered) >= 3 and ordered[0][0] == 0 and ordered[-1][1] is None
+                 and all(a[1] is not None and a[1] + 1 == b[0] for a, b in zip(ordered, ordered[1:])))
+    return bands if partition else {}
 
 
 SUPPRESSED_MARKS = {"x", "X", "ｘ", "Ｘ", "*", "＊", "秘匿", "χ"}

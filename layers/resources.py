@@ -1,7 +1,8 @@
 """Resources (points): サロン, 通いの場, 地域の縁側, 地域包括支援センター, 公民館, 子ども食堂 …
 
 Reads the resource lists municipalities publish (CSV in the 自治体標準オープンデータセット
-layout with Japanese or English headers, GeoJSON, Shapefile, GeoPackage) into one validated
+layout with Japanese or English headers, GeoJSON, Shapefile, GeoPackage, and the welfare
+places of an OpenStreetMap file) into one validated
 frame with the fields of :class:`geo_welfare.store.models.Resource`, schedules parsed into
 HSDS-shaped rules (the original text is kept, and what could not be parsed is listed).
 """
@@ -20,6 +21,7 @@ import pandas as pd
 from geo_welfare.errors import InputError, Problem
 from layers import glossary
 from layers.columns import resolve_columns
+from layers.osm import is_osm_file, read_osm_resources
 from layers.readers import (LATITUDE_NAMES, LONGITUDE_NAMES, ROW, check_geometries, is_vector_file,
                             points_from_table, read_table, read_vector, to_storage_crs)
 from layers.schedules import parse_schedule
@@ -125,7 +127,10 @@ def read_resources(path: str | Path, *, kind: str | None = None, columns: dict[s
                                     field="--kind", found=kind)
         default_kind = resolved
     overrides = columns or {}
-    if is_vector_file(path):
+    if is_osm_file(path):
+        frame = read_osm_resources(path)
+        mapping = resolve_columns(frame.columns, COLUMN_ALIASES, overrides, path)
+    elif is_vector_file(path):
         frame = read_vector(path, layer=layer, encoding=encoding, crs=crs)
         mapping = resolve_columns(frame.columns, COLUMN_ALIASES, overrides, path)
     else:

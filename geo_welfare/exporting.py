@@ -1,0 +1,51 @@
+"""Writing layers and results to the files other tools open.
+
+GeoPackage and GeoJSON for GIS, Shapefile with a ``.cpg`` so Japanese names survive, and CSV
+in UTF-8 with a BOM so that Excel on a municipal PC opens it without garbling the kanji.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile"}
+
+
+def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns every format can hold: lists/dicts as JSON text, dates as ISO text."""
+    result = frame.copy()
+    for column in result.columns:
+        if column == getattr(frame, "_geometry_column_name", None):
+            continue
+        sample = result[column].dropna()
+        if len(sample) and isinstance(sample.iloc[0], (list, dict)):
+            result[column] = result[column].map(lambda v: json.dumps(v, ensure_ascii=False) if v is not None else None)
+        elif len(sample) and hasattr(sample.iloc[0], "isoformat"):
+            result[column] = result[column].map(lambda v: v.isoformat() if v is not None and not pd.isna(v) else None)
+    return result
+
+
+def write_layer(frame: gpd.GeoDataFrame | pd.DataFrame, output: Path) -> None:
+    """Write ``frame`` to ``output``; the suffix chooses the format (.gpkg .geojson .shp .csv)."""
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    suffix = output.suffix.lower()
+    plain = _plain_columns(frame)
+    if suffix == ".csv":
+        if isinstance(frame, gpd.GeoDataFrame) and len(frame) and frame.geometry.geom_type.eq("Point").all():
+            plain["lon"], plain["lat"] = frame.geometry.x.round(7), frame.geometry.y.round(7)
+        table = pd.DataFrame(plain.drop(columns="geometry", errors="ignore"))
+        table.to_csv(output, index=False, encoding="utf-8-sig")
+        return
+    if suffix not in DRIVERS:
+        raise ValueError(f"unsupported export format {suffix!r}")
+    if output.exists() and suffix != ".gpkg":
+        output.unlink()
+    options = {"encoding": "UTF-8"} if suffix == ".shp" else {}
+    pyogrio.write_dataframe(gpd.GeoDataFrame(plain, geometry="geometry", crs=frame.crs), output,
+                            driver=DRIVERS[suffix], **options)

@@ -1,0 +1,84 @@
+"""Resources as Open Referral HSDS 3.0 ``service`` records, for exchange with human-services tools.
+
+Each resource becomes a service offered at one location, with its recurrence rules as HSDS
+``schedule`` objects (RFC 5545 parts: ``freq``, ``interval``, ``byday``, ``opens_at``,
+``closes_at``) and the original Japanese text as the schedule ``description``, so nothing the
+municipality wrote is lost even where the rules could not capture it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import geopandas as gpd
+
+from layers.glossary import RESOURCE_KINDS, label
+
+#: Namespace for deterministic HSDS ids (uuid5 of source + source_id), so exports are stable.
+ID_NAMESPACE = uuid.UUID("6f1d3a52-3b0e-4c57-9a43-2f6c7d0b9e11")
+
+
+def _id(*parts: object) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, "/".join(str(p) for p in parts)))
+
+
+def service_record(resource: dict, lang: str = "ja") -> dict:
+    """One resource row (as read from the store) as an HSDS service with its location and schedules."""
+    service_id = _id(resource["source"], resource["source_id"])
+    location_id = _id(resource["source"], resource["source_id"], "location")
+    notes = [text for text in (
+        "祝日休み" if resource.get("closed_on_holidays") else None,
+        f"月{resource['times_per_month']}回" if resource.get("times_per_month") else None,
+        f"未解釈: {resource['schedule_unparsed']}" if resource.get("schedule_unparsed") else None) if text]
+    schedules = [{
+        "id": _id(service_id, "schedule", index),
+        "service_id": service_id,
+        "freq": rule["freq"],
+        "interval": int(rule.get("interval") or 1),
+        "byday": rule.get("byday"),
+        "opens_at": rule.get("opens_at"),
+        "closes_at": rule.get("closes_at"),
+        "wkst": "MO",
+        "timezone": 9,
+        "description": resource.get("schedule_text"),
+        "notes": "; ".join(notes) or None,
+    } for index, rule in enumerate(resource.get("schedules") or [])]
+    if not schedules and resource.get("schedule_text"):
+        schedules = [{"id": _id(service_id, "schedule", 0), "service_id": service_id,
+                      "description": resource["schedule_text"], "notes": "; ".join(notes) or None}]
+    geometry = resource["geometry"]
+    return {
+        "id": service_id,
+        "name": resource["name"],
+        "alternate_name": resource.get("name_kana"),
+        "description": label(RESOURCE_KINDS, resource["kind"], lang),
+        "url": resource.get("url"),
+        "status": "active",
+        "fees_description": resource.get("fee"),
+        "eligibility_description": resource.get("target_groups"),
+        "last_modified": resource["last_checked"].isoformat() if resource.get("last_checked") else None,
+        "phones": [{"id": _id(service_id, "phone"), "number": resource["phone"]}] if resource.get("phone") else [],
+        "schedules": schedules,
+        "service_at_locations": [{
+            "id": _id(service_id, "at", location_id),
+            "service_id": service_id,
+            "location_id": location_id,
+            "location": {
+                "id": location_id,
+                "location_type": "physical",
+                "name": resource["name"],
+                "latitude": round(geometry.y, 7),
+                "longitude": round(geometry.x, 7),
+                "addresses": [{"id": _id(location_id, "address"), "address_1": resource["address"],
+                               "country": "JP", "address_type": "physical"}] if resource.get("address") else [],
+            },
+        }],
+    }
+
+
+def write_hsds(resources: gpd.GeoDataFrame, output: Path, lang: str = "ja") -> None:
+    """Write resources as a JSON array of HSDS services (UTF-8)."""
+    records = [service_record(row, lang) for row in resources.to_dict("records")]
+    Path(output).write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Set up geo-welfare on a fresh Debian/Ubuntu machine with Python 3.11+:
+#   system packages (SpatiaLite; with --test also PostGIS, Chromium, a Japanese font, poppler),
+#   a virtual environment in .venv, and the package itself (editable).
+# Usage: scripts/setup.sh          # to run the tool
+#        scripts/setup.sh --test   # to run the tests as well
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_tests=0
+[ "${1:-}" = "--test" ] && with_tests=1
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+  echo "setup: need root (or sudo) to install: $*" >&2; exit 1; fi; }
+
+packages=(libsqlite3-mod-spatialite)
+python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
+if [ "$with_tests" = 1 ]; then
+  if [ -d /etc/postgresql ] && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
+    pg_version=$(ls /etc/postgresql | sort -n | tail -n 1)
+    packages+=("postgresql-${pg_version}-postgis-3")
+  else
+    packages+=(postgresql postgresql-postgis)
+  fi
+  packages+=(chromium fonts-noto-cjk poppler-utils)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  as_root apt-get update -q
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$with_tests" = 1 ]; then
+  # The tests talk to a real PostGIS server on 127.0.0.1:5432 (GEO_WELFARE_TEST_POSTGIS_URL overrides it).
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    for cluster in /etc/postgresql/*/main; do
+      version=$(basename "$(dirname "$cluster")")
+      as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
+        || as_root pg_ctlcluster "$version" main start || true
+    done
+  fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$with_tests" = 1 ]; then
+  .venv/bin/python -m pip install -q -e ".[test]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+echo "setup: ready (.venv)" >&2
