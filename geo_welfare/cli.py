@@ -1,7 +1,8 @@
 """The ``geo-welfare`` command: init, import, list, export, serve, demo.
 
 Exit codes scripts can trust: 0 done; 1 the input was refused (nothing was written);
-2 the command line was wrong; 3 the store could not be used.  Errors go to stderr, the
+2 the command line was wrong; 3 the store could not be used; 4 an unexpected error (a bug:
+``GEO_WELFARE_DEBUG=1`` shows the traceback).  Errors go to stderr, the
 first line being the one-line reason.  Messages are Japanese unless ``--lang en`` or
 ``GEO_WELFARE_LANG=en``.
 """
@@ -9,6 +10,7 @@ first line being the one-line reason.  Messages are Japanese unless ``--lang en`
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from geo_welfare.i18n import t
 from layers import glossary
 from layers.columns import parse_column_map
 
-EXIT_INPUT, EXIT_USAGE, EXIT_STORE = 1, 2, 3
+EXIT_INPUT, EXIT_USAGE, EXIT_STORE, EXIT_INTERNAL = 1, 2, 3, 4
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -60,6 +62,14 @@ class Group(click.Group):
         except GeoWelfareError as error:
             lang = ctx.obj.lang if isinstance(ctx.obj, Context) else settings.language()
             _fail(error, lang)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get("GEO_WELFARE_DEBUG"):
+                raise
+            lang = ctx.obj.lang if isinstance(ctx.obj, Context) else settings.language()
+            click.echo(t("internal_error", lang, error=f"{type(error).__name__}: {error}"), err=True)
+            sys.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from layers.glossary import RESOURCE_KINDS, label
 
@@ -24,12 +25,22 @@ def _id(*parts: object) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, "/".join(str(p) for p in parts)))
 
 
+def _present(value: object) -> object:
+    """None for the several ways a frame says 'no value' (None, NaN, NA)."""
+    try:
+        return None if value is None or pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
 def service_record(resource: dict, lang: str = "ja") -> dict:
     """One resource row (as read from the store) as an HSDS service with its location and schedules."""
+    resource = {key: (value if key in ("schedules", "geometry") else _present(value)) for key, value in resource.items()}
     service_id = _id(resource["source"], resource["source_id"])
     location_id = _id(resource["source"], resource["source_id"], "location")
     notes = [text for text in (
         "祝日休み" if resource.get("closed_on_holidays") else None,
+        "年末年始休み" if resource.get("closed_year_end") else None,
         f"月{resource['times_per_month']}回" if resource.get("times_per_month") else None,
         f"未解釈: {resource['schedule_unparsed']}" if resource.get("schedule_unparsed") else None) if text]
     schedules = [{

@@ -24,8 +24,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_generating": ("デモ町（架空の合成データ）を生成中: {dir}", "Generating the demo town (synthetic, fictional) in {dir}"),
     "serving": ("地図を配信中: http://{host}:{port}/ （Ctrl+C で終了）", "Serving the map at http://{host}:{port}/ (Ctrl+C to stop)"),
     "exported": ("書き出しました: {file}（{count}件）", "Wrote {file} ({count} features)"),
-    "dissolved_pieces": ("複数の図形に分かれていた小地域を1つに統合: {count}件",
-                         "Small areas stored in several pieces, dissolved into one: {count}"),
+    "dissolved_pieces": ("複数の図形に分かれていた区域を1つに統合: {count}件",
+                         "Areas stored in several pieces, dissolved into one: {count}"),
+    "internal_error": ("予期しないエラーです（詳細は GEO_WELFARE_DEBUG=1 で表示）: {error}",
+                       "Unexpected error (set GEO_WELFARE_DEBUG=1 for details): {error}"),
     "repaired_geometries": ("不正な図形を修復しました: {count}件", "Invalid geometries repaired: {count}"),
 }
 

@@ -29,7 +29,7 @@ from layers.schedules import parse_schedule
 #: Field → column names recognised without a map (Japanese, then the standard's English form).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "source_id": ("ID", "id", "#property", "NO", "No", "番号", "共通ID"),
-    "name": ("名称", "施設名", "施設名称", "団体名", "name", "Name"),
+    "name": ("名称", "施設名", "施設名称", "施設・場所名", "団体名", "name", "Name"),
     "name_kana": ("名称_カナ", "名称カナ", "名称（カナ）", "name_kana", "nameKana"),
     "kind": ("種別", "種類", "区分", "kind", "category"),
     "operator": ("運営主体", "運営者", "実施主体", "主催者", "設置者", "operator"),
@@ -204,6 +204,7 @@ def _validate(frame: gpd.GeoDataFrame, path: Path, mapping: dict[str, str | None
             "fee": cell(row, "fee"), "capacity": None if capacity == "?" else capacity,
             "visibility": visibility, "last_checked": None if checked == "?" else checked,
             "schedule_text": schedule.text or None, "closed_on_holidays": schedule.closed_on_holidays,
+            "closed_year_end": schedule.closed_year_end,
             "times_per_month": schedule.times_per_month,
             "schedule_unparsed": "；".join(schedule.unparsed) or None,
             "schedule_rules": [rule.to_hsds() for rule in schedule.rules],

@@ -262,6 +262,23 @@ def _merge(rules: list[ScheduleRule]) -> list[ScheduleRule]:
     return merged
 
 
+def _parse_clock(value: str | None) -> datetime.time | None:
+    return None if not value else datetime.time(*map(int, value.split(":")[:2]))
+
+
+def from_stored(rules: list[dict], *, text: str | None = None, closed_on_holidays: bool = False,
+                closed_year_end: bool = False, times_per_month: int | None = None,
+                unparsed: str | None = None) -> ParsedSchedule:
+    """A schedule rebuilt from what the store keeps (HSDS-shaped rule dicts and the flags)."""
+    return ParsedSchedule(
+        text or "",
+        tuple(ScheduleRule(rule["freq"], tuple((rule.get("byday") or "").split(",")) if rule.get("byday") else (),
+                           int(rule.get("interval") or 1), _parse_clock(rule.get("opens_at")),
+                           _parse_clock(rule.get("closes_at"))) for rule in rules),
+        bool(closed_on_holidays), bool(closed_year_end), times_per_month,
+        tuple(piece for piece in (unparsed or "").split("；") if piece))
+
+
 # ----------------------------------------------------------------------------------------------
 # Questions the store answers.
 

@@ -117,6 +117,7 @@ class Resource(Base):
     last_checked: Mapped[datetime.date | None] = mapped_column(Date)
     schedule_text: Mapped[str | None] = mapped_column(Text)
     closed_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_year_end: Mapped[bool] = mapped_column(Boolean, default=False)
     times_per_month: Mapped[int | None] = mapped_column(Integer)
     schedule_unparsed: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)

@@ -6,6 +6,8 @@ from the stored counts.
 
 from __future__ import annotations
 
+import datetime
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -15,14 +17,19 @@ from geo_welfare.settings import STORAGE_CRS
 from geo_welfare.store.models import (AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource,
                                       Schedule)
 from layers.glossary import VISIBILITY_PUBLIC
+from layers.schedules import ParsedSchedule, from_stored, is_open
 
 
 def _frame(engine: Engine, statement, geometry_label: str = "wkb") -> gpd.GeoDataFrame:
     with engine.connect() as connection:
         result = connection.execute(statement)
-        table = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        table = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+    table = table.astype({c: "Int64" for c in table.columns if c in INTEGER_COLUMNS})
     geometry = shapely.from_wkb([bytes(b) for b in table.pop(geometry_label)]) if len(table) else []
     return gpd.GeoDataFrame(table, geometry=geometry, crs=STORAGE_CRS)
+
+
+INTEGER_COLUMNS = {"id", "capacity", "times_per_month"}
 
 
 def read_areas(engine: Engine, unit: str | None = None) -> gpd.GeoDataFrame:
@@ -45,13 +52,32 @@ def read_resources(engine: Engine, *, kinds: list[str] | None = None, include_st
     if not include_staff_only:
         statement = statement.where(Resource.visibility == VISIBILITY_PUBLIC)
     frame = _frame(engine, statement)
+    columns = (Schedule.resource_id, Schedule.freq, Schedule.interval, Schedule.byday, Schedule.opens_at,
+               Schedule.closes_at)
+    by_resource: dict[int, list[dict]] = {}
     with engine.connect() as connection:
-        rules = pd.DataFrame(connection.execute(select(Schedule).order_by(Schedule.id)).mappings().all(),
-                             columns=["id", "resource_id", "freq", "interval", "byday", "opens_at", "closes_at"])
-    grouped = rules.drop(columns="id").groupby("resource_id").apply(
-        lambda g: g.drop(columns="resource_id").to_dict("records"), include_groups=False) if len(rules) else {}
-    frame["schedules"] = [grouped.get(identifier, []) if len(rules) else [] for identifier in frame["id"]]
+        for row in connection.execute(select(*columns).order_by(Schedule.id)).mappings():
+            rule = dict(row)
+            by_resource.setdefault(rule.pop("resource_id"), []).append(rule)
+    frame["schedules"] = [by_resource.get(identifier, []) for identifier in frame["id"]]
     return frame
+
+
+def schedule_of(resource: dict) -> ParsedSchedule:
+    """The parsed schedule of one resource row as read by :func:`read_resources`."""
+    def value(key: str):
+        item = resource.get(key)
+        return None if item is None or (isinstance(item, float) and pd.isna(item)) or item is pd.NA else item
+    return from_stored(resource.get("schedules") or [], text=value("schedule_text"),
+                       closed_on_holidays=bool(value("closed_on_holidays")),
+                       closed_year_end=bool(value("closed_year_end")),
+                       times_per_month=value("times_per_month"), unparsed=value("schedule_unparsed"))
+
+
+def open_at(resources: gpd.GeoDataFrame, when: datetime.datetime) -> pd.Series:
+    """For each resource: open at ``when`` (True/False), or None where its schedule does not say."""
+    return pd.Series([is_open(schedule_of(row), when) for row in resources.to_dict("records")],
+                     index=resources.index, dtype=object)
 
 
 def read_candidates(engine: Engine) -> gpd.GeoDataFrame:

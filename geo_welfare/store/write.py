@@ -113,7 +113,7 @@ def write_population(connection: Connection, dataset: str, source_file: str, fra
 
 RESOURCE_FIELDS = ("kind", "name", "name_kana", "operator", "address", "phone", "url", "target_groups", "fee",
                    "capacity", "barrier_free", "consultation", "visibility", "last_checked", "schedule_text",
-                   "closed_on_holidays", "times_per_month", "schedule_unparsed", "note")
+                   "closed_on_holidays", "closed_year_end", "times_per_month", "schedule_unparsed", "note")
 
 
 def write_resources(connection: Connection, frame: gpd.GeoDataFrame, source: str) -> WriteResult:

@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("last_checked", sa.Date),
         sa.Column("schedule_text", sa.Text),
         sa.Column("closed_on_holidays", sa.Boolean, nullable=False),
+        sa.Column("closed_year_end", sa.Boolean, nullable=False),
         sa.Column("times_per_month", sa.Integer),
         sa.Column("schedule_unparsed", sa.Text),
         sa.Column("note", sa.Text),
