@@ -1,8 +1,10 @@
 """Population by census small area (町丁・字): total, 0–14, 15–64, 65+, 75+ and households.
 
-Recognises three layouts that municipalities publish:
+Recognises the layouts that municipalities and e-Stat publish:
 
-- a code and the totals (``KEY_CODE, 総数, 0～14歳, 15～64歳, 65歳以上, 75歳以上, 世帯数``);
+- a code and the totals (``KEY_CODE, 総数, 0～14歳, 15～64歳, 65歳以上, 75歳以上, 世帯数``), including
+  e-Stat's 小地域 census CSVs whose coded headers (``T000849001``) sit above a row of labels
+  (``総数、年齢「不詳」含む``, ``総数（再掲）65歳以上`` …);
 - 5-year age bands with Japanese headers (``0～ 4歳, 5～ 9, …, 100歳以上``, Sapporo's 住民基本台帳
   tables), optionally with the published 年少・生産年齢・老年人口 as a cross-check;
 - the 自治体標準オープンデータセット 年齢別人口 layout (``man1..man18, woman1..woman18``, 5-year
@@ -34,12 +36,12 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("KEY_CODE", "code", "地域コード", "町丁コード", "小地域コード"),
     "parent_name": ("区", "区別", "区名", "cityName", "市区町村名"),
     "name": ("区分", "町条丁目", "町丁目", "町丁目名", "地域名", "regionName", "S_NAME", "name"),
-    "total": ("総数", "人口", "総人口", "totalPopulation", "JINKO"),
-    "age_0_14": ("0～14歳", "年少人口", "age_0_14"),
-    "age_15_64": ("15～64歳", "生産年齢人口", "age_15_64"),
-    "age_65_plus": ("65歳以上", "老年人口", "age_65_plus"),
-    "age_75_plus": ("75歳以上", "age_75_plus"),
-    "households": ("世帯数", "numberOfHouseholds", "SETAI", "households"),
+    "total": ("総数", "人口", "総人口", "人口総数", "総数、年齢「不詳」含む", "totalPopulation", "JINKO"),
+    "age_0_14": ("0～14歳", "年少人口", "15歳未満", "総数（再掲）15歳未満", "age_0_14"),
+    "age_15_64": ("15～64歳", "生産年齢人口", "総数（再掲）15～64歳", "age_15_64"),
+    "age_65_plus": ("65歳以上", "老年人口", "総数（再掲）65歳以上", "age_65_plus"),
+    "age_75_plus": ("75歳以上", "総数（再掲）75歳以上", "age_75_plus"),
+    "households": ("世帯数", "世帯総数", "一般世帯数", "numberOfHouseholds", "SETAI", "households"),
     "as_of": ("surveyDate", "調査日", "時点"),
 }
 
@@ -111,7 +113,7 @@ def read_population(path: str | Path, *, columns: dict[str, str] | None = None, 
     path = Path(path)
     overrides = columns or {}
     known = {name for names in COLUMN_ALIASES.values() for name in names} | {"man1", "woman1"}
-    table = read_table(path, encoding=encoding, header_names=known | set(overrides.values()))
+    table = _use_label_row(read_table(path, encoding=encoding, header_names=known | set(overrides.values())))
     folded = {_header_key(c): c for c in table.columns}
     aliases = {f: tuple(folded.get(_header_key(n), n) for n in names) for f, names in COLUMN_ALIASES.items()}
     mapping = resolve_columns(table.columns, aliases, overrides, path)
@@ -191,6 +193,16 @@ def read_population(path: str | Path, *, columns: dict[str, str] | None = None, 
                           for row, key in zip(frame.loc[duplicated, ROW], frame.loc[duplicated, "row_key"])])
     as_of = table[mapping["as_of"]].iloc[0].strip() if mapping["as_of"] and len(table) else None
     return PopulationImport(frame.reset_index(drop=True), source or path.stem, layout, as_of, checked)
+
+
+def _use_label_row(table: pd.DataFrame) -> pd.DataFrame:
+    """e-Stat 小地域 census CSVs put coded headers (T000849001 …) above a row of Japanese labels:
+    name the columns by those labels and drop the label row."""
+    coded = [c for c in table.columns if re.fullmatch(r"T\d{9}", c)]
+    if not coded or not len(table) or str(table.iloc[0].get("KEY_CODE", "")).strip():
+        return table
+    labels = {column: str(table.iloc[0][column]).strip() or column for column in coded}
+    return table.iloc[1:].rename(columns=labels).reset_index(drop=True)
 
 
 def _fold_spaces(names: pd.Series) -> pd.Series:
@@ -310,7 +322,7 @@ def join_to_small_areas(population: pd.DataFrame, small_areas: pd.DataFrame) -> 
     coarser = 0
     if population["code"].notna().any():
         known = set(small_areas["code"])
-        codes = population["code"].where(population["code"].isin(known))
+        codes = population["code"].astype(object).where(population["code"].isin(known), None)
         reasons = pd.Series("コードが小地域にありません / code not among the small areas", index=population.index)
     else:
         areas = small_areas.assign(key=small_areas["name"].map(normalise_area_name),

@@ -83,3 +83,27 @@ def test_join_by_name_within_the_ward_and_to_the_undivided_area():
     assert joined.area_codes.tolist() == ["1", "2", None, None]
     assert joined.joined_without_chome == 1
     assert joined.unmatched["name"].tolist() == ["北１条東１丁目", "新町"]
+
+
+def test_estat_census_csv_with_a_label_row(tmp_path):
+    # Hand-made in the shape of an e-Stat 小地域 census table (Shift-JIS, coded headers above a label
+    # row, 'X' for suppressed cells, '-' for zero); the figures are invented for the test.
+    text = ("KEY_CODE,HYOSYO,CITYNAME,NAME,HTKSYORI,HTKSAKI,GASSAN,T000849001,T000849019,T000849020,"
+            "T000849021,T000849022\n"
+            ",,,,,,,総数、年齢「不詳」含む,総数（再掲）15歳未満,総数（再掲）15～64歳,総数（再掲）65歳以上,"
+            "総数（再掲）75歳以上\n"
+            "011101800,2,清田区,清田,0,,,16,2,10,4,1\n"
+            "011101900,2,清田区,真栄,0,,,1481,200,900,381,-\n"
+            "011102000,2,清田区,北野,1,011101900,,X,X,X,X,X\n")
+    path = _write(tmp_path, text, name="estat.csv", encoding="cp932")
+    result = read_population(path)
+    frame = result.frame
+    assert result.layout == "totals"
+    assert frame["row_key"].tolist() == ["011101800", "011101900", "011102000"]
+    assert frame["total"].astype("Float64").fillna(-1).tolist() == [16, 1481, -1]
+    assert frame["age_65_plus"].astype("Float64").fillna(-1).tolist() == [4, 381, -1]
+    assert frame["age_75_plus"].astype("Float64").fillna(-1).tolist() == [1, 0, -1]
+    areas = pd.DataFrame({"code": ["011101800", "011101900"], "name": ["清田", "真栄"],
+                          "municipality_name": ["清田区", "清田区"]})
+    joined = join_to_small_areas(frame, areas)
+    assert joined.area_codes.tolist() == ["011101800", "011101900", None]
