@@ -336,7 +336,7 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
     """デモ町（架空の合成データ）を取り込み地図を開く / Import the synthetic demo town and serve the map."""
     from geo_welfare.demo import import_demo_town
     obj: Context = ctx.obj
-    obj.say("demo_generating", dir=str(settings.DEMO_DATA_DIR))
+    obj.say("demo_importing", dir=str(settings.DEMO_DATA_DIR))
     for report in import_demo_town(obj.engine()):
         obj.say("imported", file=report.file.name, created=report.result.created, updated=report.result.updated,
                 removed=report.result.removed, layer=report.layer)

@@ -21,7 +21,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "Schedules that could not be parsed (kept as text): {count}"),
     "unmatched_rows": ("小地域に結合できなかった行: {count}件", "Rows that did not join to a small area: {count}"),
     "matched_rows": ("小地域に結合した行: {matched}/{total}件", "Rows joined to a small area: {matched} of {total}"),
-    "demo_generating": ("デモ町（架空の合成データ）を生成中: {dir}", "Generating the demo town (synthetic, fictional) in {dir}"),
+    "demo_importing": ("デモ町（架空の合成データ）を取り込み中: {dir}", "Importing the demo town (synthetic, fictional) from {dir}"),
     "serving": ("地図を配信中: http://{host}:{port}/ （Ctrl+C で終了）", "Serving the map at http://{host}:{port}/ (Ctrl+C to stop)"),
     "exported": ("書き出しました: {file}（{count}件）", "Wrote {file} ({count} features)"),
     "dissolved_pieces": ("複数の図形に分かれていた区域を1つに統合: {count}件",
