@@ -152,8 +152,11 @@ def read_vector(path: str | Path, *, layer: str | None = None, encoding: str | N
     path = Path(path)
     if not path.exists():
         raise InputError.single(path, "ファイルがありません", "file not found")
+    # GeoJSON text such as "08:30" or "2026-10-01" stays text as written: GDAL would otherwise turn it
+    # into time/date values and the schedule or date parser would see "08:30:00".
+    options = {"DATE_AS_STRING": "YES"} if path.suffix.lower() in (".geojson", ".json") else {}
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer, encoding=_vector_encoding(path, encoding))
+        frame = pyogrio.read_dataframe(path, layer=layer, encoding=_vector_encoding(path, encoding), **options)
     except UnicodeDecodeError as error:
         raise InputError.single(path, "属性の文字コードを判別できません。--encoding cp932 などを指定してください",
                                 "cannot decode the attributes; pass --encoding (e.g. cp932)") from error

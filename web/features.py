@@ -1,0 +1,69 @@
+"""Store frames as display-ready GeoJSON: simplified, rounded, with words a person reads.
+
+Shared by the map page and the API so that both show the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo_welfare.store.read import schedule_of
+from layers.glossary import AREA_UNITS, RESOURCE_KINDS, label
+from layers.schedules import describe
+
+#: Display simplification (degrees, ~2 m): invisible at street zoom, halves a ward's vertices.
+SIMPLIFY_DEGREES = 0.00002
+COORDINATE_DECIMALS = 6
+
+
+def _plain(value: object) -> object:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _geometry(geometry) -> dict:
+    rounded = shapely.set_precision(geometry, 10 ** -COORDINATE_DECIMALS)
+    return json.loads(shapely.to_geojson(rounded))
+
+
+def area_collection(areas: gpd.GeoDataFrame, lang: str = "ja") -> dict:
+    """Area units as a FeatureCollection, simplified for display without breaking shared borders."""
+    simplified = areas.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+    features = [{
+        "type": "Feature",
+        "properties": {"unit": row["unit"], "unit_label": label(AREA_UNITS, row["unit"], lang), "code": row["code"],
+                       "name": _plain(row["name"]) or row["code"], "parent_code": _plain(row["parent_code"])},
+        "geometry": _geometry(geometry),
+    } for row, geometry in zip(areas.to_dict("records"), simplified)]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def resource_properties(row: dict, lang: str = "ja") -> dict:
+    """What a popup shows about a resource, in words."""
+    return {
+        "id": int(row["id"]), "kind": row["kind"], "kind_label": label(RESOURCE_KINDS, row["kind"], lang),
+        "name": row["name"], "address": _plain(row["address"]), "phone": _plain(row["phone"]),
+        "schedule": describe(schedule_of(row), lang) or None, "target_groups": _plain(row["target_groups"]),
+        "fee": _plain(row["fee"]), "capacity": _plain(row["capacity"]), "barrier_free": _plain(row["barrier_free"]),
+        "consultation": _plain(row["consultation"]), "last_checked": _plain(row["last_checked"]),
+        "schedules": row.get("schedules") or [],
+    }
+
+
+def resource_collection(resources: gpd.GeoDataFrame, lang: str = "ja") -> dict:
+    """Resources as a FeatureCollection of points with display properties."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": resource_properties(row, lang), "geometry": _geometry(row["geometry"])}
+        for row in resources.to_dict("records")]}
