@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,19 +63,38 @@ def postgis_template():
     admin.dispose()
 
 
-@pytest.fixture
-def postgis_url(postgis_template):
-    """The URL of a fresh PostGIS store for one test (dropped afterwards)."""
+@contextmanager
+def fresh_postgis_database(template: str):
+    """A new PostGIS database cloned from ``template``; yields its URL and drops it afterwards."""
     name = f"geo_welfare_test_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine()
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgis_template}"'))
-    yield make_url(POSTGIS_URL).set(database=name).render_as_string(hide_password=False)
-    from geo_welfare.store.engine import open_store
-    open_store.cache_clear()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(POSTGIS_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        from geo_welfare.store.engine import open_store
+        open_store.cache_clear()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgis_url(postgis_template):
+    """The URL of a fresh PostGIS store for one test (dropped afterwards)."""
+    with fresh_postgis_database(postgis_template) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["spatialite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def module_store_url(request, tmp_path_factory):
+    """A store shared by one test module, on each backend in turn (for imports too heavy to repeat)."""
+    if request.param == "spatialite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.sqlite'}"
+    else:
+        with fresh_postgis_database(request.getfixturevalue("postgis_template")) as url:
+            yield url
 
 
 @pytest.fixture
@@ -87,6 +107,15 @@ def spatialite_url(tmp_path) -> str:
 def store_url(request) -> str:
     """A fresh store on each backend in turn: the same test runs on SpatiaLite and on PostGIS."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+def run_cli(database_url: str, *arguments: str, lang: str = "en"):
+    """Run ``geo-welfare --database URL --lang LANG ARGUMENTS…`` as a user would; returns click's Result."""
+    from click.testing import CliRunner
+
+    from geo_welfare.cli import main
+    return CliRunner().invoke(main, ["--database", database_url, "--lang", lang, *map(str, arguments)],
+                              catch_exceptions=False)
 
 
 @pytest.fixture
