@@ -128,7 +128,7 @@ def points_from_table(frame: pd.DataFrame, path: Path, *, lat_column: str | None
     if problems:
         raise InputError(problems)
     geometry = gpd.points_from_xy(values["lon"], values["lat"])
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs or STORAGE_CRS)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=parse_crs(crs, path) if crs else STORAGE_CRS)
 
 
 def _vector_encoding(path: Path, encoding: str | None) -> str | None:
@@ -163,9 +163,10 @@ def read_vector(path: str | Path, *, layer: str | None = None, encoding: str | N
     except Exception as error:
         raise InputError.single(path, f"地理データとして読めません: {error}", f"cannot read as vector data: {error}") from error
     frame[ROW] = np.arange(1, len(frame) + 1)
-    if frame.crs is None and crs:
-        frame = frame.set_crs(crs)
-    elif frame.crs is not None and crs and CRS.from_user_input(crs) != frame.crs:
+    declared = parse_crs(crs, path) if crs else None
+    if frame.crs is None and declared is not None:
+        frame = frame.set_crs(declared)
+    elif frame.crs is not None and declared is not None and declared != frame.crs:
         raise InputError.single(path, f"ファイルの座標系 {frame.crs.to_string()} と --crs {crs} が一致しません",
                                 f"the file declares {frame.crs.to_string()} but --crs says {crs}")
     return frame
