@@ -15,6 +15,14 @@ import pyogrio
 
 DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile"}
 
+#: Shapefile field names are at most 10 characters: chosen names instead of GDAL's truncation.
+SHAPEFILE_NAMES = {
+    "target_groups": "targets", "barrier_free": "barrierfre", "consultation": "consult",
+    "last_checked": "checked", "schedule_text": "schedule", "closed_on_holidays": "hol_closed",
+    "closed_year_end": "ye_closed", "times_per_month": "per_month", "schedule_unparsed": "sched_todo",
+    "municipality_code": "muni_code", "municipality_name": "muni_name", "parent_code": "parent",
+}
+
 
 def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns every format can hold: lists/dicts as JSON text, dates as ISO text."""
@@ -46,6 +54,9 @@ def write_layer(frame: gpd.GeoDataFrame | pd.DataFrame, output: Path) -> None:
         raise ValueError(f"unsupported export format {suffix!r}")
     if output.exists() and suffix != ".gpkg":
         output.unlink()
-    options = {"encoding": "UTF-8"} if suffix == ".shp" else {}
+    options = {}
+    if suffix == ".shp":
+        plain = plain.rename(columns=SHAPEFILE_NAMES)
+        options = {"encoding": "UTF-8"}
     pyogrio.write_dataframe(gpd.GeoDataFrame(plain, geometry="geometry", crs=frame.crs), output,
                             driver=DRIVERS[suffix], **options)
