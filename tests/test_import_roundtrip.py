@@ -71,3 +71,22 @@ def test_cp932_list_imports_with_japanese_intact(store, tmp_path):
         path.read_text(encoding="utf-8")
     import_resources(store, [path])
     assert read_resources(store)["name"].tolist() == ["ひまわりサロン"]
+
+
+def test_tokyo_datum_coordinates_are_transformed(store, tmp_path):
+    """Old lists in the Tokyo datum (EPSG:4301) land where JGD2011 says.
+
+    Second method: the published approximate Tokyo → WGS84 formulae (国土地理院 / 飛田幹男),
+    lat_w = lat − 0.00010695·lat + 0.000017464·lon + 0.0046017,
+    lon_w = lon − 0.000046038·lat − 0.000083043·lon + 0.010040, good to a few metres.
+    """
+    lat, lon = 35.68, 139.77
+    path = tmp_path / "tokyo_datum.csv"
+    path.write_text(HEADER + f"T1,旧測地系の施設,サロン,架空町,{lat},{lon},毎週火曜,,,,,,,,公開,\n", encoding="utf-8")
+    import_resources(store, [path], crs="EPSG:4301")
+    point = read_resources(store).geometry.iloc[0]
+    expected_lat = lat - 0.00010695 * lat + 0.000017464 * lon + 0.0046017
+    expected_lon = lon - 0.000046038 * lat - 0.000083043 * lon + 0.010040
+    assert point.y == pytest.approx(expected_lat, abs=5e-5)  # about 5 m
+    assert point.x == pytest.approx(expected_lon, abs=5e-5)
+    assert abs(point.y - lat) > 0.003  # it really moved (about 360 m north-west)
