@@ -19,7 +19,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from geo_welfare import settings
-from geo_welfare.errors import GeoWelfareError, InputError, StoreError
+from geo_welfare.errors import GeoWelfareError, InputError
 from geo_welfare.i18n import t
 from layers import glossary
 from layers.columns import parse_column_map

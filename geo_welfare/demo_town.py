@@ -264,7 +264,6 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
 
     # Resources sit on street intersections (on the street, so snapping adds nothing).
     nodes = sorted({(round(x, 2), round(y, 2)) for segment, _, _ in street_list for x, y in segment.coords})
-    river = river_polygon()
 
     def usable(x: float, y: float) -> bool:
         return (not GAP_BOX.buffer(900).contains(Point(x, y)) and abs(y - river_centre_y(x)) > 60

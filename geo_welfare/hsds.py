@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
+from geo_welfare.values import plain
 from layers.glossary import RESOURCE_KINDS, label
 
 #: Namespace for deterministic HSDS ids (uuid5 of source + source_id), so exports are stable.
@@ -25,17 +25,9 @@ def _id(*parts: object) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, "/".join(str(p) for p in parts)))
 
 
-def _present(value: object) -> object:
-    """None for the several ways a frame says 'no value' (None, NaN, NA)."""
-    try:
-        return None if value is None or pd.isna(value) else value
-    except (TypeError, ValueError):
-        return value
-
-
 def service_record(resource: dict, lang: str = "ja") -> dict:
     """One resource row (as read from the store) as an HSDS service with its location and schedules."""
-    resource = {key: (value if key in ("schedules", "geometry") else _present(value)) for key, value in resource.items()}
+    resource = {key: (value if key in ("schedules", "geometry") else plain(value)) for key, value in resource.items()}
     service_id = _id(resource["source"], resource["source_id"])
     location_id = _id(resource["source"], resource["source_id"], "location")
     notes = [text for text in (

@@ -23,7 +23,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from geo_welfare.errors import InputError, Problem

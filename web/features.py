@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 
 from geo_welfare.store.read import schedule_of
+from geo_welfare.values import plain
 from layers.glossary import AREA_UNITS, RESOURCE_KINDS, label
 from layers.schedules import describe
 
@@ -21,16 +21,9 @@ COORDINATE_DECIMALS = 6
 
 
 def _plain(value: object) -> object:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value.item() if hasattr(value, "item") else value
+    """A JSON-ready value: missing → None, dates → ISO text."""
+    value = plain(value)
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _geometry(geometry) -> dict:

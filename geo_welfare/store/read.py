@@ -14,6 +14,7 @@ import shapely
 from sqlalchemy import Engine, func, select
 
 from geo_welfare.settings import STORAGE_CRS
+from geo_welfare.values import plain
 from geo_welfare.store.models import (AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource,
                                       Schedule)
 from layers.glossary import VISIBILITY_PUBLIC
@@ -66,8 +67,7 @@ def read_resources(engine: Engine, *, kinds: list[str] | None = None, include_st
 def schedule_of(resource: dict) -> ParsedSchedule:
     """The parsed schedule of one resource row as read by :func:`read_resources`."""
     def value(key: str):
-        item = resource.get(key)
-        return None if item is None or (isinstance(item, float) and pd.isna(item)) or item is pd.NA else item
+        return plain(resource.get(key))
     return from_stored(resource.get("schedules") or [], text=value("schedule_text"),
                        closed_on_holidays=bool(value("closed_on_holidays")),
                        closed_year_end=bool(value("closed_year_end")),

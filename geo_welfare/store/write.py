@@ -18,6 +18,7 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from geo_welfare.settings import STORAGE_SRID
+from geo_welfare.values import plain
 from geo_welfare.store.models import (AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource,
                                       Schedule)
 
@@ -31,18 +32,6 @@ class WriteResult:
     created: int
     updated: int
     removed: int
-
-
-def _none(value: object) -> object:
-    """NaN/NA → None, numpy scalars → Python, for the database driver."""
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    return value.item() if hasattr(value, "item") else value
 
 
 def _chunks(rows: list[dict], size: int = BATCH):
@@ -82,8 +71,8 @@ def _upsert(connection, model, key_columns: tuple[str, ...], scope: dict, rows: 
 def write_areas(connection: Connection, frame: gpd.GeoDataFrame, unit: str, source: str) -> WriteResult:
     """Store area units of one level from one source (replacing that source's previous import)."""
     rows = [{
-        "unit": unit, "code": code, "name": _none(name), "name_kana": _none(kana), "parent_code": _none(parent),
-        "municipality_code": _none(municipality), "municipality_name": _none(municipality_name), "source": source,
+        "unit": unit, "code": code, "name": plain(name), "name_kana": plain(kana), "parent_code": plain(parent),
+        "municipality_code": plain(municipality), "municipality_name": plain(municipality_name), "source": source,
         "geom": from_shape(geometry, srid=STORAGE_SRID),
     } for code, name, kana, parent, municipality, municipality_name, geometry in zip(
         frame["code"], frame["name"], frame["name_kana"], frame["parent_code"], frame["municipality_code"],
@@ -103,9 +92,9 @@ def write_population(connection: Connection, dataset: str, source_file: str, fra
         connection.execute(update(PopulationDataset).where(PopulationDataset.id == dataset_id)
                            .values(source_file=source_file, as_of=as_of))
     rows = [{
-        "dataset_id": dataset_id, "row_key": str(row.row_key), "area_code": _none(codes.loc[index]),
-        "parent_name": _none(row.parent_name), "name": _none(row.name),
-        **{field: _none(getattr(row, field)) for field in
+        "dataset_id": dataset_id, "row_key": str(row.row_key), "area_code": plain(codes.loc[index]),
+        "parent_name": plain(row.parent_name), "name": plain(row.name),
+        **{field: plain(getattr(row, field)) for field in
            ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus", "households")},
     } for index, row in zip(frame.index, frame.itertuples(index=False))]
     return _upsert(connection, PopulationCount, ("row_key",), {"dataset_id": dataset_id}, rows)
@@ -119,7 +108,7 @@ RESOURCE_FIELDS = ("kind", "name", "name_kana", "operator", "address", "phone", 
 def write_resources(connection: Connection, frame: gpd.GeoDataFrame, source: str) -> WriteResult:
     """Store a resource list and its schedules (replacing the previous import of the same source)."""
     rows = [{"source": source, "source_id": str(record["source_id"]),
-             **{field: _none(record[field]) for field in RESOURCE_FIELDS},
+             **{field: plain(record[field]) for field in RESOURCE_FIELDS},
              "geom": from_shape(record["geometry"], srid=STORAGE_SRID)}
             for record in frame.to_dict("records")]
     result = _upsert(connection, Resource, ("source_id",), {"source": source}, rows)
@@ -138,6 +127,6 @@ def write_resources(connection: Connection, frame: gpd.GeoDataFrame, source: str
 def write_candidates(connection: Connection, frame: gpd.GeoDataFrame, source: str) -> WriteResult:
     """Store candidate sites for new community bases."""
     rows = [{"source": source, "source_id": str(record["source_id"]), "name": record["name"],
-             "kind": _none(record["kind"]), "address": _none(record["address"]),
+             "kind": plain(record["kind"]), "address": plain(record["address"]),
              "geom": from_shape(record["geometry"], srid=STORAGE_SRID)} for record in frame.to_dict("records")]
     return _upsert(connection, CandidateSite, ("source_id",), {"source": source}, rows)
