@@ -15,12 +15,14 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 packages=(libsqlite3-mod-spatialite)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
+installed_postgresql=0
 if [ "$with_tests" = 1 ]; then
   if [ -d /etc/postgresql ] && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
     pg_version=$(ls /etc/postgresql | sort -n | tail -n 1)
     packages+=("postgresql-${pg_version}-postgis-3")
   else
     packages+=(postgresql postgresql-postgis)
+    installed_postgresql=1
   fi
   packages+=(chromium fonts-noto-cjk poppler-utils)
 fi
@@ -32,11 +34,21 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   as_root apt-get update -q
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 if [ "$with_tests" = 1 ]; then
   # The tests talk to a real PostGIS server on 127.0.0.1:5432 (GEO_WELFARE_TEST_POSTGIS_URL overrides it).
+  if [ "$installed_postgresql" = 1 ]; then
+    # A server this script has just installed on a fresh machine: let local test connections in
+    # without a password, as the test suite's default URL expects. An existing server is left as it is.
+    for hba in /etc/postgresql/*/main/pg_hba.conf; do
+      grep -q "geo-welfare tests" "$hba" || as_root sed -i \
+        '1i host all postgres 127.0.0.1/32 trust # geo-welfare tests' "$hba"
+      version=$(basename "$(dirname "$(dirname "$hba")")")
+      as_root pg_ctlcluster "$version" main reload 2>/dev/null || true
+    done
+  fi
   if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     for cluster in /etc/postgresql/*/main; do
       version=$(basename "$(dirname "$cluster")")

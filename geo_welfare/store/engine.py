@@ -69,9 +69,16 @@ def create_store_engine(url: str | None = None) -> Engine:
                      f"Unsupported database {backend!r}: use sqlite (SpatiaLite) or postgresql (PostGIS)")
 
 
-@lru_cache(maxsize=8)
 def open_store(url: str | None = None) -> Engine:
-    """An engine for the store with its schema brought to the newest revision (created on first use)."""
+    """An engine for the store with its schema brought to the newest revision (created on first use).
+
+    Engines are kept per resolved URL, so every caller in a process shares one connection pool.
+    """
+    return _open_resolved(database_url(url))
+
+
+@lru_cache(maxsize=8)
+def _open_resolved(url: str) -> Engine:
     from geo_welfare.store.schema import upgrade
 
     engine = create_store_engine(url)
@@ -85,3 +92,6 @@ def open_store(url: str | None = None) -> Engine:
         raise StoreError(f"データベースを開けません: {engine.url.render_as_string(hide_password=True)}（{error}）",
                          f"Cannot open the store {engine.url.render_as_string(hide_password=True)}: {error}") from error
     return engine
+
+
+open_store.cache_clear = _open_resolved.cache_clear  # type: ignore[attr-defined]
