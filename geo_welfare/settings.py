@@ -42,6 +42,17 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
 
 
+#: Environment variable naming the street file (OSM or road centre lines) for walking distances.
+NETWORK_ENV = "GEO_WELFARE_NETWORK"
+
+
+def cache_directory(database: str) -> Path:
+    """Where built networks are cached: beside a SpatiaLite store, or in the user's cache for PostGIS."""
+    if database.startswith("sqlite:///"):
+        return Path(database[len("sqlite:///"):]).resolve().parent / "geo_welfare_cache"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "geo-welfare"
+
+
 def language(explicit: str | None = None) -> str:
     """Resolve the message language; Japanese is the default because the users are Japanese staff."""
     chosen = (explicit or os.environ.get(LANGUAGE_ENV) or "ja").lower()

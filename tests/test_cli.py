@@ -15,7 +15,7 @@ from conftest import DEMO_DATA, run_cli
 from geo_welfare.cli import main
 
 COMMANDS = [[], ["init"], ["import"], ["import", "resources"], ["import", "areas"], ["import", "population"],
-            ["import", "candidates"], ["list"], ["export"], ["serve"], ["demo"]]
+            ["import", "candidates"], ["list"], ["export"], ["serve"], ["demo"], ["nearest"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "main")
@@ -85,3 +85,22 @@ def test_staff_only_only_with_the_flag(demo_store, tmp_path):
 def test_unknown_export_format_is_a_usage_error(demo_store, tmp_path):
     assert run_cli(demo_store, "export", "resources", tmp_path / "r.xlsx").exit_code == 2
     assert run_cli(demo_store, "export", "areas", tmp_path / "a.hsds.json").exit_code == 2
+
+
+def test_nearest_answers_without_touching_the_store(demo_store):
+    from test_bad_input import snapshot
+    before = snapshot(demo_store)
+    result = run_cli(demo_store, "nearest", "139.395", "35.198", "--network", DEMO_DATA / "streets.geojson",
+                     "-k", "3", "--kind", "サロン", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["rank"] for row in rows] == [1, 2, 3]
+    assert {row["kind"] for row in rows} == {"salon"} and {row["method"] for row in rows} == {"network"}
+    assert [row["walking_m"] for row in rows] == sorted(row["walking_m"] for row in rows)
+    assert all(row["walking_m"] >= row["straight_m"] for row in rows)
+    assert snapshot(demo_store) == before
+    assert "139.395" not in result.stderr and "35.198" not in result.stderr
+
+
+def test_nearest_refuses_a_point_outside_japan(demo_store):
+    assert run_cli(demo_store, "nearest", "2.35", "48.85").exit_code == 2
