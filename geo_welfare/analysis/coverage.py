@@ -1,0 +1,78 @@
+"""Coverage (planners): how many older residents live within N minutes' walk of a place.
+
+Residents are the street-level points of :mod:`geo_welfare.analysis.spread`.  One Dijkstra run
+from a virtual source joined to every chosen place (by the walk from the place to each end of its
+street) gives each point the walk to its nearest place; a point counts as covered when that walk
+is within the threshold.  Results are summed per small area and per any other area unit.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from geo_welfare.network.distance import walking_minutes
+from geo_welfare.network.graph import WalkingNetwork
+from geo_welfare.network.snap import Snapped
+from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH
+
+
+#: Added to every virtual link and taken off afterwards: a place standing exactly on a street corner
+#: has a link of length 0, and SciPy's sparse arithmetic drops explicit zeros (the link would vanish).
+#: Every path from the virtual source uses exactly one link, so the shift is exact.
+LINK_SHIFT = 1.0
+
+
+def distance_to_nearest(network: WalkingNetwork, places: Snapped, points: Snapped) -> np.ndarray:
+    """Metres from each point to its nearest place over the streets (``inf`` if none is reachable)."""
+    n = network.node_count
+    ends = np.concatenate([network.edge_u[places.edge], network.edge_v[places.edge]])
+    costs = np.concatenate([places.offset + places.along,
+                            places.offset + network.edge_length[places.edge] - places.along])
+    # Keep the cheapest link when several places share an end node (csr sums duplicates otherwise).
+    order = np.lexsort((costs, ends))
+    first = np.ones(len(ends), dtype=bool)
+    first[1:] = ends[order][1:] != ends[order][:-1]
+    source = sparse.csr_matrix((costs[order][first] + LINK_SHIFT, (np.full(first.sum(), n), ends[order][first])),
+                               shape=(n + 1, n + 1))
+    graph = sparse.bmat([[network.adjacency, None], [None, sparse.csr_matrix((1, 1))]], format="csr") + source
+    from_places = dijkstra(graph, directed=True, indices=n)[:n] - LINK_SHIFT
+    # Streets are two-way: the network part was symmetric; the virtual links only leave the source.
+    u, v = network.edge_u[points.edge], network.edge_v[points.edge]
+    result = np.minimum(from_places[u] + points.along,
+                        from_places[v] + network.edge_length[points.edge] - points.along) + points.offset
+    # A place on the same street as the point may be reached along it directly.
+    on_edge = pd.DataFrame({"edge": places.edge, "along": places.along, "offset": places.offset})
+    for edge, group in on_edge.groupby("edge"):
+        hits = np.flatnonzero(points.edge == edge)
+        if len(hits):
+            direct = (np.abs(points.along[hits, None] - group["along"].to_numpy()[None, :])
+                      + group["offset"].to_numpy()[None, :]).min(axis=1) + points.offset[hits]
+            result[hits] = np.minimum(result[hits], direct)
+    return result
+
+
+def coverage_by_area(points: gpd.GeoDataFrame, walk_metres: np.ndarray, minutes: float,
+                     speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, units: gpd.GeoDataFrame | None = None
+                     ) -> pd.DataFrame:
+    """Residents 65+ and 75+ within ``minutes`` of a place, per small area (or per ``units``' code)."""
+    covered = walking_minutes(walk_metres, speed_kmh) <= minutes
+    frame = pd.DataFrame({"total": points["total"], "age_65_plus": points["age_65_plus"],
+                          "age_75_plus": points["age_75_plus"], "covered": covered})
+    if units is None:
+        frame["code"] = points["area_code"].to_numpy()
+    else:
+        joined = gpd.sjoin(points[["geometry"]], units.to_crs(points.crs)[["code", "geometry"]],
+                           how="left", predicate="within")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        frame["code"] = joined["code"].reindex(points.index).to_numpy()
+    for column in ("age_65_plus", "age_75_plus"):
+        frame[f"{column}_covered"] = frame[column].where(frame["covered"], 0.0)
+    table = frame.groupby("code", dropna=False)[["total", "age_65_plus", "age_75_plus", "age_65_plus_covered",
+                                                  "age_75_plus_covered"]].sum()
+    table["share_65_plus_covered"] = table["age_65_plus_covered"] / table["age_65_plus"].where(table["age_65_plus"] > 0)
+    table["share_75_plus_covered"] = table["age_75_plus_covered"] / table["age_75_plus"].where(table["age_75_plus"] > 0)
+    return table.reset_index()
