@@ -59,6 +59,7 @@ STEPS = 20  # grid nodes 0..20 on each axis
 JITTER_M = 7.0
 RIVER_WIDTH = 30.0
 RAILWAY_X = 375.0  # between street columns 12 (x=300) and 13 (x=450)
+STATION = (RAILWAY_X, 420.0)  # デモ駅 (not a file: it shapes density and ageing)
 BRIDGE_COLUMNS = (5, 15)  # the main north-south streets that bridge the river
 CROSSING_ROWS = (5, 15)  # the main east-west streets that cross the railway
 GAP_WALK_M = 1000.0
@@ -227,8 +228,8 @@ DISTRICTS = (
 KANJI_NUMBERS = "一二三四五六七八九"
 
 #: Schools (elementary), north of the river then south: code, name, kana, school position.
-ELEMENTARY = (("E01", "デモ台小学校区", "デモダイショウガッコウク", (-1000.0, 700.0)),
-              ("E02", "デモ本町小学校区", "デモホンマチショウガッコウク", (150.0, 700.0)),
+ELEMENTARY = (("E01", "デモ台小学校区", "デモダイショウガッコウク", (-1050.0, 850.0)),
+              ("E02", "デモ本町小学校区", "デモホンマチショウガッコウク", (-100.0, 650.0)),
               ("E03", "デモ北小学校区", "デモキタショウガッコウク", (950.0, 1000.0)),
               ("E04", "デモ西小学校区", "デモニシショウガッコウク", (-950.0, -700.0)),
               ("E05", "デモ南小学校区", "デモミナミショウガッコウク", (150.0, -600.0)),
@@ -383,13 +384,11 @@ SALON_LABELS = ["ひまわり", "さくら", "あおぞら", "ふれあい", "�
 SCHEDULES = ["毎週火曜", "第1・第3木曜日", "第2・第4水曜", "月2回", "隔週金曜", "毎月第3土曜日", "平日", "不定期（要問合せ）",
              "毎週月曜", "第2・第4金曜", "毎週水曜", "第1月曜", "毎週木曜（祝日休み）", "第4日曜日", "隔月第2火曜"]
 TIMES = [("10:00", "12:00"), ("13:30", "15:30"), ("10:00", "11:30"), ("14:00", "16:00"), ("09:30", "11:30")]
+TARGETS = ["高齢者", "どなたでも", "65歳以上の方", "地域の高齢者とボランティア"]
 DEMENTIA = "認知症の方とご家族"
-TARGETS = ["高齢者", "どなたでも", "65歳以上の方", "地域の高齢者とボランティア", DEMENTIA]
-TARGET_SHARES = [0.35, 0.25, 0.15, 0.17, 0.08]
 FEES = ["100円", "無料", "200円", "300円（お茶代）", "実費"]
 FLAGS = ["あり", "なし", ""]
 CANDIDATE_KINDS = ("公民館", "集会所", "空き家", "空き店舗")
-EMPTY_SHOPS = ("旧デモ台ストア", "旧さかえ商店", "旧デモ書店", "旧みなと青果店")
 
 
 def _kana(hiragana: str) -> str:
@@ -589,10 +588,7 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
     labels = [label for label in SALON_LABELS]
     labels.insert(across_rank, ACROSS_RIVER_SALON_NAME.removesuffix("サロン"))
     staff_only = {6, 18}  # two salons for people referred by staff (dementia support)
-    # Every kind of schedule text at least once (one is not machine-readable), the rest drawn.
-    schedule_picks = [SCHEDULES[int(k)] for k in rng.choice(len(SCHEDULES), size=30)]
-    for slot, text in zip(rng.permutation(30)[:8], SCHEDULES[:8]):
-        schedule_picks[int(slot)] = text
+    schedule_order = rng.permutation(30)
     salon_rows = []
     for k, (code, x, y, across, area_name) in enumerate(salon_points):
         number = k + 1
@@ -600,11 +596,11 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
         kind = "通いの場" if (number % 4 == 0 and not across and k not in staff_only) else "サロン"
         name = f"{label}{'百歳体操の会' if kind == '通いの場' else 'サロン'}"
         kana = _kana(label) + ("ヒャクサイタイソウノカイ" if kind == "通いの場" else "サロン")
-        schedule = schedule_picks[k]
+        schedule = SCHEDULES[int(schedule_order[k]) % len(SCHEDULES)]
         opens, closes = TIMES[int(rng.integers(0, len(TIMES)))]
         if schedule.startswith("不定期"):
             opens = closes = ""
-        target = DEMENTIA if k in staff_only else TARGETS[int(rng.choice(len(TARGETS), p=TARGET_SHARES))]
+        target = DEMENTIA if k in staff_only else TARGETS[int(rng.integers(0, len(TARGETS)))]
         capacity = "" if rng.random() < 0.2 else str(int(rng.integers(10, 41)))
         operator = ["デモ町社会福祉協議会", f"{area_name.rstrip('一二三四五六七八九丁目')}自治会", "NPO法人デモささえあい",
                     f"ボランティアグループ{label}"][int(rng.integers(0, 4))]
@@ -625,7 +621,7 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
         place = school[1].removesuffix("小学校区")
         lon, lat = lonlat_point(x, y)
         engawa_rows.append([
-            f"N{number:02d}", f"地域の縁側 {place}のえんがわ", f"チイキノエンガワ {school[2].removesuffix('ショウガッコウク')}ノエンガワ",
+            f"N{number:02d}", f"地域の縁側 {place}ひだまりの家", f"チイキノエンガワ {school[2].removesuffix('ショウガッコウク')}ヒダマリノイエ",
             "地域の縁側", f"{place}縁側運営委員会", _address(rng, area_name), f"{lat:.7f}", f"{lon:.7f}",
             engawa_days[number - 1], "10:00", "16:00", "どなたでも", ["無料", "100円"][number % 2],
             "" if number == 3 else str(int(rng.integers(10, 31))), FLAGS[number % 2], "あり",
@@ -658,18 +654,14 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
             chosen.append(node)
     others = [n for n in usable if all(math.dist(nodes[n], nodes[c]) >= 250.0 for c in chosen)]
     chosen += [others[int(k)] for k in sorted(rng.choice(len(others), size=3, replace=False))]
-    candidates, names = [], set()
+    candidates = []
     for number, node in enumerate(chosen, start=1):
         kind = CANDIDATE_KINDS[(number - 1) % 4]
         x, y = town.beside_street(node, rng)
         _, area_name = town.area_at(x, y)
         district = area_name.rstrip("一二三四五六七八九丁目")
         name = {"公民館": f"{district}公民館", "集会所": f"{area_name}集会所",
-                "空き家": f"空き家バンク物件 A-{number:02d}（{area_name}）",
-                "空き店舗": f"{EMPTY_SHOPS[(number - 1) // 4]}（空き店舗）"}[kind]
-        if name in names:
-            name = name.replace("公民館", "公民館分館").replace("集会所", "第二集会所")
-        names.add(name)
+                "空き家": f"空き家バンク物件 A-{number:02d}（{area_name}）", "空き店舗": f"旧{district}商店（空き店舗）"}[kind]
         candidates.append(({"ID": f"K{number:02d}", "name": name, "kind": kind,
                             "address": _address(rng, area_name), "source": SOURCE}, Point(x, y)))
     write_geojson(path("candidate_sites.geojson"), candidates)
