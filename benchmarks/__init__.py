@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks`` runs them all against the peers, measured in the same run."""
