@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from geo_welfare.analysis.spread import unit_of_points
 from geo_welfare.network.distance import walking_minutes
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
@@ -65,10 +66,7 @@ def coverage_by_area(points: gpd.GeoDataFrame, walk_metres: np.ndarray, minutes:
     if units is None:
         frame["code"] = points["area_code"].to_numpy()
     else:
-        joined = gpd.sjoin(points[["geometry"]], units.to_crs(points.crs)[["code", "geometry"]],
-                           how="left", predicate="within")
-        joined = joined[~joined.index.duplicated(keep="first")]
-        frame["code"] = joined["code"].reindex(points.index).to_numpy()
+        frame["code"] = unit_of_points(points, units).to_numpy()
     for column in ("age_65_plus", "age_75_plus"):
         frame[f"{column}_covered"] = frame[column].where(frame["covered"], 0.0)
     table = frame.groupby("code", dropna=False)[["total", "age_65_plus", "age_75_plus", "age_65_plus_covered",

@@ -29,14 +29,14 @@ def _lines_only(geometry: shapely.Geometry) -> shapely.Geometry:
 
 
 def spread_population(small_areas: gpd.GeoDataFrame, counts: pd.DataFrame, network: WalkingNetwork,
-                      spacing: float = 50.0) -> gpd.GeoDataFrame:
+                      spacing: float = 50.0, columns: tuple[str, ...] = COUNTS) -> gpd.GeoDataFrame:
     """Points (network CRS) with the share of their small area's counts they stand for.
 
     ``small_areas`` has ``code`` and polygons; ``counts`` has ``area_code`` and the columns in
     :data:`COUNTS` (rows of one code are summed; suppressed counts (NA) count as 0).
     """
     areas = small_areas.to_crs(network.crs)
-    totals = counts.groupby("area_code")[list(COUNTS)].sum(min_count=1).fillna(0)
+    totals = counts.groupby("area_code")[list(columns)].sum(min_count=1).fillna(0)
     tree = shapely.STRtree(network.edge_geometry)
     area_index, edge_index = tree.query(areas.geometry.values, predicate="intersects")
     pieces = shapely.intersection(network.edge_geometry[edge_index], areas.geometry.values[area_index])
@@ -65,6 +65,23 @@ def spread_population(small_areas: gpd.GeoDataFrame, counts: pd.DataFrame, netwo
     codes = areas["code"].to_numpy()[owners_array]
     frame = gpd.GeoDataFrame({"area_code": codes, "share": share},
                              geometry=gpd.points_from_xy(xs, ys), crs=network.crs)
-    for column in COUNTS:
+    for column in columns:
         frame[column] = frame["share"] * frame["area_code"].map(totals[column]).fillna(0).to_numpy()
     return frame
+
+
+def unit_of_points(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame, tolerance: float = 1.0) -> pd.Series:
+    """The code of the unit holding each point; points on a shared border count once (the first unit).
+
+    Points within ``tolerance`` metres outside every unit (a street along the town's edge, where
+    the units' lon/lat rounding leaves a few millimetres) go to the nearest unit; farther ones get NA.
+    """
+    polygons = units.to_crs(points.crs)[["code", "geometry"]]
+    inside = gpd.sjoin(points[["geometry"]], polygons, how="left", predicate="intersects")
+    inside = inside[~inside.index.duplicated(keep="first")]["code"].reindex(points.index)
+    missing = inside.isna()
+    if missing.any():
+        near = gpd.sjoin_nearest(points.loc[missing, ["geometry"]], polygons, how="left", max_distance=tolerance)
+        near = near[~near.index.duplicated(keep="first")]["code"]
+        inside.loc[missing] = near.reindex(inside.index[missing]).to_numpy()
+    return inside
