@@ -137,6 +137,13 @@ def _columns(text: str | None) -> dict[str, str]:
         raise click.BadParameter(str(error), param_hint="--columns") from error
 
 
+def _one_file_per_name(files, name: str | None, option: str) -> None:
+    """A name given to an import keys its rows; shared by several files, each would replace the last."""
+    if name and len(files) > 1:
+        raise click.UsageError(f"{option} は1ファイルのときだけ指定できます / {option} needs a single file "
+                               f"(each file is its own source)")
+
+
 def _print_reports(obj: Context, reports) -> None:
     for report in reports:
         obj.say("imported", file=report.file.name, created=report.result.created, updated=report.result.updated,
@@ -153,6 +160,7 @@ def _print_reports(obj: Context, reports) -> None:
 @click.pass_obj
 def import_resources_command(obj: Context, files, kind, source, crs, columns, encoding) -> None:
     """資源の一覧（CSV/GeoJSON/SHP/GPKG）を取り込む / Import resource lists."""
+    _one_file_per_name(files, source, "--source")
     from geo_welfare.importing import import_resources
     report, bar = _progress(obj, len(files))
     with bar:
@@ -175,6 +183,7 @@ def import_resources_command(obj: Context, files, kind, source, crs, columns, en
 @click.pass_obj
 def import_candidates_command(obj: Context, files, source, crs, columns, encoding) -> None:
     """新しい拠点の候補地を取り込む / Import candidate sites for new community bases."""
+    _one_file_per_name(files, source, "--source")
     from geo_welfare.importing import import_candidates
     report, bar = _progress(obj, len(files))
     with bar:
@@ -194,6 +203,7 @@ def import_candidates_command(obj: Context, files, source, crs, columns, encodin
 @click.pass_obj
 def import_areas_command(obj: Context, files, unit, source, crs, repair_geometry, columns, encoding) -> None:
     """区域（圏域・学区・小地域など）を取り込む / Import area polygons of one level."""
+    _one_file_per_name(files, source, "--source")
     from geo_welfare.importing import import_areas
     report, bar = _progress(obj, len(files))
     with bar:
@@ -215,6 +225,7 @@ def import_areas_command(obj: Context, files, unit, source, crs, repair_geometry
 @click.pass_obj
 def import_population_command(obj: Context, files, dataset, columns, encoding) -> None:
     """年齢別人口を取り込み小地域に結合する / Import population by age and join it to small areas."""
+    _one_file_per_name(files, dataset, "--dataset")
     from geo_welfare.importing import import_population
     report, bar = _progress(obj, len(files))
     with bar:

@@ -104,3 +104,10 @@ def test_nearest_answers_without_touching_the_store(demo_store):
 
 def test_nearest_refuses_a_point_outside_japan(demo_store):
     assert run_cli(demo_store, "nearest", "2.35", "48.85").exit_code == 2
+
+
+def test_a_source_name_cannot_be_shared_by_several_files(spatialite_url, tmp_path):
+    result = run_cli(spatialite_url, "import", "resources", DEMO_DATA / "salons.csv", DEMO_DATA / "engawa.csv",
+                     "--source", "lists")
+    assert result.exit_code == 2
+    assert "--source needs a single file" in result.stderr
