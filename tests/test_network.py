@@ -130,7 +130,7 @@ def test_demo_town_detour_matches_networkx(shared_data):
     from pathlib import Path
     lines = read_walkable_lines(Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.geojson")
     network = build_network(lines)
-    assert network.component_sizes().tolist() == [436]
+    assert network.component_sizes().tolist() == [438]
     corners = network.node_xy[::37]
     ours = walking_distances(network, snap_points(network, corners), snap_points(network, corners))
     theirs = networkx_distances(network, corners, corners)
