@@ -41,6 +41,7 @@ def service_record(resource: dict, lang: str = "ja") -> dict:
         "freq": rule["freq"],
         "interval": int(rule.get("interval") or 1),
         "byday": rule.get("byday"),
+        "bymonthday": rule.get("bymonthday"),
         "opens_at": rule.get("opens_at"),
         "closes_at": rule.get("closes_at"),
         "wkst": "MO",

@@ -35,6 +35,7 @@ class ScheduleRule:
     interval: int = 1
     opens_at: datetime.time | None = None
     closes_at: datetime.time | None = None
+    bymonthday: tuple[int, ...] = ()  # 毎月15日 → (15,)
 
     def to_rrule(self) -> str:
         """The rule as RFC 5545 text, e.g. ``FREQ=MONTHLY;BYDAY=1TH,3TH``."""
@@ -43,15 +44,18 @@ class ScheduleRule:
             parts.append(f"INTERVAL={self.interval}")
         if self.byday:
             parts.append("BYDAY=" + ",".join(self.byday))
+        if self.bymonthday:
+            parts.append("BYMONTHDAY=" + ",".join(map(str, self.bymonthday)))
         return ";".join(parts)
 
     def to_hsds(self) -> dict:
         """The rule as the fields of an HSDS ``schedule`` object."""
         return {"freq": self.freq, "interval": self.interval, "byday": ",".join(self.byday) or None,
+                "bymonthday": ",".join(map(str, self.bymonthday)) or None,
                 "opens_at": _hhmm(self.opens_at), "closes_at": _hhmm(self.closes_at), "wkst": "MO"}
 
     def with_times(self, opens_at: datetime.time | None, closes_at: datetime.time | None) -> "ScheduleRule":
-        return ScheduleRule(self.freq, self.byday, self.interval, opens_at, closes_at)
+        return ScheduleRule(self.freq, self.byday, self.interval, opens_at, closes_at, self.bymonthday)
 
 
 @dataclass(frozen=True)
@@ -89,18 +93,19 @@ _TOKEN = re.compile("|".join([
     r"(?P<yearend>年末年始[^。、]*?(?:休み|休館|休業|休(?!日)|除く|除き|利用不可|閉館))",
     r"(?P<per_month>月\s*(?P<per_month_n>\d+)\s*回)",
     r"(?P<every_other_week>隔週)",
-    r"(?P<every_other_month>隔月)",
+    r"(?P<every_other_month>隔月|奇数月|偶数月)",
     r"(?P<every_week>毎週)",
     r"(?P<every_month>毎月)",
     r"(?P<daily>毎日)",
     r"(?P<weekdays>平日)",
+    r"(?P<monthday>\d{1,2}\s*日(?:\s*[・,、と]\s*\d{1,2}\s*日)*)",
     r"(?P<nth>(?:第\s*\d(?:\s*[・,、と及]\s*(?:第\s*)?\d)*|最終)\s*週?\s*の?\s*"
     r"[月火水木金土日](?:曜日|曜)?(?:\s*[・,、と]\s*[月火水木金土日](?:曜日|曜)?)*)",
     r"(?P<day_range>[月火水木金土日](?:曜日|曜)?\s*(?:[~〜\-－ー]|から)\s*[月火水木金土日](?:曜日|曜)?)",
     r"(?P<days>[月火水木金土日](?:曜日|曜)?(?:\s*[・,、と]?\s*[月火水木金土日](?:曜日|曜)?)*)",
     rf"(?P<time_range>{_TIME}\s*(?:[~〜\-－ー]|から)\s*{_TIME.replace('(午前|午後)', '(午前|午後)')}(?:\s*まで)?)",
     rf"(?P<time_from>{_TIME}\s*(?:から|より|~|〜)?)",
-    r"(?P<noise>[\s、,，。．.・;；/／()（）「」\[\]【】:：~〜\-－]+|曜日|曜|開催|実施|頃|ごろ|まで|及び|および|と)",
+    r"(?P<noise>[\s、,，。．.・;；/／()（）「」\[\]【】:：~〜\-－]+|曜日|曜|開催|実施|頃|ごろ|まで|及び|および|と|の)",
 ]))
 
 
@@ -173,7 +178,7 @@ def parse_schedule(text: str | None, *, days: str | None = None, start: str | No
             unparsed.append(normal[position:match.start()])
         position = match.end()
         kind = next(name for name in ("holiday", "yearend", "per_month", "every_other_week", "every_other_month",
-                                      "every_week", "every_month", "daily", "weekdays", "nth", "day_range", "days",
+                                      "every_week", "every_month", "daily", "weekdays", "monthday", "nth", "day_range", "days",
                                       "time_range", "time_from", "noise") if match.group(name) is not None)
         if kind == "holiday":
             closed_holidays = True
@@ -208,6 +213,12 @@ def parse_schedule(text: str | None, *, days: str | None = None, start: str | No
                 add(ScheduleRule("MONTHLY", tuple(codes), interval))
             else:
                 add(ScheduleRule("WEEKLY", tuple(codes), interval))
+        elif kind == "monthday":
+            days_of_month = tuple(int(n) for n in re.findall(r"\d{1,2}", match.group(0)))
+            if all(1 <= n <= 31 for n in days_of_month):
+                add(ScheduleRule("MONTHLY", (), interval if monthly else 1, bymonthday=days_of_month))
+            else:
+                unparsed.append(match.group(0))
         elif kind == "nth":
             ordinal_text, day_text = re.match(r"((?:第\s*\d(?:\s*[・,、と及]\s*(?:第\s*)?\d)*|最終))(.*)",
                                               match.group(0)).groups()
@@ -252,10 +263,10 @@ def _merge(rules: list[ScheduleRule]) -> list[ScheduleRule]:
     merged: list[ScheduleRule] = []
     for rule in rules:
         for index, other in enumerate(merged):
-            if (other.freq, other.interval, other.opens_at, other.closes_at) == \
-                    (rule.freq, rule.interval, rule.opens_at, rule.closes_at):
+            if (other.freq, other.interval, other.opens_at, other.closes_at, other.bymonthday) == \
+                    (rule.freq, rule.interval, rule.opens_at, rule.closes_at, rule.bymonthday):
                 merged[index] = ScheduleRule(other.freq, other.byday + tuple(d for d in rule.byday if d not in other.byday),
-                                             other.interval, other.opens_at, other.closes_at)
+                                             other.interval, other.opens_at, other.closes_at, other.bymonthday)
                 break
         else:
             merged.append(rule)
@@ -274,7 +285,9 @@ def from_stored(rules: list[dict], *, text: str | None = None, closed_on_holiday
         text or "",
         tuple(ScheduleRule(rule["freq"], tuple((rule.get("byday") or "").split(",")) if rule.get("byday") else (),
                            int(rule.get("interval") or 1), _parse_clock(rule.get("opens_at")),
-                           _parse_clock(rule.get("closes_at"))) for rule in rules),
+                           _parse_clock(rule.get("closes_at")),
+                           tuple(int(n) for n in (rule.get("bymonthday") or "").split(",") if n))
+              for rule in rules),
         bool(closed_on_holidays), bool(closed_year_end), times_per_month,
         tuple(piece for piece in (unparsed or "").split("；") if piece))
 
@@ -302,7 +315,9 @@ def _nth_matches(code: str, day: datetime.date) -> bool:
 
 def _rule_on_date(rule: ScheduleRule, day: datetime.date) -> bool | None:
     """Whether the rule's days include ``day``; None when the interval needs an anchor date."""
-    if rule.freq == "WEEKLY":
+    if rule.bymonthday:
+        hit = day.day in rule.bymonthday
+    elif rule.freq == "WEEKLY":
         hit = WEEKDAY_CODES[day.weekday()] in rule.byday
     else:
         hit = any(_nth_matches(code, day) if code[:-2] else WEEKDAY_CODES[day.weekday()] == code
@@ -347,6 +362,8 @@ def occurs_on_weekday(schedule: ParsedSchedule, weekday: int) -> bool | None:
     code = WEEKDAY_CODES[weekday]
     if any(day[-2:] == code for rule in schedule.rules for day in rule.byday):
         return True
+    if any(rule.bymonthday for rule in schedule.rules):
+        return None  # the 15th falls on every weekday in turn
     return None if schedule.unparsed else False
 
 
@@ -358,6 +375,15 @@ def _clock(value: datetime.time) -> str:
 
 
 def _describe_rule(rule: ScheduleRule, lang: str) -> str:
+    if rule.bymonthday:
+        every = ("毎月 " if rule.interval == 1 else "隔月 ") if lang == "ja" else \
+            ("Monthly on the " if rule.interval == 1 else "Every other month on the ")
+        text = every + ("・".join(f"{n}日" for n in rule.bymonthday) if lang == "ja"
+                        else " and ".join(_EN_ORDINAL.get(n, f"{n}th") for n in rule.bymonthday))
+        if rule.opens_at:
+            text += (" " if lang == "ja" else ", ") + _clock(rule.opens_at) + ("〜" if lang == "ja" else "–") + \
+                (_clock(rule.closes_at) if rule.closes_at else "")
+        return text
     days = [d[-2:] for d in rule.byday]
     ordinals = sorted({int(d[:-2]) for d in rule.byday if d[:-2]}, key=lambda n: (n == -1, n))
     unique_days = list(dict.fromkeys(days))

@@ -37,7 +37,7 @@ def test_import_and_read_back(store, tmp_path):
         ("salon", 20, True, False, "100円")
     assert row["last_checked"] == datetime.date(2026, 10, 1)
     assert (round(row.geometry.x, 7), round(row.geometry.y, 7)) == (139.4, 35.2)
-    assert row["schedules"] == [{"freq": "MONTHLY", "interval": 1, "byday": "2WE,4WE",
+    assert row["schedules"] == [{"freq": "MONTHLY", "interval": 1, "byday": "2WE,4WE", "bymonthday": None,
                                  "opens_at": "10:00", "closes_at": "12:00"}]
     assert everything.set_index("source_id").loc["E1", "kind"] == "engawa"
 

@@ -36,7 +36,7 @@ def test_support_centres_with_schedules(store_url, takamatsu):
     assert first["phone"] == "087-839-2811"
     assert (round(first.geometry.x, 8), round(first.geometry.y, 8)) == (134.05183528, 34.33040083)
     assert (stored["kind"] == "support_centre").all()
-    assert first["schedules"] == [{"freq": "WEEKLY", "interval": 1, "byday": "MO,TU,WE,TH,FR",
+    assert first["schedules"] == [{"freq": "WEEKLY", "interval": 1, "byday": "MO,TU,WE,TH,FR", "bymonthday": None,
                                    "opens_at": "08:30", "closes_at": "17:00"}]
     assert bool(first["closed_on_holidays"]) and bool(first["closed_year_end"])
     assert pd_is_missing(first["schedule_unparsed"])

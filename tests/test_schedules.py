@@ -76,7 +76,8 @@ def test_times_per_month_without_days():
 
 def test_hsds_shape():
     parsed = parse_schedule("第1・第3木曜日 10:00〜12:00")
-    assert parsed.to_hsds() == [{"freq": "MONTHLY", "interval": 1, "byday": "1TH,3TH", "opens_at": "10:00",
+    assert parsed.to_hsds() == [{"freq": "MONTHLY", "interval": 1, "byday": "1TH,3TH", "bymonthday": None,
+                                 "opens_at": "10:00",
                                  "closes_at": "12:00", "wkst": "MO", "description": "第1・第3木曜日 10:00〜12:00"}]
     assert parsed.complete
 
@@ -148,3 +149,25 @@ def test_describe_standard_columns():
     parsed = parse_schedule(None, days="月火水木金", start="08:30", end="17:00", note="祝日・年末年始休み")
     assert describe(parsed) == "平日（月〜金） 8:30〜17:00、祝日休み、年末年始休み"
     assert describe(parsed, "en") == "Weekdays (Mon–Fri), 8:30–17:00; closed on public holidays; closed 29 Dec–3 Jan"
+
+
+# Two forms found by the demo-town helper that were misread: the 日 of 15日 as Sunday, the 月 of 奇数月 as Monday.
+@pytest.mark.parametrize(("text", "expected", "ja", "en"), [
+    ("毎月15日 10:00〜12:00", ["FREQ=MONTHLY;BYMONTHDAY=15"], "毎月 15日 10:00〜12:00",
+     "Monthly on the 15th, 10:00–12:00"),
+    ("毎月1日・15日", ["FREQ=MONTHLY;BYMONTHDAY=1,15"], "毎月 1日・15日", "Monthly on the 1st and 15th"),
+    ("奇数月の第2火曜", ["FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU"], "隔月 第2 火曜日", "Every other month on the 2nd Tuesday"),
+])
+def test_days_of_the_month_and_odd_months(text, expected, ja, en):
+    parsed = parse_schedule(text)
+    assert rrules(text) == expected
+    assert parsed.unparsed == ()
+    assert (describe(parsed), describe(parsed, "en")) == (ja, en)
+
+
+def test_day_of_month_answers():
+    parsed = parse_schedule("毎月15日 10:00〜12:00")
+    assert is_open(parsed, datetime.datetime(2026, 11, 15, 11)) is True   # a Sunday, but the 15th
+    assert is_open(parsed, datetime.datetime(2026, 11, 22, 11)) is False  # another Sunday
+    assert occurs_on_weekday(parsed, 6) is None  # the 15th falls on every weekday in turn
+    assert parsed.to_hsds()[0]["bymonthday"] == "15"

@@ -136,6 +136,7 @@ class Schedule(Base):
     freq: Mapped[str] = mapped_column(String(16))
     interval: Mapped[int] = mapped_column(Integer, default=1)
     byday: Mapped[str | None] = mapped_column(String(64))
+    bymonthday: Mapped[str | None] = mapped_column(String(64))
     opens_at: Mapped[str | None] = mapped_column(String(5))
     closes_at: Mapped[str | None] = mapped_column(String(5))
     resource: Mapped[Resource] = relationship(back_populates="schedules")

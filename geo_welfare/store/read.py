@@ -53,8 +53,8 @@ def read_resources(engine: Engine, *, kinds: list[str] | None = None, include_st
     if not include_staff_only:
         statement = statement.where(Resource.visibility == VISIBILITY_PUBLIC)
     frame = _frame(engine, statement)
-    columns = (Schedule.resource_id, Schedule.freq, Schedule.interval, Schedule.byday, Schedule.opens_at,
-               Schedule.closes_at)
+    columns = (Schedule.resource_id, Schedule.freq, Schedule.interval, Schedule.byday, Schedule.bymonthday,
+               Schedule.opens_at, Schedule.closes_at)
     by_resource: dict[int, list[dict]] = {}
     with engine.connect() as connection:
         for row in connection.execute(select(*columns).order_by(Schedule.id)).mappings():

@@ -117,6 +117,7 @@ def write_resources(connection: Connection, frame: gpd.GeoDataFrame, source: str
         connection.execute(delete(Schedule).where(Schedule.resource_id.in_(list(ids.values()))))
     schedules = [{"resource_id": ids[str(record["source_id"])], "freq": rule["freq"],
                   "interval": rule.get("interval") or 1, "byday": rule.get("byday") or None,
+                  "bymonthday": rule.get("bymonthday") or None,
                   "opens_at": rule.get("opens_at"), "closes_at": rule.get("closes_at")}
                  for record in frame.to_dict("records") for rule in record.get("schedule_rules") or []]
     for chunk in _chunks(schedules):

@@ -101,6 +101,7 @@ def upgrade() -> None:
         sa.Column("freq", sa.String(16), nullable=False),
         sa.Column("interval", sa.Integer, nullable=False),
         sa.Column("byday", sa.String(64)),
+        sa.Column("bymonthday", sa.String(64)),
         sa.Column("opens_at", sa.String(5)),
         sa.Column("closes_at", sa.String(5)),
     )
