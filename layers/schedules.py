@@ -7,6 +7,23 @@ RFC 5545 rule parts (``FREQ``, ``INTERVAL``, ``BYDAY=2WE``) with opening and clo
 the original text, and lists every fragment it did not understand instead of guessing, so that
 "open on the 2nd Wednesday morning?" has an answer where the text gives one, and "unknown"
 where it does not.
+
+Readings worth knowing (each is pinned by a test):
+
+* A rule whose ``byday`` (and ``bymonthday``) is empty has *unknown days*: ``隔月開催`` or
+  ``月2回 10:00〜11:30`` say how often or at what time, not on which days.  Such a rule never
+  makes a date open, but its hours can make a time closed.
+* A list of days and holidays ending in a closing word (``土日祝休み``, ``（土日祝日、年末年始を除く）``,
+  ``月曜休館``) names closed days.  They are taken out of the rules; when there are no rules naming
+  days to take them from, the fragment is listed as unparsed rather than turned into guessed
+  opening days.  Right after 毎週/毎月/隔週…, ``、`` ends such a list: ``毎週火曜、祝日休み`` is open
+  on Tuesdays.
+* 年末年始 means 29 December – 3 January (the public-office custom).  A different period written
+  beside it (``年末年始（12月28日～1月4日）``) is listed as unparsed, the closure itself is kept.
+* A bare 日 or 月 is a weekday only where it cannot be part of another word: 祝日, 日中, 翌日, 4月,
+  月末 and 最終日 are not Sunday or Monday.
+* An hour from 1 to 5 without 午前/午後 (``1時半～3時``) is most likely afternoon; it is listed as
+  unparsed rather than read as night.
 """
 
 from __future__ import annotations
@@ -14,7 +31,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import holidays
@@ -23,12 +40,16 @@ WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_LETTERS = "月火水木金土日"
 _JA_DAY = dict(zip(WEEKDAY_CODES, _DAY_LETTERS))
 _EN_DAY = dict(zip(WEEKDAY_CODES, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
-_EN_ORDINAL = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
+_YEAR_END = ((12, 29), (1, 3))  # 年末年始 as public offices keep it
 
 
 @dataclass(frozen=True)
 class ScheduleRule:
-    """One recurrence: weekly or monthly, on some days, optionally between two times."""
+    """One recurrence: weekly or monthly, on some days, optionally between two times.
+
+    ``byday`` holds RFC 5545 day codes, ``"1TH"`` for the first Thursday of the month; empty
+    (with empty ``bymonthday``) means the days are not known.  No times means the whole day.
+    """
 
     freq: str
     byday: tuple[str, ...]
@@ -36,6 +57,11 @@ class ScheduleRule:
     opens_at: datetime.time | None = None
     closes_at: datetime.time | None = None
     bymonthday: tuple[int, ...] = ()  # 毎月15日 → (15,)
+
+    @property
+    def days_known(self) -> bool:
+        """Whether the rule names the days it falls on (weekdays or days of the month)."""
+        return bool(self.byday or self.bymonthday)
 
     def to_rrule(self) -> str:
         """The rule as RFC 5545 text, e.g. ``FREQ=MONTHLY;BYDAY=1TH,3TH``."""
@@ -49,13 +75,13 @@ class ScheduleRule:
         return ";".join(parts)
 
     def to_hsds(self) -> dict:
-        """The rule as the fields of an HSDS ``schedule`` object."""
+        """The rule as the fields of an HSDS ``schedule`` object (None where unknown)."""
         return {"freq": self.freq, "interval": self.interval, "byday": ",".join(self.byday) or None,
                 "bymonthday": ",".join(map(str, self.bymonthday)) or None,
                 "opens_at": _hhmm(self.opens_at), "closes_at": _hhmm(self.closes_at), "wkst": "MO"}
 
     def with_times(self, opens_at: datetime.time | None, closes_at: datetime.time | None) -> "ScheduleRule":
-        return ScheduleRule(self.freq, self.byday, self.interval, opens_at, closes_at, self.bymonthday)
+        return replace(self, opens_at=opens_at, closes_at=closes_at)
 
 
 @dataclass(frozen=True)
@@ -72,7 +98,17 @@ class ParsedSchedule:
     @property
     def complete(self) -> bool:
         """True when every fragment was understood and the rules fix concrete dates."""
-        return bool(self.rules) and not self.unparsed and all(rule.interval == 1 for rule in self.rules)
+        return bool(self.rules) and not self.unparsed and all(self._fixes_dates(rule) for rule in self.rules)
+
+    def _fixes_dates(self, rule: ScheduleRule) -> bool:
+        """Whether the rule alone says which dates it falls on.
+
+        Not when its days are unknown, when it repeats every other week or month (no anchor date
+        says which), or when 月2回 goes with plain weekdays (which two Tuesdays?).
+        """
+        if rule.interval != 1 or not rule.days_known:
+            return False
+        return bool(rule.bymonthday) or self.times_per_month is None or all(code[:-2] for code in rule.byday)
 
     def to_hsds(self) -> list[dict]:
         """One HSDS schedule dict per rule, each carrying the original text as its description."""
@@ -84,193 +120,340 @@ def _hhmm(value: datetime.time | None) -> str | None:
 
 
 # ----------------------------------------------------------------------------------------------
-# Parsing: the text is read left to right by one tokenising expression; day tokens open rules,
-# a time range closes every rule opened since the previous time range.
+# Patterns, applied to NFKC-normalised text (full-width digits, colons and brackets made ASCII).
 
-_TIME = r"(?:(午前|午後)\s*)?(\d{1,2})(?:\s*:\s*(\d{2})|\s*時\s*(?:(\d{1,2})\s*分|(半))?)"
-_TOKEN = re.compile("|".join([
-    r"(?P<holiday>(?:国民の)?(?:祝日|祝祭日|休日|祭日)[^。]*?(?:休み|休館|休業|お休み|休(?!日)|除く|除き|利用不可|閉館))",
-    r"(?P<yearend>年末年始[^。、]*?(?:休み|休館|休業|休(?!日)|除く|除き|利用不可|閉館))",
-    r"(?P<per_month>月\s*(?P<per_month_n>\d+)\s*回)",
-    r"(?P<every_other_week>隔週)",
-    r"(?P<every_other_month>隔月|奇数月|偶数月)",
-    r"(?P<every_week>毎週)",
-    r"(?P<every_month>毎月)",
-    r"(?P<daily>毎日)",
-    r"(?P<weekdays>平日)",
-    r"(?P<monthday>\d{1,2}\s*日(?:\s*[・,、と]\s*\d{1,2}\s*日)*)",
-    r"(?P<nth>(?:第\s*\d(?:\s*[・,、と及]\s*(?:第\s*)?\d)*|最終)\s*週?\s*の?\s*"
-    r"[月火水木金土日](?:曜日|曜)?(?:\s*[・,、と]\s*[月火水木金土日](?:曜日|曜)?)*)",
-    r"(?P<day_range>[月火水木金土日](?:曜日|曜)?\s*(?:[~〜\-－ー]|から)\s*[月火水木金土日](?:曜日|曜)?)",
-    r"(?P<days>[月火水木金土日](?:曜日|曜)?(?:\s*[・,、と]?\s*[月火水木金土日](?:曜日|曜)?)*)",
-    rf"(?P<time_range>{_TIME}\s*(?:[~〜\-－ー]|から)\s*{_TIME.replace('(午前|午後)', '(午前|午後)')}(?:\s*まで)?)",
-    rf"(?P<time_from>{_TIME}\s*(?:から|より|~|〜)?)",
-    r"(?P<noise>[\s、,，。．.・;；/／()（）「」\[\]【】:：~〜\-－]+|曜日|曜|開催|実施|頃|ごろ|まで|及び|および|と|の)",
-]))
+_DASH = r"[~\-ー−―–—‐]"
+_RANGE = rf"\s*(?:{_DASH}|から)\s*"
+_SEP = r"\s*(?:[・,、と]|及び|および)\s*"
+# A bare day letter (no 曜) starts a list of days only after a non-letter or 週, and never before a
+# letter that makes it part of a word: 4月, 祝日, 指定する日, 日中 and 月末 name no weekday.
+_NOT_BEFORE = r"[末初内額時程中付間以頃数常次例々替帰謝分]"
+_DAY = rf"(?:[{_DAY_LETTERS}]曜日?|[{_DAY_LETTERS}](?!{_NOT_BEFORE}))"
+_DAY_FIRST = rf"(?:[{_DAY_LETTERS}]曜日?|(?:(?<=週)|(?<!\w))[{_DAY_LETTERS}](?!{_NOT_BEFORE}))"
+_DAYS = rf"{_DAY_FIRST}(?:(?:{_SEP})?{_DAY})*"
+_NTH_DAY = rf"(?:[{_DAY_LETTERS}]曜日?|[月火水木金土](?!{_NOT_BEFORE}))"  # 最終日 is the last day, not Sunday
+_ORDINALS = rf"(?:第\s*\d(?:{_SEP}(?:第\s*)?\d)*|最終)\s*週?\s*の?\s*"
+_NTH = rf"{_ORDINALS}{_NTH_DAY}(?:{_SEP}{_NTH_DAY})*"
+_CLOCK = r"(?:(午前|午後)\s*)?(\d{1,2})(?:\s*:\s*(\d{2})|\s*時\s*(?:(\d{1,2})\s*分|(半))?)"
+
+_HOLIDAY = r"(?:国民の祝日に関する法律に規定する休日|国民の祝日|振替休日|祝祭日|祝休日|祝日|祭日|休日|祝)"
+_YEAR_END_WORD = r"年末年始(?:\s*\([^)]*\))?"
+_CLOSED_ITEM = rf"(?:{_HOLIDAY}|{_YEAR_END_WORD}|{_DAY})"
+_CLOSED_VERB = (r"\s*(?:は|を|も)?\s*(?:終日)?\s*"
+                r"(?:お休み|休み|休館日?|休業日?|休所|休園|定休日?|閉館|閉所|利用不可|利用できません|除く|除き|休(?![日館業所園]))")
 
 
-def _normalise(text: str) -> str:
-    """Full-width digits and colons to ASCII; the several wave dashes to one."""
-    text = unicodedata.normalize("NFKC", text)
-    return text.replace("〜", "~").replace("～", "~").replace("ｰ", "-")
+def _closed_list(first: str, separator: str) -> str:
+    return rf"{first}(?:(?:{separator})?{_CLOSED_ITEM})*{_CLOSED_VERB}"
 
 
-def _time(meridiem: str | None, hour: str, minute: str | None, minute_ja: str | None, half: str | None
-          ) -> datetime.time | None:
-    value = int(hour)
+_LIST_SEP = r"\s*(?:[・,、と]|及び|および|や)\s*"
+_TIGHT_SEP = r"\s*(?:[・と]|及び|および|や)\s*"  # no 、 : 毎週火曜、祝日休み is open on Tuesdays
+_NTH_TIGHT = rf"{_ORDINALS}{_NTH_DAY}(?:{_TIGHT_SEP}{_NTH_DAY})*"
+
+# Tried in this order at each position; the first that matches is the token there.
+_TOKENS: list[tuple[str, re.Pattern]] = [(name, re.compile(pattern)) for name, pattern in [
+    ("closed_nth", rf"{_NTH_TIGHT}{_CLOSED_VERB}"),
+    ("closed_days", _closed_list(_DAY_FIRST, _LIST_SEP)),
+    ("closed_days_tight", _closed_list(_DAY_FIRST, _TIGHT_SEP)),
+    ("closed", _closed_list(rf"(?:{_HOLIDAY}|{_YEAR_END_WORD})", _LIST_SEP)),
+    ("per_month", r"(?:毎月|月)\s*(\d+)\s*回"),
+    ("frequency", r"毎週|隔週|毎月|隔月|奇数月|偶数月"),
+    ("daily", r"毎日"),
+    ("weekdays", r"平日"),
+    ("monthday", rf"(?<!\d月)(?<![\d/])\d{{1,2}}\s*日(?![間目])(?:{_SEP}\d{{1,2}}\s*日(?![間目]))*"),
+    ("nth", _NTH),
+    ("day_range", rf"{_DAY_FIRST}{_RANGE}{_DAY}"),
+    ("days", _DAYS),
+    ("time_range", rf"{_CLOCK}{_RANGE}{_CLOCK}(?:\s*まで)?"),
+    ("time_until", rf"(?:~|から)\s*{_CLOCK}(?:\s*まで)?|{_CLOCK}\s*まで"),
+    ("time_from", rf"{_CLOCK}\s*(?:から|より|~)?"),
+    ("punctuation", r"[、,。.;()「」\[\]【】※]+"),  # ends an unparsed fragment
+    # Glue inside one fragment; ~ and - one at a time, so that 〜17:00 after a space is still a time.
+    ("word", r"[\s・/:]+|[~\-]|曜日|曜|開催|実施|頃|ごろ|まで|及び|および|です|と|の|は|に|で"),
+]]
+_CLOSED_TIGHT = dict(_TOKENS)["closed_days_tight"]
+_PERIOD = re.compile(rf"\s*(\d{{1,2}})(?:月|/)(\d{{1,2}})日?{_RANGE}(?:翌年の?)?(\d{{1,2}})(?:月|/)(\d{{1,2}})日?"
+                     r"(?:\s*まで)?\s*")
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """NFKC, character by character, with where each normalised character came from.
+
+    The map lets unparsed fragments be reported exactly as written, full-width digits and all.
+    """
+    characters: list[str] = []
+    origin: list[int] = []
+    for index, character in enumerate(text):
+        for normal in unicodedata.normalize("NFKC", character).replace("〜", "~"):
+            characters.append(normal)
+            origin.append(index)
+    return "".join(characters), origin
+
+
+def _clock(meridiem: str | None, hour: str, minute: str | None, minute_ja: str | None, half: str | None
+           ) -> datetime.time | None:
+    value, minutes = int(hour), int(minute or minute_ja or (30 if half else 0))
     if meridiem == "午後" and value < 12:
         value += 12
-    minutes = int(minute or minute_ja or (30 if half else 0))
-    if value > 24 or minutes > 59:
+    if value > 24 or minutes > 59 or (value == 24 and minutes):
         return None
     return datetime.time(0, 0) if value == 24 else datetime.time(value, minutes)
 
 
-def _time_range(match: re.Match) -> tuple[datetime.time | None, datetime.time | None]:
-    inner = re.fullmatch(rf"\s*{_TIME}\s*(?:[~\-－ー]|から)\s*{_TIME}(?:\s*まで)?\s*", match.group("time_range"))
-    assert inner is not None
-    first = _time(*inner.group(1, 2, 3, 4, 5))
-    meridiem = inner.group(6) or (inner.group(1) if inner.group(1) and int(inner.group(7)) < 12
-                                  and int(inner.group(7)) >= int(inner.group(2)) else None)
-    second = _time(meridiem, *inner.group(7, 8, 9, 10))
-    return first, second
+def _plausible(meridiem: str | None, hour: str) -> bool:
+    """1時〜5時 without 午前/午後 is almost surely afternoon in these lists: do not read it as night."""
+    return meridiem is not None or not 1 <= int(hour) <= 5
+
+
+def _times(kind: str, match: re.Match) -> tuple[datetime.time | None, datetime.time | None] | None:
+    """Opening and closing time of a time token; None when a time is impossible or ambiguous."""
+    groups = match.groups()
+    if kind == "time_range":
+        first, second = groups[:5], groups[5:]
+        if not _plausible(first[0], first[1]):
+            return None
+        # 午前10時～12時 / 午後1時半～3時: the second time inherits 午前/午後 when it reads on from the first.
+        inherit = first[0] if first[0] and int(second[1]) < 12 and int(second[1]) >= int(first[1]) else None
+        opens, closes = _clock(*first), _clock(second[0] or inherit, *second[1:])
+        if opens is None or closes is None or (closes <= opens and closes != datetime.time(0, 0)):
+            return None  # 10:00〜3:00 is a misprint or afternoon, not a night session
+        return opens, closes
+    clock = next(groups[i:i + 5] for i in range(0, len(groups), 5) if groups[i + 1] is not None)
+    if not _plausible(clock[0], clock[1]):
+        return None
+    value = _clock(*clock)
+    if value is None:
+        return None
+    return (value, None) if kind == "time_from" else (None, value)
 
 
 def _day_codes(text: str) -> list[str]:
     """Weekday codes named in a day token ('火曜日' is Tuesday alone: its 日 is not Sunday)."""
-    letters = re.findall(r"[月火水木金土日]", re.sub(r"曜日|曜", "", text))
-    return [WEEKDAY_CODES[_DAY_LETTERS.index(letter)] for letter in letters]
+    return [WEEKDAY_CODES[_DAY_LETTERS.index(letter)] for letter in re.findall(rf"[{_DAY_LETTERS}]",
+                                                                               re.sub(r"曜日?", "", text))]
+
+
+def _day_range(text: str) -> list[str]:
+    first, last = (WEEKDAY_CODES.index(code) for code in _day_codes(text))
+    return [WEEKDAY_CODES[(first + i) % 7] for i in range((last - first) % 7 + 1)]
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading: one left-to-right pass over the tokens.  Day tokens open rules; a time token gives its
+# times to every rule opened since the previous time token.
+
+@dataclass
+class _Piece:
+    """A stretch of the normalised text and what it was: a token, glue, or not understood."""
+
+    start: int
+    end: int
+    kind: str  # "token", "word" (glue such as の), "gap" (not understood)
+
+
+@dataclass
+class _Reader:
+    text: str
+    rules: list[ScheduleRule] = field(default_factory=list)
+    pieces: list[_Piece] = field(default_factory=list)
+    open_since: int = 0  # rules from this index on still wait for their times
+    monthly: bool = False
+    interval: int = 1
+    pending: str | None = None  # "frequency" or "per_month" said how often, no day named yet
+    leading: tuple[datetime.time | None, datetime.time | None] | None = None  # times written before any day
+    closed_on_holidays: bool = False
+    closed_year_end: bool = False
+    times_per_month: int | None = None
+    closed_days: list[tuple[set[str], _Piece]] = field(default_factory=list)
+    loose_spans: list[tuple[int, int]] = field(default_factory=list)  # not understood, inside a token
+
+    def read(self) -> None:
+        position = 0
+        while position < len(self.text):
+            for kind, pattern in _TOKENS:
+                if kind == ("closed_days" if self.pending else "closed_days_tight"):
+                    continue
+                match = pattern.match(self.text, position)
+                if match and kind in ("days", "nth"):
+                    match = pattern.match(self.text, position, self._before_closure(match))
+                if match and match.end() > position:
+                    self._take(kind, match)
+                    position = match.end()
+                    break
+            else:
+                self._piece(position, position + 1, "gap")
+                position += 1
+        self._finish()
+
+    def _before_closure(self, match: re.Match) -> int:
+        """Where a list of open days ends: before closed days that follow it (毎週火曜、土日は休み)."""
+        for separator in re.finditer(_SEP, match.group(0)):
+            if _CLOSED_TIGHT.match(self.text, match.start() + separator.end()):
+                return match.start() + separator.start()
+        return match.end()
+
+    def _piece(self, start: int, end: int, kind: str) -> _Piece:
+        if kind == "gap" and self.pieces and self.pieces[-1].kind == "gap" and self.pieces[-1].end == start:
+            self.pieces[-1].end = end
+            return self.pieces[-1]
+        self.pieces.append(_Piece(start, end, kind))
+        return self.pieces[-1]
+
+    def _take(self, kind: str, match: re.Match) -> None:
+        word = match.group(0)
+        piece = self._piece(match.start(), match.end(), "word" if kind == "word" else "token")
+        if kind == "closed_nth":
+            piece.kind = "gap"  # 第2・第4土曜休館: closing on some Saturdays has no RRULE here; show it to a person
+        elif kind in ("closed_days", "closed_days_tight", "closed"):
+            self._closure(word, match.start(), piece)
+        elif kind == "per_month":
+            self.times_per_month, self.monthly, self.interval, self.pending = int(match.group(1)), True, 1, kind
+        elif kind == "frequency":
+            self.monthly = word.endswith("月")
+            self.interval = 1 if word.startswith("毎") else 2  # 隔週, 隔月, 奇数月, 偶数月
+            self.pending = kind
+        elif kind in ("daily", "weekdays", "day_range", "days"):
+            codes = {"daily": list(WEEKDAY_CODES), "weekdays": list(WEEKDAY_CODES[:5])}.get(kind) or \
+                (_day_range(word) if kind == "day_range" else _day_codes(word))
+            # 毎月火曜 is every Tuesday, so weekly; 隔月火曜 is Tuesdays of every other month.
+            freq = "MONTHLY" if self.monthly and self.interval != 1 else "WEEKLY"
+            self._open(ScheduleRule(freq, tuple(codes), self.interval))
+        elif kind == "monthday":
+            days = tuple(int(n) for n in re.findall(r"\d+", word))
+            if all(1 <= n <= 31 for n in days):
+                self._open(ScheduleRule("MONTHLY", (), self._monthly_interval(), bymonthday=days))
+            else:
+                piece.kind = "gap"
+        elif kind == "nth":
+            ordinal_text, day_text = re.match(r"(第[\d\s・,、と及びおよ第]*|最終)(.*)", word).groups()
+            ordinals = [-1] if ordinal_text == "最終" else [int(n) for n in re.findall(r"\d", ordinal_text)]
+            codes = tuple(f"{n}{code}" for code in _day_codes(day_text) for n in ordinals)
+            self._open(ScheduleRule("MONTHLY", codes, self._monthly_interval()))
+        elif kind.startswith("time_"):
+            times = _times(kind, match)
+            if times is None:
+                piece.kind = "gap"
+            else:
+                self._give_times(*times)
+
+    def _monthly_interval(self) -> int:
+        return self.interval if self.monthly else 1
+
+    def _open(self, rule: ScheduleRule) -> None:
+        self.rules.append(rule)
+        self.pending = None
+
+    def _unknown_days(self) -> ScheduleRule:
+        """A rule for 隔月 / 月2回 / bare hours: how often or when in the day, but not which days."""
+        return ScheduleRule("MONTHLY" if self.monthly else "WEEKLY", (), self.interval)
+
+    def _give_times(self, opens: datetime.time | None, closes: datetime.time | None) -> None:
+        if self.pending and self.open_since == len(self.rules):
+            self._open(self._unknown_days())
+        elif not self.rules:
+            if self.leading is None:  # 10:00〜12:00（毎週火曜）: the days may follow
+                self.leading = (opens, closes)
+                return
+            self._open(self._unknown_days().with_times(*self.leading))  # two sessions and still no day
+            self.leading, self.open_since = None, 1
+        if self.open_since == len(self.rules):  # a second session on the same days: 月曜 10〜12時、13〜15時
+            self.rules.append(self.rules[-1])
+        for index in range(self.open_since, len(self.rules)):
+            self.rules[index] = self.rules[index].with_times(opens, closes)
+        self.open_since = len(self.rules)
+
+    def _closure(self, word: str, start: int, piece: _Piece) -> None:
+        if re.search(_HOLIDAY, word):
+            self.closed_on_holidays = True
+        period = re.search(r"年末年始\s*\(([^)]*)\)|年末年始", word)
+        if period:
+            self.closed_year_end = True
+            written = period.group(1)
+            found = _PERIOD.fullmatch(written) if written is not None else None
+            if written is not None and (not found or tuple(map(int, found.groups())) != (*_YEAR_END[0], *_YEAR_END[1])):
+                # Another period than 29 Dec – 3 Jan: keep the closure, show the dates to a person.
+                self.loose_spans.append((start + period.start(1), start + period.end(1)))
+        days_part = re.sub(rf"{_HOLIDAY}|{_YEAR_END_WORD}", "", re.sub(_CLOSED_VERB + "$", "", word))
+        codes = set(_day_codes(days_part))
+        if codes:
+            self.closed_days.append((codes, piece))
+            self.pending = None  # 毎週月曜休館: the 毎週 belonged to the closing day
+
+    def _finish(self) -> None:
+        if self.pending == "frequency":
+            self._open(self._unknown_days())  # 隔月開催 — never dropped in silence
+        if self.leading:
+            if not self.rules:
+                self._open(self._unknown_days())
+            self.rules = [rule if rule.opens_at or rule.closes_at else rule.with_times(*self.leading)
+                          for rule in self.rules]
+        for codes, piece in self.closed_days:
+            if self.rules and all(any(code[-2:] not in codes for code in rule.byday) for rule in self.rules):
+                self.rules = [replace(rule, byday=tuple(c for c in rule.byday if c[-2:] not in codes))
+                              for rule in self.rules]
+            else:  # no named days to take them from (or nothing would be left): a person should read it
+                piece.kind = "gap"
+
+    def fragments(self) -> list[tuple[int, int]]:
+        """Spans not understood: runs of gaps joined across glue (の, spaces), glue trimmed off the ends."""
+        spans = list(self.loose_spans)
+        run: list[_Piece] = []
+        for piece in [*self.pieces, _Piece(len(self.text), len(self.text), "token")]:
+            if piece.kind in ("gap", "word"):
+                run.append(piece)
+                continue
+            gaps = [p for p in run if p.kind == "gap"]
+            if gaps:
+                spans.append((gaps[0].start, gaps[-1].end))
+            run = []
+        return sorted(spans)
 
 
 def parse_schedule(text: str | None, *, days: str | None = None, start: str | None = None, end: str | None = None,
                    note: str | None = None) -> ParsedSchedule:
     """Parse a schedule given as free text and/or the standard layout's separate columns.
 
-    The parts given are joined into the kept ``text`` (days, then ``start〜end``, then the
-    note) and read as one.  Nothing is guessed: what no pattern explains is returned in
-    ``unparsed`` verbatim.
+    The parts given are joined into the kept ``text`` (text, days, then ``start〜end``, then the
+    note) and read as one, because the note often qualifies the days (祝日は休み).  Nothing is
+    guessed: what no pattern explains is returned in ``unparsed`` verbatim.
     """
     pieces = [piece.strip() for piece in (text, days) if piece and piece.strip()]
+    start, end = (start or "").strip(), (end or "").strip()
     if start or end:
-        pieces.append(f"{(start or '').strip()}〜{(end or '').strip()}".strip("〜"))
+        pieces.append(f"{start}〜{end}")  # 08:30〜 and 〜17:00 keep which end is known
     if note and note.strip():
         pieces.append(note.strip())
     original = " ".join(pieces)
     if not original:
         return ParsedSchedule("")
-    normal = _normalise(original)
-
-    rules: list[ScheduleRule] = []
-    open_since = 0  # rules from this index on still wait for a time range
-    interval, monthly = 1, False
-    closed_holidays = closed_year_end = False
-    per_month: int | None = None
-    leading_times: tuple[datetime.time | None, datetime.time | None] | None = None
-    leading_text = ""
-    unparsed: list[str] = []
-    position = 0
-
-    def add(rule: ScheduleRule) -> None:
-        rules.append(rule)
-
-    for match in _TOKEN.finditer(normal):
-        if match.start() > position:
-            unparsed.append(normal[position:match.start()])
-        position = match.end()
-        kind = next(name for name in ("holiday", "yearend", "per_month", "every_other_week", "every_other_month",
-                                      "every_week", "every_month", "daily", "weekdays", "monthday", "nth", "day_range", "days",
-                                      "time_range", "time_from", "noise") if match.group(name) is not None)
-        if kind == "holiday":
-            closed_holidays = True
-            closed_year_end = closed_year_end or "年末年始" in match.group(0)
-        elif kind == "yearend":
-            closed_year_end = True
-        elif kind == "per_month":
-            per_month = int(match.group("per_month_n"))
-        elif kind == "every_other_week":
-            interval, monthly = 2, False
-        elif kind == "every_other_month":
-            interval, monthly = 2, True
-        elif kind == "every_week":
-            interval, monthly = 1, False
-        elif kind == "every_month":
-            monthly = True
-        elif kind in ("daily", "weekdays", "day_range", "days"):
-            if kind == "daily":
-                codes = list(WEEKDAY_CODES)
-            elif kind == "weekdays":
-                codes = list(WEEKDAY_CODES[:5])
-            elif kind == "day_range":
-                first, last = _day_codes(match.group(0))
-                a, b = WEEKDAY_CODES.index(first), WEEKDAY_CODES.index(last)
-                codes = [WEEKDAY_CODES[(a + i) % 7] for i in range((b - a) % 7 + 1)]
-            else:
-                codes = _day_codes(match.group(0))
-            if monthly and interval == 1 and kind == "days":
-                # 毎月火曜 (every Tuesday of every month) is weekly; only 隔月 without 第n is undecidable.
-                add(ScheduleRule("WEEKLY", tuple(codes)))
-            elif monthly:
-                add(ScheduleRule("MONTHLY", tuple(codes), interval))
-            else:
-                add(ScheduleRule("WEEKLY", tuple(codes), interval))
-        elif kind == "monthday":
-            days_of_month = tuple(int(n) for n in re.findall(r"\d{1,2}", match.group(0)))
-            if all(1 <= n <= 31 for n in days_of_month):
-                add(ScheduleRule("MONTHLY", (), interval if monthly else 1, bymonthday=days_of_month))
-            else:
-                unparsed.append(match.group(0))
-        elif kind == "nth":
-            ordinal_text, day_text = re.match(r"((?:第\s*\d(?:\s*[・,、と及]\s*(?:第\s*)?\d)*|最終))(.*)",
-                                              match.group(0)).groups()
-            ordinals = [-1] if ordinal_text == "最終" else [int(n) for n in re.findall(r"\d", ordinal_text)]
-            codes = _day_codes(day_text)
-            add(ScheduleRule("MONTHLY", tuple(f"{n}{code}" for code in codes for n in ordinals),
-                             interval if monthly else 1))
-        elif kind in ("time_range", "time_from"):
-            if kind == "time_range":
-                opens, closes = _time_range(match)
-            else:
-                inner = re.match(_TIME, match.group("time_from").strip())
-                opens, closes = _time(*inner.group(1, 2, 3, 4, 5)), None
-            if opens is None and closes is None:
-                unparsed.append(match.group(0))
-                continue
-            if not rules:
-                # Times before any day: they belong to the days that follow.
-                leading_times, leading_text = (opens, closes), match.group(0).strip()
-            elif open_since == len(rules):
-                # A second session on the same days (月曜 10:00〜12:00、13:00〜15:00).
-                add(rules[-1].with_times(opens, closes))
-            for index in range(open_since, len(rules)):
-                rules[index] = rules[index].with_times(opens, closes)
-            open_since = len(rules)
-    if position < len(normal):
-        unparsed.append(normal[position:])
-    if leading_times and rules:
-        rules = [rule if rule.opens_at else rule.with_times(*leading_times) for rule in rules]
-    elif leading_times:
-        # Hours with no day fix no date: list them for a person rather than drop them.
-        unparsed.append(leading_text)
-    if len(normal) == len(original):  # NFKC kept the length: report fragments as the user wrote them
-        unparsed = [original[normal.index(u):normal.index(u) + len(u)] if u in normal else u for u in unparsed]
-    fragments = tuple(piece for piece in (re.sub(r"^[\s、,。・()（）]+|[\s、,。・()（）]+$", "", u) for u in unparsed)
-                      if piece)
-    return ParsedSchedule(original, tuple(_merge(rules)), closed_holidays, closed_year_end, per_month, fragments)
+    normal, origin = _normalise(original)
+    reader = _Reader(normal)
+    reader.read()
+    unparsed = tuple(original[origin[a]:origin[b - 1] + 1].strip() for a, b in reader.fragments())
+    return ParsedSchedule(original, tuple(_merge(reader.rules)), reader.closed_on_holidays, reader.closed_year_end,
+                          reader.times_per_month, tuple(piece for piece in unparsed if piece))
 
 
 def _merge(rules: list[ScheduleRule]) -> list[ScheduleRule]:
-    """Join rules that differ only in their days (月・水・金 written as three tokens)."""
+    """Join rules that differ only in their weekdays (月・水・金 written as three tokens)."""
     merged: list[ScheduleRule] = []
     for rule in rules:
         for index, other in enumerate(merged):
-            if (other.freq, other.interval, other.opens_at, other.closes_at, other.bymonthday) == \
-                    (rule.freq, rule.interval, rule.opens_at, rule.closes_at, rule.bymonthday):
-                merged[index] = ScheduleRule(other.freq, other.byday + tuple(d for d in rule.byday if d not in other.byday),
-                                             other.interval, other.opens_at, other.closes_at, other.bymonthday)
+            if rule.byday and other.byday and replace(other, byday=rule.byday) == rule:
+                days = set(other.byday) | set(rule.byday)
+                merged[index] = replace(other, byday=tuple(sorted(days, key=_day_order)))
                 break
         else:
-            merged.append(rule)
+            if rule not in merged:
+                merged.append(rule)
     return merged
+
+
+def _day_order(code: str) -> tuple[int, int]:
+    """1TH before 2TU (as written: 第1木曜、第2火曜), plain days Monday first, ``-1`` (last) at the end."""
+    ordinal = int(code[:-2] or 0)
+    return (99 if ordinal == -1 else ordinal), WEEKDAY_CODES.index(code[-2:])
 
 
 def _parse_clock(value: str | None) -> datetime.time | None:
@@ -300,11 +483,13 @@ def _holidays(year: int) -> holidays.HolidayBase:
     return holidays.Japan(years=year)
 
 
-def _year_end(day: datetime.date) -> bool:
-    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+def _in_year_end(day: datetime.date) -> bool:
+    (first_month, first_day), (last_month, last_day) = _YEAR_END
+    return (day.month == first_month and day.day >= first_day) or (day.month == last_month and day.day <= last_day)
 
 
 def _nth_matches(code: str, day: datetime.date) -> bool:
+    """``2WE`` is the 2nd Wednesday of the month, ``-1SU`` the last Sunday."""
     ordinal, weekday = int(code[:-2]), code[-2:]
     if WEEKDAY_CODES[day.weekday()] != weekday:
         return False
@@ -313,18 +498,27 @@ def _nth_matches(code: str, day: datetime.date) -> bool:
     return (day.day - 1) // 7 + 1 == ordinal
 
 
-def _rule_on_date(rule: ScheduleRule, day: datetime.date) -> bool | None:
-    """Whether the rule's days include ``day``; None when the interval needs an anchor date."""
+def _falls_on(schedule: ParsedSchedule, rule: ScheduleRule, day: datetime.date) -> bool | None:
+    """Whether the rule's days include ``day``; None when the text does not fix it."""
+    if not rule.days_known:
+        return None
     if rule.bymonthday:
         hit = day.day in rule.bymonthday
-    elif rule.freq == "WEEKLY":
-        hit = WEEKDAY_CODES[day.weekday()] in rule.byday
     else:
         hit = any(_nth_matches(code, day) if code[:-2] else WEEKDAY_CODES[day.weekday()] == code
                   for code in rule.byday)
-    if hit and rule.interval != 1:
-        return None
-    return hit
+    return None if hit and not schedule._fixes_dates(rule) else hit
+
+
+def _in_hours(schedule: ParsedSchedule, rule: ScheduleRule, moment: datetime.time) -> bool | None:
+    """Whether ``moment`` is within the rule's hours (opens ≤ t < closes); None when not known."""
+    if rule.opens_at is not None and moment < rule.opens_at:
+        return False
+    if rule.closes_at is not None and rule.closes_at != datetime.time(0, 0) and moment >= rule.closes_at:
+        return False
+    if rule.opens_at is None and rule.closes_at is None:
+        return None if schedule.unparsed else True  # the whole day, unless the unparsed text says the hours
+    return True if rule.opens_at is not None and rule.closes_at is not None else None
 
 
 def is_open(schedule: ParsedSchedule, at: datetime.datetime) -> bool | None:
@@ -332,110 +526,145 @@ def is_open(schedule: ParsedSchedule, at: datetime.datetime) -> bool | None:
     day = at.date()
     if schedule.closed_on_holidays and day in _holidays(day.year):
         return False
-    if schedule.closed_year_end and _year_end(day):
+    if schedule.closed_year_end and _in_year_end(day):
         return False
     if not schedule.rules:
         return None
-    undecided = False
+    answers = set()
     for rule in schedule.rules:
-        on_day = _rule_on_date(rule, day)
-        if on_day is False:
-            continue
-        if rule.opens_at is not None and rule.closes_at is not None:
-            closes = rule.closes_at if rule.closes_at != datetime.time(0, 0) else datetime.time.max
-            in_hours = rule.opens_at <= at.time() < closes
-        elif rule.opens_at is not None:
-            in_hours = None if at.time() >= rule.opens_at else False
-        else:
-            in_hours = True
-        if on_day is True and in_hours is True:
-            return True
-        if in_hours is not False:
-            undecided = True
-    return None if undecided or schedule.unparsed else False
+        on_day, in_hours = _falls_on(schedule, rule, day), _in_hours(schedule, rule, at.time())
+        answers.add(False if False in (on_day, in_hours) else (True if on_day and in_hours else None))
+    if True in answers:
+        return True
+    return None if None in answers or schedule.unparsed else False
 
 
 def occurs_on_weekday(schedule: ParsedSchedule, weekday: int) -> bool | None:
     """Can the place be open on this weekday (0 = Monday)?  None when the schedule does not say."""
-    if not schedule.rules:
-        return None
     code = WEEKDAY_CODES[weekday]
     if any(day[-2:] == code for rule in schedule.rules for day in rule.byday):
         return True
-    if any(rule.bymonthday for rule in schedule.rules):
-        return None  # the 15th falls on every weekday in turn
-    return None if schedule.unparsed else False
+    if not schedule.rules or schedule.unparsed or any(rule.bymonthday or not rule.byday for rule in schedule.rules):
+        return None  # unknown days, or the 15th falls on every weekday in turn
+    return False
 
 
 # ----------------------------------------------------------------------------------------------
 # Words for residents.
 
-def _clock(value: datetime.time) -> str:
-    return f"{value.hour}:{value.minute:02d}"
+def _ordinal(n: int) -> str:
+    if n == -1:
+        return "last"
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
-def _describe_rule(rule: ScheduleRule, lang: str) -> str:
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _day_groups(rule: ScheduleRule) -> list[tuple[str, list[int]]]:
+    """Weekdays in order of mention, each with its ordinals (empty for every such weekday)."""
+    groups: dict[str, list[int]] = {}
+    for code in rule.byday:
+        groups.setdefault(code[-2:], [])
+        if code[:-2]:
+            groups[code[-2:]].append(int(code[:-2]))
+    return [(day, sorted(ordinals, key=lambda n: (n == -1, n))) for day, ordinals in groups.items()]
+
+
+def _describe_ja(rule: ScheduleRule, per_month: int | None) -> str:
+    groups = _day_groups(rule)
+    plain = all(not ordinals for _, ordinals in groups)
+    days = [day for day, _ in groups]
+    if rule.freq == "WEEKLY" and rule.interval == 1 and per_month is None and plain and len(days) == 7:
+        return "毎日"
+    if rule.freq == "WEEKLY" and rule.interval == 1 and per_month is None and days == list(WEEKDAY_CODES[:5]):
+        return "平日（月〜金）"
+    every = {("WEEKLY", 1): "毎週", ("WEEKLY", 2): "隔週", ("MONTHLY", 1): "毎月", ("MONTHLY", 2): "隔月"}.get(
+        (rule.freq, rule.interval), f"{rule.interval}{'週' if rule.freq == 'WEEKLY' else 'か月'}ごと")
+    if per_month and rule.interval == 1 and not rule.bymonthday and plain:
+        every = f"月{per_month}回"
+    elif every == "毎週" and not groups and (rule.opens_at or rule.closes_at):
+        every = ""  # bare hours: 毎週 would claim more than the text says
     if rule.bymonthday:
-        every = ("毎月 " if rule.interval == 1 else "隔月 ") if lang == "ja" else \
-            ("Monthly on the " if rule.interval == 1 else "Every other month on the ")
-        text = every + ("・".join(f"{n}日" for n in rule.bymonthday) if lang == "ja"
-                        else " and ".join(_EN_ORDINAL.get(n, f"{n}th") for n in rule.bymonthday))
-        if rule.opens_at:
-            text += (" " if lang == "ja" else ", ") + _clock(rule.opens_at) + ("〜" if lang == "ja" else "–") + \
-                (_clock(rule.closes_at) if rule.closes_at else "")
-        return text
-    days = [d[-2:] for d in rule.byday]
-    ordinals = sorted({int(d[:-2]) for d in rule.byday if d[:-2]}, key=lambda n: (n == -1, n))
-    unique_days = list(dict.fromkeys(days))
-    if lang == "ja":
-        if rule.freq == "WEEKLY" and set(unique_days) == set(WEEKDAY_CODES) and rule.interval == 1:
-            text = "毎日"
-        elif rule.freq == "WEEKLY" and unique_days == list(WEEKDAY_CODES[:5]) and rule.interval == 1:
-            text = "平日（月〜金）"
-        else:
-            names = "・".join(_JA_DAY[d] for d in unique_days) + "曜日"
-            if rule.freq == "WEEKLY":
-                text = ("毎週 " if rule.interval == 1 else "隔週 ") + names
-            else:
-                nth = "・".join("最終" if n == -1 else f"第{n}" for n in ordinals)
-                text = ("毎月 " if rule.interval == 1 else "隔月 ") + (f"{nth} " if nth else "") + names
-        if rule.opens_at:
-            text += f" {_clock(rule.opens_at)}〜" + (_clock(rule.closes_at) if rule.closes_at else "")
-        return text
-    names = " and ".join(_EN_DAY[d] for d in unique_days) if len(unique_days) < 3 else \
-        ", ".join(_EN_DAY[d] for d in unique_days[:-1]) + " and " + _EN_DAY[unique_days[-1]]
-    if rule.freq == "WEEKLY" and set(unique_days) == set(WEEKDAY_CODES) and rule.interval == 1:
-        text = "Every day"
-    elif rule.freq == "WEEKLY" and unique_days == list(WEEKDAY_CODES[:5]) and rule.interval == 1:
-        text = "Weekdays (Mon–Fri)"
-    elif rule.freq == "WEEKLY":
-        text = ("Every " if rule.interval == 1 else "Every other week on ") + names
+        named = "・".join(f"{n}日" for n in rule.bymonthday)
+    elif plain and groups:
+        named = "・".join(_JA_DAY[day] for day in days) + "曜日"
+    elif len({tuple(ordinals) for _, ordinals in groups}) == 1:
+        named = "・".join("最終" if n == -1 else f"第{n}" for n in groups[0][1]) + " " + \
+            "・".join(_JA_DAY[day] for day in days) + "曜日"
     else:
-        nth = " and ".join(_EN_ORDINAL.get(n, f"{n}th") for n in ordinals)
-        if rule.interval == 1:
-            text = f"{nth} {names} of each month" if nth else f"{names} of each month"
-        else:
-            text = f"Every other month on the {nth} {names}" if nth else f"Every other month on {names}"
-    if rule.opens_at:
-        text += f", {_clock(rule.opens_at)}–" + (_clock(rule.closes_at) if rule.closes_at else "")
-    return text
+        named = "・".join(("・".join("最終" if n == -1 else f"第{n}" for n in ordinals) + " " if ordinals else "")
+                         + _JA_DAY[day] + "曜日" for day, ordinals in groups)
+    return " ".join(part for part in (every, named) if part)
+
+
+def _describe_en(rule: ScheduleRule, per_month: int | None) -> str:
+    groups = _day_groups(rule)
+    plain = all(not ordinals for _, ordinals in groups)
+    names = _and([_EN_DAY[day] for day, _ in groups]) if groups else ""
+    weekly, every_other = rule.freq == "WEEKLY", rule.interval == 2
+    if weekly and rule.interval == 1 and per_month is None and plain and len(groups) == 7:
+        return "every day"
+    if weekly and rule.interval == 1 and per_month is None and [d for d, _ in groups] == list(WEEKDAY_CODES[:5]):
+        return "weekdays (Mon–Fri)"
+    if per_month and rule.interval == 1 and not rule.bymonthday and plain:
+        count = {1: "once", 2: "twice"}.get(per_month, f"{per_month} times")
+        return f"{count} a month" + (f" on {names}" if names else "")
+    if rule.bymonthday:
+        days = _and([_ordinal(n) for n in rule.bymonthday])
+        return f"every other month on the {days}" if every_other else f"monthly on the {days}"
+    if not groups:
+        return {("WEEKLY", 1): "" if rule.opens_at or rule.closes_at else "every week",
+                ("WEEKLY", 2): "every other week", ("MONTHLY", 1): "monthly", ("MONTHLY", 2): "every other month"}.get(
+            (rule.freq, rule.interval), f"every {rule.interval} {'weeks' if weekly else 'months'}")
+    if plain:
+        if weekly:
+            return f"every other week on {names}" if every_other else f"every {names}"
+        return f"every other month on {names}" if every_other else f"every {names}"
+    if len({tuple(ordinals) for _, ordinals in groups}) == 1:  # 1st and 3rd Thursday
+        nth = _and([_ordinal(n) for n in groups[0][1]]) + " " + names
+    else:  # 1st Thursday and 2nd Tuesday
+        nth = _and([(_and([_ordinal(n) for n in ordinals]) + " " if ordinals else "") + _EN_DAY[day]
+                    for day, ordinals in groups])
+    return f"every other month on the {nth}" if every_other else f"{nth} of each month"
+
+
+def _clock_text(value: datetime.time | None) -> str:
+    return "" if value is None else f"{value.hour}:{value.minute:02d}"
+
+
+def _hours(rule: ScheduleRule, lang: str) -> str:
+    if rule.opens_at is None and rule.closes_at is None:
+        return ""
+    return _clock_text(rule.opens_at) + ("〜" if lang == "ja" else "–") + _clock_text(rule.closes_at)
 
 
 def describe(schedule: ParsedSchedule, lang: str = "ja") -> str:
-    """The schedule in words a resident reads, in Japanese or English."""
-    parts = [_describe_rule(rule, lang) for rule in schedule.rules]
-    if schedule.times_per_month and lang == "ja":
-        parts.insert(0, f"月{schedule.times_per_month}回")
-    elif schedule.times_per_month:
-        parts.insert(0, "twice a month" if schedule.times_per_month == 2 else f"{schedule.times_per_month} times a month")
+    """The schedule in words a resident reads, in Japanese (``"ja"``) or English (``"en"``).
+
+    Rules first, then closures, then anything not understood in brackets; when nothing was
+    understood the original text is the best description there is.
+    """
+    ja = lang == "ja"
+    sessions: dict[str, list[str]] = {}  # 月曜 10〜12時、13〜15時: one day phrase, two sessions
+    for rule in schedule.rules:
+        days = _describe_ja(rule, schedule.times_per_month) if ja else _describe_en(rule, schedule.times_per_month)
+        sessions.setdefault(days, []).append(_hours(rule, lang))
+    parts = [(" " if ja else ", ").join(part for part in (days, ("・" if ja else " and ").join(filter(None, hours)))
+                                        if part) for days, hours in sessions.items()]
+    if schedule.times_per_month and not schedule.rules:  # with rules, the rules say 月2回 where it matters
+        parts.insert(0, f"月{schedule.times_per_month}回" if ja else
+                     {1: "once", 2: "twice"}.get(schedule.times_per_month, f"{schedule.times_per_month} times")
+                     + " a month")
+    if schedule.closed_on_holidays:
+        parts.append("祝日休み" if ja else "closed on public holidays")
+    if schedule.closed_year_end:
+        parts.append("年末年始休み" if ja else "closed 29 Dec–3 Jan")
     if not parts:
         return schedule.text
-    closures = []
-    if schedule.closed_on_holidays:
-        closures.append("祝日休み" if lang == "ja" else "closed on public holidays")
-    if schedule.closed_year_end:
-        closures.append("年末年始休み" if lang == "ja" else "closed 29 Dec–3 Jan")
-    text = ("、" if lang == "ja" else "; ").join(parts + closures)
+    text = ("、" if ja else "; ").join(parts)
     if schedule.unparsed:
-        text += f"（{'、'.join(schedule.unparsed)}）" if lang == "ja" else f" ({', '.join(schedule.unparsed)})"
-    return text
+        text += f"（{'、'.join(schedule.unparsed)}）" if ja else f" ({', '.join(schedule.unparsed)})"
+    return text if ja else text[0].upper() + text[1:]

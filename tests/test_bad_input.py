@@ -1,76 +1,73 @@
-"""Bad input in every format: a clear error naming file, row and field, exit code 1, store unchanged."""
+"""Bad input in every format: exit code 1, a message naming file, row and field, and the store unchanged.
+
+Each test runs on SpatiaLite and on PostGIS against a store seeded with a known import in every
+table (resources + schedule, small areas, population, candidates); every table, system tables
+included, is compared before and after.  Bad files are written here from small hand-made data.
+"""
 
 from __future__ import annotations
 
 import geopandas as gpd
+import pyogrio
 import pytest
 import shapely
-from sqlalchemy import func, select
 
 from conftest import run_cli
+from fixtures_badinput import (BOW_TIE, GOOD, HEADER, SQUARE, areas_frame, refused, seeded, snapshot,  # noqa: F401
+                               write_csv)
 from geo_welfare.store import open_store
-from geo_welfare.store.models import Base
+from geo_welfare.store.read import read_areas, read_resources
 
-HEADER = "ID,名称,種別,住所,緯度,経度,開催日,開始時間,終了時間,定員,バリアフリー,公開,最終確認日\n"
-GOOD = "S1,ひまわりサロン,サロン,架空町1-1,35.20,139.40,毎週火曜,10:00,12:00,20,あり,公開,2026-10-01\n"
-
-
-def snapshot(url: str) -> dict[str, list]:
-    """Every row of every table, geometries as WKB, so any change at all shows."""
-    engine = open_store(url)
-    contents = {}
-    with engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            columns = [func.ST_AsBinary(c).label(c.name) if c.name == "geom" else c for c in table.columns]
-            contents[table.name] = [tuple(bytes(v) if isinstance(v, (bytes, memoryview)) else v for v in row)
-                                    for row in connection.execute(select(*columns).order_by(table.c.id))]
-    return contents
+KINDS = "salon, kayoi_no_ba, engawa, support_centre, community_centre, kodomo_shokudo, other"
+VECTOR_FORMATS = [(".geojson", "GeoJSON"), (".gpkg", "GPKG"), (".shp", "ESRI Shapefile")]
+vector_formats = pytest.mark.parametrize(("suffix", "driver"), VECTOR_FORMATS, ids=["geojson", "gpkg", "shp"])
 
 
-@pytest.fixture
-def seeded(store_url, tmp_path):
-    """A store holding one good import, and its full contents."""
-    good = tmp_path / "seed.csv"
-    good.write_text(HEADER + GOOD, encoding="utf-8")
-    assert run_cli(store_url, "import", "resources", good).exit_code == 0
-    return store_url, snapshot(store_url)
-
-
-def refused(seeded, *arguments, lang: str = "en") -> str:
-    """Run an import that must be refused; check exit code 1 and an unchanged store; return stderr."""
-    url, before = seeded
-    result = run_cli(url, *map(str, arguments), lang=lang)
-    assert result.exit_code == 1, (result.stdout, result.stderr)
-    assert snapshot(url) == before
-    lines = result.stderr.splitlines()
-    aborted = ("Import aborted; nothing in the store was changed." if lang == "en"
-               else "取り込みを中止しました。データは変更されていません。")
-    assert aborted in lines, result.stderr  # after any progress lines, the one-line reason
-    return "\n".join(lines[lines.index(aborted) + 1:])
-
-
-def csv_file(tmp_path, body: str, name: str = "bad.csv", encoding: str = "utf-8"):
-    path = tmp_path / name
-    path.write_bytes((HEADER + body).encode(encoding))
-    return path
-
-
-# --- CSV -------------------------------------------------------------------------------------
+# --- CSV: encodings ------------------------------------------------------------------------------
 
 def test_shift_jis_declared_as_utf8(seeded, tmp_path):
-    path = csv_file(tmp_path, GOOD, encoding="cp932")
+    path = write_csv(tmp_path, GOOD, encoding="cp932")
     message = refused(seeded, "import", "resources", path, "--encoding", "utf-8")
     assert message == ("bad.csv: cannot decode the file; save it as UTF-8 or Shift-JIS (CP932) or pass --encoding "
                        "(tried utf-8)")
 
 
-def test_neither_utf8_nor_cp932(seeded, tmp_path):
-    path = tmp_path / "broken.csv"
-    path.write_bytes(HEADER.encode("utf-8") + b"S1,\x81\x20\xff,x\n")
-    message = refused(seeded, "import", "resources", path)
-    assert message == ("broken.csv: cannot decode the file; save it as UTF-8 or Shift-JIS (CP932) or pass "
-                       "--encoding (tried utf-8-sig, cp932)")
+def test_shift_jis_undeclared_is_recognised(store_url, tmp_path):
+    """The control for the test above: the same CP932 bytes without --encoding import intact."""
+    path = write_csv(tmp_path, GOOD, name="sjis.csv", encoding="cp932")
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    result = run_cli(store_url, "import", "resources", path)
+    assert result.exit_code == 0, result.stderr
+    stored = read_resources(open_store(store_url))
+    assert stored["name"].tolist() == ["ひまわりサロン"] and stored["address"].tolist() == ["架空町1-1"]
 
+
+def test_euc_jp_is_neither_utf8_nor_cp932(seeded, tmp_path):
+    path = write_csv(tmp_path, GOOD, name="euc.csv", encoding="euc_jp")
+    raw = path.read_bytes()
+    # The premise, checked: these EUC-JP bytes are invalid in both encodings the importer tries
+    # (e.g. 住所 is BD BB BD EA: EA is a CP932 lead byte left without its trail byte).
+    for encoding in ("utf-8", "cp932"):
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode(encoding)
+    message = refused(seeded, "import", "resources", path)
+    assert message == ("euc.csv: cannot decode the file; save it as UTF-8 or Shift-JIS (CP932) or pass --encoding "
+                       "(tried utf-8-sig, cp932)")
+    # … and naming the encoding mends it.
+    url, _ = seeded
+    result = run_cli(url, "import", "resources", path, "--encoding", "euc_jp")
+    assert result.exit_code == 0, result.stderr
+    assert "ひまわりサロン" in set(read_resources(open_store(url))["name"])
+
+
+def test_unknown_encoding_name(seeded, tmp_path):
+    message = refused(seeded, "import", "resources", write_csv(tmp_path, GOOD), "--encoding", "klingon")
+    assert message == ("bad.csv: cannot decode the file; save it as UTF-8 or Shift-JIS (CP932) or pass --encoding "
+                       "(tried klingon)")
+
+
+# --- CSV: columns and values ----------------------------------------------------------------------
 
 def test_missing_coordinate_column(seeded, tmp_path):
     path = tmp_path / "nocoords.csv"
@@ -80,21 +77,28 @@ def test_missing_coordinate_column(seeded, tmp_path):
                        "緯度/latitude, 経度/longitude (map them with --columns)")
 
 
+def test_missing_name_column(seeded, tmp_path):
+    path = tmp_path / "noname.csv"
+    path.write_text("ID,住所,緯度,経度\nS1,架空町1-1,35.2,139.4\n", encoding="utf-8")
+    message = refused(seeded, "import", "resources", path)
+    assert message == "noname.csv, field '名称/name': no name column (map it with --columns name=COLUMN)"
+
+
 def test_bad_values_name_their_rows_and_fields(seeded, tmp_path):
     body = (GOOD
             + "S2,さくらサロン,カラオケ,架空町2,35.2,139.4,毎週水曜,10:00,12:00,20,あり,公開,2026-10-01\n"
             + "S3,あおぞらサロン,サロン,架空町3,35.2,139.4,毎週水曜,10:00,12:00,二十人,たぶん,公開,2026/13/40\n"
             + "S1,ふれあいサロン,サロン,架空町4,35.2,139.4,毎週水曜,10:00,12:00,20,あり,公開,2026-10-01\n"
             + "S5,いきいきサロン,サロン,架空町5,北緯35度,139.4,毎週水曜,10:00,12:00,20,あり,ひみつ,2026-10-01\n")
-    message = refused(seeded, "import", "resources", csv_file(tmp_path, body))
+    message = refused(seeded, "import", "resources", write_csv(tmp_path, body))
+    # Rows are line numbers as a spreadsheet shows them: the header is line 1, S1 line 2.
     assert message.splitlines() == [
         "bad.csv, row 6, field '緯度': expected decimal degrees (found '北緯35度')",
     ]  # coordinates are checked first: a row without a place cannot be judged further
     body = body.replace("北緯35度", "35.2")
-    message = refused(seeded, "import", "resources", csv_file(tmp_path, body))
+    message = refused(seeded, "import", "resources", write_csv(tmp_path, body))
     assert message.splitlines() == [
-        "bad.csv, row 3, field '種別': unknown kind (known: salon, kayoi_no_ba, engawa, support_centre, "
-        "community_centre, kodomo_shokudo, other) (found 'カラオケ')",
+        f"bad.csv, row 3, field '種別': unknown kind (known: {KINDS}) (found 'カラオケ')",
         "bad.csv, row 4, field 'バリアフリー': expected yes/no (あり/なし) (found 'たぶん')",
         "bad.csv, row 4, field '定員': capacity must be a whole number (found '二十人')",
         "bad.csv, row 4, field '最終確認日': expected a date like 2026-11-25 (found '2026/13/40')",
@@ -106,14 +110,20 @@ def test_bad_values_name_their_rows_and_fields(seeded, tmp_path):
 
 def test_messages_in_japanese(seeded, tmp_path):
     body = GOOD.replace("サロン,架空町", "カラオケ,架空町")
-    message = refused(seeded, "import", "resources", csv_file(tmp_path, body), lang="ja")
+    message = refused(seeded, "import", "resources", write_csv(tmp_path, body), lang="ja")
     assert message == ("bad.csv, 2行目, 列「種別」: 不明な種別です（使える種別: サロン, 通いの場, 地域の縁側, "
                        "地域包括支援センター, 公民館・市民センター, 子ども食堂, その他）（値: 'カラオケ'）")
 
 
+def test_unknown_kind_option(seeded, tmp_path):
+    message = refused(seeded, "import", "resources", write_csv(tmp_path, GOOD), "--kind", "カラオケ")
+    assert message == f"bad.csv, field '--kind': unknown kind (known: {KINDS}) (found 'カラオケ')"
+
+
 def test_swapped_and_foreign_coordinates(seeded, tmp_path):
-    body = GOOD.replace("35.20,139.40", "139.40,35.20") + GOOD.replace("S1", "S2").replace("35.20,139.40", "51.5,-0.12")
-    message = refused(seeded, "import", "resources", csv_file(tmp_path, body))
+    body = (GOOD.replace("35.20,139.40", "139.40,35.20")
+            + GOOD.replace("S1", "S2").replace("35.20,139.40", "51.5,-0.12"))
+    message = refused(seeded, "import", "resources", write_csv(tmp_path, body))
     assert message.splitlines() == [
         "bad.csv, row 2, field 'geometry': coordinates outside Japan (latitude and longitude swapped?) "
         "(found '35.200000, 139.400000')",
@@ -121,95 +131,131 @@ def test_swapped_and_foreign_coordinates(seeded, tmp_path):
     ]
 
 
-def test_unknown_crs_names(seeded, tmp_path):
-    message = refused(seeded, "import", "resources", csv_file(tmp_path, GOOD), "--crs", "EPSG:999999")
-    assert message == "bad.csv: unknown CRS: EPSG:999999"
+@pytest.mark.parametrize("crs", ["EPSG:999999", "JGD2011 zone nine"])
+def test_crs_that_pyproj_cannot_parse(seeded, tmp_path, crs):
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+    with pytest.raises(CRSError):
+        CRS.from_user_input(crs)  # the premise
+    message = refused(seeded, "import", "resources", write_csv(tmp_path, GOOD), "--crs", crs)
+    assert message == f"bad.csv: unknown CRS: {crs}"
+    path = tmp_path / "areas.geojson"
+    areas_frame([SQUARE]).to_file(path, driver="GeoJSON")
+    message = refused(seeded, "import", "areas", path, "--unit", "district", "--crs", crs)
+    assert message == f"areas.geojson: unknown CRS: {crs}"
 
 
 def test_unknown_column_in_map(seeded, tmp_path):
-    message = refused(seeded, "import", "resources", csv_file(tmp_path, GOOD), "--columns", "name=施設名称")
+    message = refused(seeded, "import", "resources", write_csv(tmp_path, GOOD), "--columns", "name=施設名称")
     assert message == "bad.csv, field '施設名称': column named in --columns for 'name' is not in the file"
 
 
-def test_second_file_bad_means_nothing_from_the_first(seeded, tmp_path):
-    first = csv_file(tmp_path, GOOD.replace("S1", "N1").replace("ひまわり", "新しい"), name="first.csv")
-    second = csv_file(tmp_path, GOOD.replace("35.20", "abc"), name="second.csv")
+# --- several files: all or nothing ----------------------------------------------------------------
+
+def test_second_resource_file_bad_means_nothing_from_the_first(seeded, tmp_path):
+    first = write_csv(tmp_path, GOOD.replace("S1", "N1").replace("ひまわり", "新しい"), name="first.csv")
+    second = write_csv(tmp_path, GOOD.replace("35.20", "abc"), name="second.csv")
     message = refused(seeded, "import", "resources", first, second)
     assert message == "second.csv, row 2, field '緯度': expected decimal degrees (found 'abc')"
 
 
-def test_population_total_row_disagreeing(seeded, tmp_path):
+def test_second_area_file_bad_means_nothing_from_the_first(seeded, tmp_path):
+    first, second = tmp_path / "first.geojson", tmp_path / "second.geojson"
+    areas_frame([SQUARE], names=("東町",)).to_file(first, driver="GeoJSON")
+    gpd.GeoDataFrame({"code": ["B0"], "name": ["西町"]}, geometry=[BOW_TIE], crs="EPSG:6668").to_file(
+        second, driver="GeoJSON")
+    message = refused(seeded, "import", "areas", first, second, "--unit", "district")
+    assert message == ("second.geojson, row 1, field 'geometry': invalid geometry (use --repair-geometry to mend it) "
+                       "(found 'Self-intersection[139.405 35.205]')")
+
+
+def test_second_population_file_bad_means_nothing_from_the_first(seeded, tmp_path):
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("区,区分,人口,0～14歳\n東区,A町,30,2\n", encoding="utf-8")
+    second.write_text("区,区分,人口,0～14歳\n東区,B町,30,3\n東区,B町,31,4\n", encoding="utf-8")
+    message = refused(seeded, "import", "population", first, second)
+    assert message == "second.csv, row 3, field '区分': the same area appears twice (found '東区/B町')"
+
+
+# --- population -----------------------------------------------------------------------------------
+
+def test_population_ward_total_row_disagreeing(seeded, tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("区,区分,人口,0～14歳\n東区,東区,61,5\n東区,A町,30,2\n東区,B町,30,3\n", encoding="utf-8")
     message = refused(seeded, "import", "population", path)
+    # 30 + 30 = 60 ≠ 61 in the ward's own row (line 2); 0–14 (2 + 3 = 5) agrees and is not reported.
     assert message == "pop.csv, row 2, field 'total': total row does not equal the sum of its rows (found '61 ≠ 60')"
 
 
-# --- GeoJSON, GeoPackage, Shapefile ------------------------------------------------------------
-
-BOW_TIE = shapely.Polygon([(139.40, 35.20), (139.41, 35.21), (139.41, 35.20), (139.40, 35.21)])
-SQUARE = shapely.box(139.40, 35.20, 139.41, 35.21)
-
-
-def areas_frame(geometries, names=("北町", "南町")):
-    return gpd.GeoDataFrame({"code": [f"A{i}" for i in range(len(geometries))], "name": list(names[:len(geometries)])},
-                            geometry=list(geometries), crs="EPSG:6668")
+def test_population_city_total_row_disagreeing(seeded, tmp_path):
+    path = tmp_path / "pop.csv"
+    path.write_text("区,区分,人口,65歳以上\n全市,全市,100,31\n東区,A町,60,20\n西区,B町,40,10\n", encoding="utf-8")
+    message = refused(seeded, "import", "population", path)
+    # totals agree (60 + 40 = 100); 65+ does not (20 + 10 = 30 ≠ 31).
+    assert message == ("pop.csv, row 2, field 'age_65_plus': total row does not equal the sum of its rows "
+                       "(found '31 ≠ 30')")
 
 
-@pytest.mark.parametrize(("suffix", "driver"), [(".geojson", "GeoJSON"), (".gpkg", "GPKG"),
-                                                 (".shp", "ESRI Shapefile")])
-def test_broken_geometry_is_refused_then_repaired_on_request(seeded, tmp_path, suffix, driver):
-    path = tmp_path / f"areas{suffix}"
-    areas_frame([SQUARE, BOW_TIE]).to_file(path, driver=driver)
+def test_population_bad_counts(seeded, tmp_path):
+    path = tmp_path / "pop.csv"
+    path.write_text("KEY_CODE,地域名,総数,65歳以上\nS001,見本町一丁目,百,\nS002,見本町二丁目,40,-5\n"
+                    "S003,見本町三丁目,10,12\nS004,見本町四丁目,10,2.5\n", encoding="utf-8")
+    message = refused(seeded, "import", "population", path)
+    assert message.splitlines() == [
+        "pop.csv, row 2, field '総数': expected a whole number ≥ 0 (found '百')",
+        "pop.csv, row 3, field '65歳以上': expected a whole number ≥ 0 (found '-5')",
+        "pop.csv, row 4, field '65歳以上': age_65_plus exceeds total (found '12 > 10')",
+        "pop.csv, row 5, field '65歳以上': expected a whole number ≥ 0 (found '2.5')",
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG population._numbers/_check_order: a refused count is replaced by 0 and then compared, so a bad "
+    "total ('百') also yields a false 'age_65_plus exceeds total (found '3 > 0')' for a row whose 65+ is fine"))
+def test_population_bad_total_reported_once(seeded, tmp_path):
+    path = tmp_path / "pop.csv"
+    path.write_text("KEY_CODE,地域名,総数,65歳以上\nS001,見本町一丁目,百,3\n", encoding="utf-8")
+    message = refused(seeded, "import", "population", path)
+    assert message.splitlines() == ["pop.csv, row 2, field '総数': expected a whole number ≥ 0 (found '百')"]
+
+
+# --- vector formats: encodings --------------------------------------------------------------------
+
+def test_geojson_in_shift_jis(seeded, tmp_path):
+    """GeoJSON is UTF-8 by definition (RFC 7946); a CP932 one is refused, not stored garbled."""
+    path = tmp_path / "sjis.geojson"
+    frame = gpd.GeoDataFrame({"ID": ["S1"], "名称": ["ひまわりサロン"]}, geometry=[shapely.Point(139.4, 35.2)],
+                             crs="EPSG:6668")
+    path.write_bytes(frame.to_json(ensure_ascii=False).encode("cp932"))
+    message = refused(seeded, "import", "resources", path)
+    assert message == "sjis.geojson: cannot decode the attributes; pass --encoding (e.g. cp932)"
+
+
+def test_shapefile_whose_cpg_names_the_wrong_encoding(seeded, tmp_path):
+    path = tmp_path / "lie.shp"
+    areas_frame([SQUARE], names=("北一条西",)).to_file(path, encoding="cp932")
+    path.with_suffix(".cpg").write_text("UTF-8")  # the .dbf holds CP932 bytes
+    assert "北一条西".encode("cp932") in path.with_suffix(".dbf").read_bytes()
     message = refused(seeded, "import", "areas", path, "--unit", "district")
-    assert message == (f"areas{suffix}, row 2, field 'geometry': invalid geometry (use --repair-geometry to mend it) "
-                       "(found 'Self-intersection[139.405 35.205]')")
+    assert message == "lie.shp: cannot decode the attributes; pass --encoding (e.g. cp932)"
     url, _ = seeded
-    repaired = run_cli(url, "import", "areas", path, "--unit", "district", "--repair-geometry")
-    assert repaired.exit_code == 0, repaired.stderr
-    assert "Invalid geometries repaired: 1" in repaired.stderr
+    mended = run_cli(url, "import", "areas", path, "--unit", "district", "--encoding", "cp932")
+    assert mended.exit_code == 0, mended.stderr
+    assert read_areas(open_store(url), "district")["name"].tolist() == ["北一条西"]
 
 
-@pytest.mark.parametrize(("suffix", "driver"), [(".geojson", "GeoJSON"), (".gpkg", "GPKG"),
-                                                 (".shp", "ESRI Shapefile")])
-def test_missing_name_and_code_columns(seeded, tmp_path, suffix, driver):
-    path = tmp_path / f"nameless{suffix}"
-    gpd.GeoDataFrame({"value": [1]}, geometry=[SQUARE], crs="EPSG:6668").to_file(path, driver=driver)
-    message = refused(seeded, "import", "areas", path, "--unit", "district")
-    assert message == (f"nameless{suffix}, field 'code/name': needs a code or a name column "
-                       "(map it with --columns code=COLUMN)")
-
-
-@pytest.mark.parametrize(("suffix", "driver"), [(".geojson", "GeoJSON"), (".gpkg", "GPKG"),
-                                                 (".shp", "ESRI Shapefile")])
-def test_out_of_japan_polygons(seeded, tmp_path, suffix, driver):
-    path = tmp_path / f"london{suffix}"
-    areas_frame([shapely.box(-0.13, 51.50, -0.12, 51.51)]).to_file(path, driver=driver)
-    message = refused(seeded, "import", "areas", path, "--unit", "district")
-    assert message == (f"london{suffix}, row 1, field 'geometry': coordinates outside Japan (check the CRS) "
-                       "(found '-0.130000, 51.500000')")
-
-
-def test_shapefile_without_prj(seeded, tmp_path):
-    path = tmp_path / "noprj.shp"
-    areas_frame([SQUARE]).to_crs(6677).to_file(path)
-    path.with_suffix(".prj").unlink()
-    message = refused(seeded, "import", "areas", path, "--unit", "district")
-    assert message == "noprj.shp: unknown CRS (no .prj); name it with --crs, e.g. --crs EPSG:6668"
+def test_geopackage_read_with_a_wrong_declared_encoding(seeded, tmp_path):
+    """GeoPackage text is UTF-8 by definition; declaring CP932 must not store mojibake."""
+    path = tmp_path / "houses.gpkg"
+    gpd.GeoDataFrame({"id": ["H1"], "name": ["老人いこいの家白梅荘"]}, geometry=[shapely.Point(134.04, 34.35)],
+                     crs="EPSG:6668").to_file(path, driver="GPKG")
+    with pytest.raises(UnicodeDecodeError):
+        "老人いこいの家白梅荘".encode("utf-8").decode("cp932")  # the premise: these bytes are not CP932
+    message = refused(seeded, "import", "resources", path, "--encoding", "cp932")
+    assert message == "houses.gpkg: cannot decode the attributes; pass --encoding (e.g. cp932)"
     url, _ = seeded
-    assert run_cli(url, "import", "areas", path, "--unit", "district", "--crs", "EPSG:6677").exit_code == 0
-
-
-def test_crs_that_contradicts_the_file(seeded, tmp_path):
-    path = tmp_path / "zone9.gpkg"
-    areas_frame([SQUARE]).to_crs(6677).to_file(path, driver="GPKG")
-    message = refused(seeded, "import", "areas", path, "--unit", "district", "--crs", "EPSG:6680")
-    assert message == ("zone9.gpkg: the file declares EPSG:6677 but --crs says EPSG:6680")
-
-
-def test_missing_file(seeded, tmp_path):
-    message = refused(seeded, "import", "areas", tmp_path / "nowhere.geojson", "--unit", "district")
-    assert message == "nowhere.geojson: file not found"
+    assert run_cli(url, "import", "resources", path).exit_code == 0  # undeclared, it imports intact
+    assert "老人いこいの家白梅荘" in set(read_resources(open_store(url))["name"])
 
 
 def test_cp932_shapefile_without_cpg_imports_intact(store_url, tmp_path):
@@ -220,11 +266,187 @@ def test_cp932_shapefile_without_cpg_imports_intact(store_url, tmp_path):
     dbf = bytearray(path.with_suffix(".dbf").read_bytes())
     dbf[29] = 0  # no language driver id either: nothing in the file names its encoding
     path.with_suffix(".dbf").write_bytes(bytes(dbf))
+    assert "東雁来二条".encode("cp932") in bytes(dbf)
     with pytest.raises(UnicodeDecodeError):
         bytes(dbf).decode("utf-8")
     result = run_cli(store_url, "import", "areas", path, "--unit", "district")
     assert result.exit_code == 0, result.stderr
-    from geo_welfare.store.read import read_areas
     stored = read_areas(open_store(store_url), "district")
     assert stored["name"].tolist() == ["北一条西", "東雁来二条"]
     assert stored.geometry.iloc[0].bounds == pytest.approx((139.40, 35.20, 139.41, 35.21), abs=1e-9)
+
+
+# --- vector formats: columns, geometry, values --------------------------------------------------
+
+@vector_formats
+def test_areas_missing_name_and_code_columns(seeded, tmp_path, suffix, driver):
+    path = tmp_path / f"nameless{suffix}"
+    gpd.GeoDataFrame({"value": [1]}, geometry=[SQUARE], crs="EPSG:6668").to_file(path, driver=driver)
+    message = refused(seeded, "import", "areas", path, "--unit", "district")
+    assert message == (f"nameless{suffix}, field 'code/name': needs a code or a name column "
+                       "(map it with --columns code=COLUMN)")
+
+
+@vector_formats
+def test_resources_missing_name_column(seeded, tmp_path, suffix, driver):
+    path = tmp_path / f"noname{suffix}"
+    gpd.GeoDataFrame({"ID": ["S1"]}, geometry=[shapely.Point(139.4, 35.2)], crs="EPSG:6668").to_file(
+        path, driver=driver)
+    message = refused(seeded, "import", "resources", path)
+    assert message == f"noname{suffix}, field '名称/name': no name column (map it with --columns name=COLUMN)"
+
+
+@vector_formats
+def test_broken_geometry_is_refused_then_repaired_on_request(seeded, tmp_path, suffix, driver):
+    path = tmp_path / f"areas{suffix}"
+    areas_frame([SQUARE, BOW_TIE]).to_file(path, driver=driver)
+    assert not BOW_TIE.is_valid
+    message = refused(seeded, "import", "areas", path, "--unit", "district")
+    assert message == (f"areas{suffix}, row 2, field 'geometry': invalid geometry (use --repair-geometry to mend it) "
+                       "(found 'Self-intersection[139.405 35.205]')")
+    url, _ = seeded
+    repaired = run_cli(url, "import", "areas", path, "--unit", "district", "--repair-geometry")
+    assert repaired.exit_code == 0, repaired.stderr
+    assert "Invalid geometries repaired: 1" in repaired.stderr
+    stored = read_areas(open_store(url), "district").set_index("code")
+    mended = stored.loc["A1", "geometry"]
+    # The bow tie is two triangles meeting at its centre, each 0.01 × 0.005 / 2 deg²: together half the square.
+    assert mended.is_valid and mended.geom_type == "MultiPolygon" and len(mended.geoms) == 2
+    assert mended.area == pytest.approx(0.01 * 0.01 / 2, rel=1e-9)
+    assert stored.loc["A0", "geometry"].area == pytest.approx(0.01 * 0.01, rel=1e-9)
+
+
+@vector_formats
+def test_out_of_japan_polygons(seeded, tmp_path, suffix, driver):
+    path = tmp_path / f"london{suffix}"
+    areas_frame([shapely.box(-0.13, 51.50, -0.12, 51.51)]).to_file(path, driver=driver)
+    message = refused(seeded, "import", "areas", path, "--unit", "district")
+    assert message == (f"london{suffix}, row 1, field 'geometry': coordinates outside Japan (check the CRS) "
+                       "(found '-0.130000, 51.500000')")
+
+
+@vector_formats
+def test_swapped_points(seeded, tmp_path, suffix, driver):
+    path = tmp_path / f"swapped{suffix}"
+    gpd.GeoDataFrame({"ID": ["S1", "S2"], "名称": ["ひまわり", "さくら"]},
+                     geometry=[shapely.Point(139.4, 35.2), shapely.Point(35.21, 139.41)],
+                     crs="EPSG:6668").to_file(path, driver=driver)
+    message = refused(seeded, "import", "resources", path)
+    assert message == (f"swapped{suffix}, row 2, field 'geometry': coordinates outside Japan "
+                       "(latitude and longitude swapped?) (found '35.210000, 139.410000')")
+
+
+@vector_formats
+def test_bad_values_in_vector_files(seeded, tmp_path, suffix, driver):
+    # Field names of at most 10 bytes in UTF-8, so that a Shapefile keeps them whole.
+    frame = gpd.GeoDataFrame({
+        "ID": ["S1", "S2", "S2"], "名称": ["ひまわり", "さくら", "あおぞら"], "種別": ["サロン", "カラオケ", "サロン"],
+        "定員": ["20", "二十人", "5"], "相談": ["あり", "たぶん", "なし"],
+        "確認日": ["2026-10-01", "2026/13/40", "2026-10-01"], "公開": ["公開", "公開", "ひみつ"],
+    }, geometry=[shapely.Point(139.4, 35.2)] * 3, crs="EPSG:6668")
+    path = tmp_path / f"bad{suffix}"
+    frame.to_file(path, driver=driver)
+    assert set(pyogrio.read_info(path)["fields"]) >= {"名称", "種別", "定員", "相談", "確認日", "公開"}
+    message = refused(seeded, "import", "resources", path)
+    assert message.splitlines() == [  # rows are feature numbers, from 1
+        f"bad{suffix}, row 2, field '種別': unknown kind (known: {KINDS}) (found 'カラオケ')",
+        f"bad{suffix}, row 2, field '相談': expected yes/no (あり/なし) (found 'たぶん')",
+        f"bad{suffix}, row 2, field '定員': capacity must be a whole number (found '二十人')",
+        f"bad{suffix}, row 2, field '確認日': expected a date like 2026-11-25 (found '2026/13/40')",
+        f"bad{suffix}, row 3, field '公開': expected 公開 (public) or 職員のみ (staff only) (found 'ひみつ')",
+        f"bad{suffix}, row 3, field 'ID': duplicate id (the same place twice, or the id column is not unique) "
+        "(found 'S2')",
+    ]
+
+
+def test_duplicated_code_with_different_names(seeded, tmp_path):
+    path = tmp_path / "twice.geojson"
+    gpd.GeoDataFrame({"code": ["A1", "A1"], "name": ["北町", "南町"]},
+                     geometry=[SQUARE, shapely.box(139.41, 35.20, 139.42, 35.21)], crs="EPSG:6668").to_file(
+        path, driver="GeoJSON")
+    message = refused(seeded, "import", "areas", path, "--unit", "district")
+    assert message == "twice.geojson, row 2, field 'name': code A1 has different names (found '北町 / 南町')"
+
+
+# --- CRS ------------------------------------------------------------------------------------------
+
+def test_shapefile_without_prj(seeded, tmp_path):
+    path = tmp_path / "noprj.shp"
+    areas_frame([SQUARE]).to_crs(6677).to_file(path)  # JGD2011 plane rectangular IX, metres
+    path.with_suffix(".prj").unlink()
+    message = refused(seeded, "import", "areas", path, "--unit", "district")
+    assert message == "noprj.shp: unknown CRS (no .prj); name it with --crs, e.g. --crs EPSG:6668"
+    url, _ = seeded
+    named = run_cli(url, "import", "areas", path, "--unit", "district", "--crs", "EPSG:6677")
+    assert named.exit_code == 0, named.stderr
+    stored = read_areas(open_store(url), "district")
+    assert stored.geometry.iloc[0].bounds == pytest.approx(SQUARE.bounds, abs=1e-7)  # back where it was drawn
+
+
+def test_crs_that_contradicts_the_file(seeded, tmp_path):
+    path = tmp_path / "zone9.gpkg"
+    areas_frame([SQUARE]).to_crs(6677).to_file(path, driver="GPKG")
+    message = refused(seeded, "import", "areas", path, "--unit", "district", "--crs", "EPSG:6680")
+    assert message == "zone9.gpkg: the file declares EPSG:6677 but --crs says EPSG:6680"
+
+
+def test_missing_file(seeded, tmp_path):
+    message = refused(seeded, "import", "areas", tmp_path / "nowhere.geojson", "--unit", "district")
+    assert message == "nowhere.geojson: file not found"
+
+
+# --- product bugs found here (strict xfails: the lead flips them when fixed) -----------------------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG write.write_areas/_upsert: rows are looked up within (unit, source) but the table is unique on "
+    "(unit, code); the same codes from another source (a renamed file, or --source) hit an IntegrityError, "
+    "exit 4 'Unexpected error' with a SQL dump, instead of an update or a refusal naming the file and code"))
+def test_same_codes_from_another_source(seeded, tmp_path):
+    url, _ = seeded
+    first, renamed = tmp_path / "areas.geojson", tmp_path / "areas_2026.geojson"
+    areas_frame([SQUARE, shapely.box(139.41, 35.20, 139.42, 35.21)]).to_file(first, driver="GeoJSON")
+    renamed.write_bytes(first.read_bytes())
+    assert run_cli(url, "import", "areas", first, "--unit", "district").exit_code == 0
+    before = snapshot(url)
+    result = run_cli(url, "import", "areas", renamed, "--unit", "district")
+    assert "Unexpected error" not in result.stderr and "IntegrityError" not in result.stderr, result.stderr
+    if result.exit_code == 1:  # refused: the store unchanged, the message names the file and the code
+        assert snapshot(url) == before
+        assert "areas_2026.geojson" in result.stderr and "A0" in result.stderr
+    else:  # or imported as an update of the same units: still one row per code
+        assert result.exit_code == 0
+        stored = read_areas(open_store(url), "district")
+        assert sorted(stored["code"]) == ["A0", "A1"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG readers.read_table: text.splitlines() also splits on U+2028, \\x0c and other Unicode line "
+    "boundaries, so a valid CSV whose cell holds one is cut into two records (refused with wrong "
+    "'expected decimal degrees' errors), or, when quoted, the character is silently turned into \\n"))
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c"], ids=["U+2028", "form-feed"])
+def test_unicode_line_separator_inside_a_cell(store_url, tmp_path, separator):
+    import csv
+    path = tmp_path / "names.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:  # as Python's csv module writes it
+        writer = csv.writer(handle)
+        writer.writerow(["ID", "名称", "緯度", "経度"])
+        writer.writerow(["S1", f"ひまわり{separator}サロン", "35.2", "139.4"])
+        writer.writerow(["S2", "さくらサロン", "35.21", "139.41"])
+    with open(path, encoding="utf-8", newline="") as handle:  # the premise: a well-formed two-record CSV
+        assert len(list(csv.reader(handle))) == 3
+    result = run_cli(store_url, "import", "resources", path)
+    assert result.exit_code == 0, result.stderr
+    assert read_resources(open_store(store_url))["name"].tolist() == [f"ひまわり{separator}サロン", "さくらサロン"]
+
+
+def test_the_snapshot_sees_any_write(seeded, tmp_path):
+    """The unchanged-store check above is not vacuous: one changed value shows."""
+    url, before = seeded
+    changed = write_csv(tmp_path, GOOD.replace("20,あり", "21,あり"), name="seed_resources.csv")  # same source
+    result = run_cli(url, "import", "resources", changed)
+    assert result.exit_code == 0 and "0 added, 1 updated, 0 removed" in result.stderr
+    after = snapshot(url)
+    assert after != before
+    changed = {table for table in before if before[table] != after[table]}
+    # The resource row; its schedule rows are rewritten; SpatiaLite also stamps geometry_columns_time.
+    assert "resource" in changed and changed <= {"resource", "schedule", "geometry_columns_time"}

@@ -1,37 +1,167 @@
-"""The command line as scripts and people use it: help, listings, exports, exit codes."""
+"""The command line as scripts and people use it: help, init, listings, exports, exit codes."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 
 import geopandas as gpd
 import pyogrio
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import inspect
 
 from conftest import DEMO_DATA, run_cli
+from fixtures_badinput import snapshot
 from geo_welfare.cli import main
+from geo_welfare.store import open_store
 
 COMMANDS = [[], ["init"], ["import"], ["import", "resources"], ["import", "areas"], ["import", "population"],
             ["import", "candidates"], ["list"], ["export"], ["serve"], ["demo"], ["nearest"]]
+
+
+def has_japanese(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text)  # kana or kanji
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "main")
 def test_help_is_in_japanese_and_english(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0
-    first = result.stdout.split("\n\n")[1] if command else result.stdout
-    assert " / " in first
-    assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in first)  # kana or kanji
-    assert any("a" <= ch <= "z" for ch in first)
+    assert result.stdout.startswith("Usage: ")
+    # The description (the paragraph after the usage line) says it in both languages, "日本語 / English".
+    description = result.stdout.split("\n\n")[1]
+    assert " / " in description and has_japanese(description)
+    assert any(word in description.lower() for word in ("import", "store", "list", "export", "serve", "demo",
+                                                          "nearest", "community", "file", "area", "population",
+                                                          "candidate", "resource"))
+    # Every option's help too (apart from click's own --help and --version).
+    options = result.stdout.split("Options:")[1].split("Commands:")[0]
+    entries = [entry for entry in re.split(r"\n  (?=-)", options) if entry.strip().startswith("-")]
+    assert entries
+    for entry in entries:
+        if entry.startswith(("-h, --help", "--version")):
+            continue
+        japanese, _, english = entry.rpartition(" / ")
+        assert has_japanese(japanese) and any("a" <= ch <= "z" for ch in english), entry
 
 
-def test_bad_option_is_exit_code_2(tmp_path):
-    result = run_cli(f"sqlite:///{tmp_path / 's.sqlite'}", "import", "areas", "x.geojson", "--unit", "county")
+def test_init_creates_the_store(tmp_path):
+    path = tmp_path / "sub" / "new.sqlite"
+    result = run_cli(f"sqlite:///{path}", "init")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == f"Store ready: sqlite:///{path}"
+    assert path.exists()
+    assert {"area_unit", "resource", "schedule", "population_dataset", "population_count", "candidate_site"} <= set(
+        inspect(open_store(f"sqlite:///{path}")).get_table_names())
+    japanese = run_cli(f"sqlite:///{path}", "init", lang="ja")  # again: harmless, and in Japanese
+    assert japanese.exit_code == 0
+    assert japanese.stderr.strip() == f"データベースを準備しました: sqlite:///{path}"
+
+
+def test_bad_options_are_exit_code_2(tmp_path):
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    for arguments in (["import", "areas", "x.geojson", "--unit", "county"],  # not a unit
+                      ["import", "areas", "x.geojson"],  # --unit missing
+                      ["list", "things"], ["list", "areas", "--format", "xml"], ["import", "resources"],
+                      ["frobnicate"]):
+        result = run_cli(url, *arguments)
+        assert result.exit_code == 2, (arguments, result.stderr)
+        assert result.stderr.startswith("Usage: ") and "Error:" in result.stderr
+    assert not (tmp_path / "s.sqlite").exists()  # refused before the store is opened
+    result = run_cli(url, "import", "resources", "a.csv", "--columns", "name")  # not field=column
     assert result.exit_code == 2
+    assert "Error: Invalid value for --columns: --columns expects field=column pairs, got 'name'" in result.stderr
 
+
+# --- a hand-made list with staff-only places ----------------------------------------------------
+
+RESOURCES = (
+    "ID,名称,種別,住所,緯度,経度,開催日,開始時間,終了時間,定員,バリアフリー,公開,最終確認日\n"
+    "S1,ひまわりサロン,サロン,架空町一丁目1-1,35.20,139.40,毎週火曜,10:00,12:00,20,あり,公開,2026-10-01\n"
+    "S2,さくら体操教室,通いの場,架空町二丁目2-2,35.21,139.41,毎週木曜,13:30,15:00,15,なし,公開,2026-09-15\n"
+    "S3,見守りの会（職員用）,サロン,架空町三丁目3-3,35.22,139.42,毎週金曜,10:00,11:00,,なし,職員のみ,2026-11-01\n"
+    "S4,夜間相談窓口,地域包括支援センター,架空町四丁目4-4,35.23,139.43,平日,17:00,20:00,,あり,職員のみ,2026-11-02\n"
+)
+PUBLIC = {"ひまわりサロン", "さくら体操教室"}
+STAFF = {"見守りの会（職員用）", "夜間相談窓口"}
+
+
+@pytest.fixture
+def listed(store_url, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(RESOURCES, encoding="utf-8")
+    result = run_cli(store_url, "import", "resources", path)
+    assert result.exit_code == 0, result.stderr
+    return store_url
+
+
+def read_names(path):
+    if path.suffix == ".csv":
+        return [row["name"] for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))]
+    return pyogrio.read_dataframe(path)["name"].tolist()
+
+
+def test_list_formats(listed):
+    records = json.loads(run_cli(listed, "list", "resources", "--format", "json").stdout)
+    assert {r["name"] for r in records} == PUBLIC
+    assert {(r["lon"], r["lat"]) for r in records} == {(139.40, 35.20), (139.41, 35.21)}
+    everyone = json.loads(run_cli(listed, "list", "resources", "--format", "json", "--include-staff").stdout)
+    assert {r["name"] for r in everyone} == PUBLIC | STAFF
+    table = list(csv.DictReader(io.StringIO(run_cli(listed, "list", "resources", "--format", "csv").stdout)))
+    assert sorted(r["name"] for r in table) == sorted(PUBLIC)
+    salons = json.loads(run_cli(listed, "list", "resources", "--kind", "サロン", "--format", "json").stdout)
+    assert [r["name"] for r in salons] == ["ひまわりサロン"]
+    areas = run_cli(listed, "list", "areas", "--format", "json")
+    assert areas.exit_code == 0 and json.loads(areas.stdout) == []
+    plain = run_cli(listed, "list", "resources")
+    assert plain.exit_code == 0 and all(name in plain.stdout for name in PUBLIC)
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".shp", ".csv"])
+def test_export_formats_and_staff_only(listed, tmp_path, suffix):
+    public, everything = tmp_path / f"public{suffix}", tmp_path / "all" / f"all{suffix}"
+    result = run_cli(listed, "export", "resources", public)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == f"Wrote {public} (2 features)"
+    assert run_cli(listed, "export", "resources", everything, "--include-staff").exit_code == 0
+    assert sorted(read_names(public)) == sorted(PUBLIC)  # staff-only places left out …
+    assert sorted(read_names(everything)) == sorted(PUBLIC | STAFF)  # … unless asked for
+    if suffix == ".csv":
+        raw = public.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, so Excel shows the kanji
+        header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert {"name", "kind", "address", "lon", "lat", "visibility"} <= set(header)
+    else:
+        frame = gpd.read_file(public)
+        assert frame.crs.to_epsg() == 6668 and set(frame.geometry.geom_type) == {"Point"}
+        assert sorted(zip(frame.geometry.x.round(7), frame.geometry.y.round(7))) == [(139.40, 35.20),
+                                                                                    (139.41, 35.21)]
+    if suffix == ".shp":
+        assert public.with_suffix(".cpg").read_text().strip().upper() in ("UTF-8", "UTF8")
+        # Japanese names survive a round trip, also for a reader that trusts only the .cpg …
+        assert sorted(pyogrio.read_dataframe(public, encoding="utf-8")["address"]) == ["架空町一丁目1-1",
+                                                                                        "架空町二丁目2-2"]
+        # … and the field names are whole (≤ 10 characters chosen, not truncated by GDAL).
+        assert {"name", "kind", "address", "schedule", "checked"} <= set(pyogrio.read_info(public)["fields"])
+
+
+def test_export_again_replaces_the_file(listed, tmp_path):
+    path = tmp_path / "r.geojson"
+    assert run_cli(listed, "export", "resources", path, "--include-staff").exit_code == 0
+    assert run_cli(listed, "export", "resources", path).exit_code == 0
+    assert sorted(read_names(path)) == sorted(PUBLIC)
+
+
+def test_unknown_export_format_is_a_usage_error(listed, tmp_path):
+    assert run_cli(listed, "export", "resources", tmp_path / "r.xlsx").exit_code == 2
+    assert run_cli(listed, "export", "areas", tmp_path / "a.hsds.json").exit_code == 2
+    assert not list(tmp_path.glob("r.*")) and not list(tmp_path.glob("a.*"))
+
+
+# --- the demo town ---------------------------------------------------------------------------------
 
 @pytest.fixture
 def demo_store(spatialite_url):
@@ -40,55 +170,52 @@ def demo_store(spatialite_url):
     return spatialite_url
 
 
+def demo_rows(name):
+    raw = (DEMO_DATA / name).read_bytes()
+    for encoding in ("utf-8-sig", "cp932"):  # engawa.csv is deliberately CP932
+        try:
+            return list(csv.DictReader(io.StringIO(raw.decode(encoding))))
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError(name)
+
+
 def test_demo_imports_every_file(demo_store):
     listing = json.loads(run_cli(demo_store, "list", "areas", "--format", "json").stdout)
-    assert sorted({row["unit"] for row in listing}) == ["daily_life_area", "elementary_district",
-                                                        "junior_high_district", "municipality", "small_area"]
-    assert len(listing) == 1 + 2 + 3 + 6 + 42
+    expected_areas = {unit: len(gpd.read_file(DEMO_DATA / name)) for name, unit in (
+        ("municipality.geojson", "municipality"), ("daily_life_areas.geojson", "daily_life_area"),
+        ("junior_high_districts.geojson", "junior_high_district"),
+        ("elementary_districts.geojson", "elementary_district"), ("small_areas.geojson", "small_area"))}
+    assert {unit: sum(r["unit"] == unit for r in listing) for unit in expected_areas} == expected_areas
+    assert len(listing) == sum(expected_areas.values())
+    salons, engawa = demo_rows("salons.csv"), demo_rows("engawa.csv")
+    centres = len(gpd.read_file(DEMO_DATA / "support_centres.geojson"))
     resources = json.loads(run_cli(demo_store, "list", "resources", "--format", "json", "--include-staff").stdout)
-    assert len(resources) == 30 + 6 + 3
+    assert len(resources) == len(salons) + len(engawa) + centres
+    staff = sum(r["公開"] == "職員のみ" for r in salons + engawa)
+    public = json.loads(run_cli(demo_store, "list", "resources", "--format", "json").stdout)
+    assert len(resources) - len(public) == staff > 0
     candidates = list(csv.DictReader(io.StringIO(run_cli(demo_store, "list", "candidates", "--format", "csv").stdout)))
-    assert len(candidates) == 12
+    assert len(candidates) == len(gpd.read_file(DEMO_DATA / "candidate_sites.geojson"))
 
 
-def test_exports(demo_store, tmp_path):
-    with open(DEMO_DATA / "salons.csv", encoding="utf-8-sig", newline="") as handle:
-        salons = list(csv.DictReader(handle))
-    public = 30 - sum(r["公開"] == "職員のみ" for r in salons) + 6 + 3
-    for name in ("r.gpkg", "r.geojson", "r.shp", "r.csv", "r.hsds.json"):
-        result = run_cli(demo_store, "export", "resources", tmp_path / name)
-        assert result.exit_code == 0, result.stderr
-    raw = (tmp_path / "r.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == public and {"name", "kind", "lon", "lat"} <= rows[0].keys()
-    assert (tmp_path / "r.cpg").read_text().strip().upper() in ("UTF-8", "UTF8")
-    shapefile = pyogrio.read_dataframe(tmp_path / "r.shp")
-    assert sorted(shapefile["name"]) == sorted(r["name"] for r in rows)
-    assert len(gpd.read_file(tmp_path / "r.gpkg")) == public == len(gpd.read_file(tmp_path / "r.geojson"))
+def test_demo_hsds_export(demo_store, tmp_path):
+    salons = demo_rows("salons.csv")
+    result = run_cli(demo_store, "export", "resources", tmp_path / "r.hsds.json")
+    assert result.exit_code == 0, result.stderr
     services = json.loads((tmp_path / "r.hsds.json").read_text(encoding="utf-8"))
-    assert len(services) == public
+    public = json.loads(run_cli(demo_store, "list", "resources", "--format", "json").stdout)
+    assert len(services) == len(public)
     first_salon = next(s for s in services if s["name"] == salons[0]["名称"])
-    assert first_salon["schedules"][0]["byday"] == "1TH,3TH"  # salons.csv S01: 第1・第3木曜日 13:30–15:30
-    assert (first_salon["schedules"][0]["opens_at"], first_salon["schedules"][0]["closes_at"]) == ("13:30", "15:30")
+    assert salons[0]["開催日"] == "第1・第3木曜日"
+    assert first_salon["schedules"][0]["byday"] == "1TH,3TH"
+    assert (first_salon["schedules"][0]["opens_at"], first_salon["schedules"][0]["closes_at"]) == (
+        salons[0]["開始時間"], salons[0]["終了時間"])
     location = first_salon["service_at_locations"][0]["location"]
     assert (location["latitude"], location["longitude"]) == (float(salons[0]["緯度"]), float(salons[0]["経度"]))
 
 
-def test_staff_only_only_with_the_flag(demo_store, tmp_path):
-    run_cli(demo_store, "export", "resources", tmp_path / "public.csv")
-    run_cli(demo_store, "export", "resources", tmp_path / "all.csv", "--include-staff")
-    count = lambda p: len(list(csv.DictReader(io.StringIO(p.read_text(encoding="utf-8-sig")))))  # noqa: E731
-    assert count(tmp_path / "all.csv") - count(tmp_path / "public.csv") == 2
-
-
-def test_unknown_export_format_is_a_usage_error(demo_store, tmp_path):
-    assert run_cli(demo_store, "export", "resources", tmp_path / "r.xlsx").exit_code == 2
-    assert run_cli(demo_store, "export", "areas", tmp_path / "a.hsds.json").exit_code == 2
-
-
 def test_nearest_answers_without_touching_the_store(demo_store):
-    from test_bad_input import snapshot
     before = snapshot(demo_store)
     result = run_cli(demo_store, "nearest", "139.395", "35.198", "--network", DEMO_DATA / "streets.geojson",
                      "-k", "3", "--kind", "サロン", "--format", "json")
@@ -106,8 +233,34 @@ def test_nearest_refuses_a_point_outside_japan(demo_store):
     assert run_cli(demo_store, "nearest", "2.35", "48.85").exit_code == 2
 
 
-def test_a_source_name_cannot_be_shared_by_several_files(spatialite_url, tmp_path):
+def test_a_source_name_cannot_be_shared_by_several_files(spatialite_url):
     result = run_cli(spatialite_url, "import", "resources", DEMO_DATA / "salons.csv", DEMO_DATA / "engawa.csv",
                      "--source", "lists")
     assert result.exit_code == 2
     assert "--source needs a single file" in result.stderr
+
+
+# --- product bugs found here (strict xfails: the lead flips them when fixed) -----------------------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG cli._listing / list population --dataset NAME: an unknown dataset name crashes with exit 4 "
+    "'Unexpected error: KeyError: age_65_plus' (read_population returns a frame without columns) instead "
+    "of a usage error (2) naming the dataset, or an empty listing"))
+def test_list_population_unknown_dataset(listed):
+    result = run_cli(listed, "list", "population", "--dataset", "nosuch", "--format", "csv")
+    assert "Unexpected error" not in result.stderr, result.stderr
+    assert (result.exit_code == 2 and "nosuch" in result.stderr) or (result.exit_code == 0 and
+                                                                     result.stdout.count("\n") <= 1)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG store/read._frame: with no rows the raw 'wkb' column is not popped, so an empty store lists and "
+    "exports an internal 'wkb' column (and GPKG/GeoJSON get a 'wkb' field and geometry type Unknown)"))
+def test_empty_store_lists_and_exports_the_same_columns(store_url, tmp_path):
+    assert run_cli(store_url, "export", "resources", tmp_path / "empty.csv").exit_code == 0
+    assert run_cli(store_url, "export", "resources", tmp_path / "empty.gpkg").exit_code == 0
+    listing = run_cli(store_url, "list", "areas", "--format", "csv").stdout
+    header = next(csv.reader(io.StringIO((tmp_path / "empty.csv").read_text(encoding="utf-8-sig"))))
+    assert "wkb" not in header
+    assert "wkb" not in pyogrio.read_info(tmp_path / "empty.gpkg")["fields"]
+    assert "wkb" not in listing.splitlines()[0].split(",")

@@ -1,7 +1,8 @@
-"""Sapporo's real open data through the CLI: e-Stat small areas, the age table, school districts.
+"""Sapporo's real open data through the CLI: e-Stat small areas, the age table, school districts, N03.
 
-Expected figures are worked out here from the files themselves with the json/csv modules (or
-taken from ../shared/data/README.md, which counted them independently), never from the product.
+Expected figures are worked out here from the files themselves with the json/csv modules (or are
+hand-derived constants, each with a comment saying how), never by calling the product's readers.
+The heavy import (all ten wards + the age table) runs once per backend in a module-scoped store.
 """
 
 from __future__ import annotations
@@ -13,21 +14,30 @@ import unicodedata
 from collections import Counter, defaultdict
 
 import pytest
+import shapely
+from pyproj import Geod
+from shapely.geometry import shape
 from sqlalchemy import func, select
 
 from conftest import run_cli
 from geo_welfare.store import open_store
 from geo_welfare.store.models import AreaUnit, PopulationCount, PopulationDataset
-from geo_welfare.store.read import aging_rate, read_population
+from geo_welfare.store.read import aging_rate, read_areas, read_population
 
-WARDS = {  # file suffix → (ward, polygons per the shared README)
+WARDS = {  # file suffix → (ward as CITY_NAME spells it, polygons per the shared README)
     "atsubetsu": ("厚別区", 207), "chuo": ("中央区", 990), "higashi": ("東区", 1086), "kita": ("北区", 968),
     "kiyota": ("清田区", 215), "minami": ("南区", 390), "nishi": ("西区", 583), "shiroishi": ("白石区", 458),
     "teine": ("手稲区", 367), "toyohira": ("豊平区", 532),
 }
+#: Distinct KEY_CODEs per ward, counted with collections.Counter over each file's KEY_CODE.
+UNIQUE_PER_WARD = {"atsubetsu": 205, "chuo": 987, "higashi": 1085, "kita": 964, "kiyota": 213, "minami": 388,
+                   "nishi": 583, "shiroishi": 458, "teine": 366, "toyohira": 532}
+UNIQUE_CODES = 5781  # the sum of the above
+#: JINKO summed per file with the json module (the 2015 census population of each ward).
+JINKO_PER_WARD = {"atsubetsu": 127_767, "chuo": 237_627, "higashi": 261_912, "kita": 285_321, "kiyota": 115_726,
+                  "minami": 141_190, "nishi": 213_578, "shiroishi": 209_584, "teine": 140_999, "toyohira": 218_652}
 AGE_TABLE = "sapporo/sapporo_jounen202010_age5_by_chome.csv"
-#: Distinct KEY_CODEs over the ten files: 205 + 987 + 1085 + 964 + 213 + 388 + 583 + 458 + 366 + 532.
-UNIQUE_CODES = 5781
+AGE_DATASET = "sapporo_jounen202010_age5_by_chome"
 
 
 def ward_file(shared, suffix):
@@ -39,8 +49,15 @@ def read_features(path):
 
 
 def age_rows(shared):
+    """The age table as dicts, each with its line number in the file (header = line 1)."""
     with open(shared / AGE_TABLE, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+        reader = csv.DictReader(handle)
+        return [dict(row, _line=reader.line_num) for row in reader]
+
+
+def is_total(row) -> bool:
+    """全市 and each ward's own row (区分 = 区) sum up the other rows."""
+    return row["区"] == "全市" or row["区"] == row["区分"]
 
 
 @pytest.fixture(scope="module")
@@ -54,139 +71,228 @@ def sapporo(module_store_url, shared_data):
     return module_store_url, areas, population
 
 
+# --- small areas ----------------------------------------------------------------------------------
+
 def test_polygon_counts_and_dissolved_codes_per_ward(sapporo, shared_data):
     url, areas, _ = sapporo
-    engine = open_store(url)
-    with engine.connect() as connection:
+    with open_store(url).connect() as connection:
         stored = dict(connection.execute(select(AreaUnit.source, func.count()).where(AreaUnit.unit == "small_area")
                                          .group_by(AreaUnit.source)).all())
-    total_dissolved = total_codes = 0
+        total = connection.execute(select(func.count()).select_from(AreaUnit)).scalar()
+    dissolved = 0
     for suffix, (ward, polygons) in WARDS.items():
         features = read_features(ward_file(shared_data, suffix))
         assert len(features) == polygons, ward
+        assert {f["properties"]["CITY_NAME"] for f in features} == {ward}
         codes = Counter(f["properties"]["KEY_CODE"] for f in features)
-        assert stored[f"estat_h27_smallarea_{suffix}"] == len(codes), ward
-        total_dissolved += sum(1 for n in codes.values() if n > 1)
-        total_codes += len(codes)
+        assert len(codes) == UNIQUE_PER_WARD[suffix], ward
+        assert stored[f"estat_h27_smallarea_{suffix}"] == len(codes), ward  # stored rows = unique codes
+        dissolved += sum(1 for n in codes.values() if n > 1)
+        assert f"estat_h27_smallarea_{suffix}.geojson: {len(codes)} added, 0 updated, 0 removed" in areas.stderr
     assert sum(p for _, p in WARDS.values()) == 5796
-    assert total_codes == UNIQUE_CODES
-    assert f"Areas stored in several pieces, dissolved into one: {total_dissolved}" in areas.stderr
-    # Codes in several pieces: 厚別 2, 中央 2 (円山西町, 宮の森), 東 1, 北 3 (新川, 篠路町拓北, 東茨戸),
-    # 清田 2, 南 2, 手稲 1.
-    assert total_dissolved == 13
+    assert total == UNIQUE_CODES == sum(UNIQUE_PER_WARD.values())
+    # Codes in several pieces (by hand from the Counter): 厚別 2, 中央 2 (円山西町, 宮の森), 東 1 (東苗穂町),
+    # 北 3 (新川, 篠路町拓北, 東茨戸), 清田 2 (清田, 真栄), 南 2 (南沢, 真駒内), 手稲 1 (手稲星置) = 13.
+    assert dissolved == 13
+    assert f"Areas stored in several pieces, dissolved into one: {dissolved}" in areas.stderr
+
+
+def test_stored_attributes_follow_the_file(sapporo, shared_data):
+    """Code, name, ward (CITY_NAME) and municipality code (PREF + CITY) of every small area."""
+    url, _, _ = sapporo
+    expected = {}
+    for suffix in WARDS:
+        for feature in read_features(ward_file(shared_data, suffix)):
+            p = feature["properties"]
+            expected[p["KEY_CODE"]] = (p["S_NAME"], p["CITY_NAME"], p["PREF"] + p["CITY"])
+    stored = read_areas(open_store(url), "small_area")
+    assert len(stored) == len(expected) == UNIQUE_CODES
+    got = {row.code: (row.name, row.municipality_name, row.municipality_code) for row in stored.itertuples()}
+    assert got == expected
+    assert set(stored.geometry.geom_type) == {"MultiPolygon"} and stored.geometry.is_valid.all()
+    assert stored.crs.to_epsg() == 6668
+
+
+def test_dissolved_small_area_keeps_every_piece(sapporo, shared_data):
+    """宮の森 (011011000, 中央区) comes in three pieces; the stored area is their union (the areas add up)."""
+    url, _, _ = sapporo
+    pieces = [shape(f["geometry"]) for f in read_features(ward_file(shared_data, "chuo"))
+              if f["properties"]["KEY_CODE"] == "011011000"]
+    assert len(pieces) == 3
+    with open_store(url).connect() as connection:
+        wkb = connection.execute(select(func.ST_AsBinary(AreaUnit.geom)).where(AreaUnit.code == "011011000")).scalar()
+    stored = shapely.from_wkb(bytes(wkb))
+    geod = Geod(ellps="GRS80")
+    expected = sum(abs(geod.geometry_area_perimeter(p)[0]) for p in pieces)
+    assert abs(geod.geometry_area_perimeter(stored)[0]) == pytest.approx(expected, rel=1e-9)
+    assert stored.covers(shapely.union_all(pieces).buffer(-1e-9))
 
 
 def test_census_population_carried_by_the_boundaries(sapporo, shared_data):
     url, _, _ = sapporo
     engine = open_store(url)
     for suffix, (ward, _) in WARDS.items():
-        expected = sum(f["properties"]["JINKO"] for f in read_features(ward_file(shared_data, suffix)))
-        stored = read_population(engine, f"estat_h27_smallarea_{suffix}")["total"].sum()
-        assert stored == expected, ward
-    kiyota = read_population(engine, "estat_h27_smallarea_kiyota")
-    assert kiyota["total"].sum() == 115_726  # the figure the shared README gives for 清田区
+        features = read_features(ward_file(shared_data, suffix))
+        by_code = defaultdict(list)
+        for f in features:
+            by_code[f["properties"]["KEY_CODE"]].append(f["properties"]["JINKO"])
+        # e-Stat puts a split area's population on one piece and 0 on the others, so summing the
+        # pieces counts nobody twice.
+        assert all(sorted(v)[:-1] == [0] * (len(v) - 1) for v in by_code.values()), ward
+        assert sum(sum(v) for v in by_code.values()) == JINKO_PER_WARD[suffix], ward
+        stored = read_population(engine, f"estat_h27_smallarea_{suffix}")
+        assert len(stored) == UNIQUE_PER_WARD[suffix], ward
+        assert int(stored["total"].sum()) == JINKO_PER_WARD[suffix], ward
+        assert dict(zip(stored["row_key"], stored["total"].astype(int))) == {c: sum(v) for c, v in by_code.items()}
+    assert JINKO_PER_WARD["kiyota"] == 115_726  # the figure the shared README gives for 清田区
+    # Sapporo's 2015 census population is 1,952,356 (平成27年国勢調査 札幌市); the boundaries agree.
+    assert sum(JINKO_PER_WARD.values()) == 1_952_356
 
 
-def test_dissolved_small_area_keeps_every_piece(sapporo, shared_data):
-    """011101800 清田 comes in two pieces; the stored area is their union (the areas add up)."""
-    import shapely
-    from pyproj import Geod
-    from shapely.geometry import shape
-
-    url, _, _ = sapporo
-    pieces = [shape(f["geometry"]) for f in read_features(ward_file(shared_data, "kiyota"))
-              if f["properties"]["KEY_CODE"] == "011101800"]
-    assert len(pieces) == 2
-    with open_store(url).connect() as connection:
-        wkb = connection.execute(select(func.ST_AsBinary(AreaUnit.geom)).where(AreaUnit.code == "011101800")).scalar()
-    stored = shapely.from_wkb(bytes(wkb))
-    geod = Geod(ellps="GRS80")
-    expected = sum(abs(geod.geometry_area_perimeter(p)[0]) for p in pieces)
-    assert abs(geod.geometry_area_perimeter(stored)[0]) == pytest.approx(expected, rel=1e-9)
-
+# --- the age table -------------------------------------------------------------------------------
 
 def test_age_table_rows_totals_and_aging_rate(sapporo, shared_data):
     url, _, population = sapporo
     rows = age_rows(shared_data)
-    details = [r for r in rows if r["区"] != "全市" and r["区"] != r["区分"]]
-    assert len(rows) == 5458 and len(details) == 5447
-    stored = read_population(open_store(url), "sapporo_jounen202010_age5_by_chome")
+    details = [r for r in rows if not is_total(r)]
+    assert len(rows) == 5458 and len(details) == 5447  # 5,458 − 全市 − 10 ward rows
+    assert sum(is_total(r) for r in rows) == 11
+    stored = read_population(open_store(url), AGE_DATASET)
     assert len(stored) == 5447
+    assert Counter(stored["parent_name"]) == Counter(r["区"] for r in details)
+    assert int(stored["total"].sum()) == sum(int(r["人口"]) for r in details) == 1_961_682
+
     city = next(r for r in rows if r["区"] == "全市")
-    assert round(int(city["老年人口"]) / int(city["人口"]) * 100, 2) == 27.56  # 540,613 / 1,961,682
+    assert (int(city["老年人口"]), int(city["人口"])) == (540_613, 1_961_682)
+    assert round(540_613 / 1_961_682 * 100, 2) == 27.56  # the published city rate: 27.5586…%
+
     suppressed = [r for r in details if r["老年人口"].strip() == "x"]
     assert len(suppressed) == 158
+    assert all(r[column].strip() == "x" for r in suppressed for column in r if column not in ("区", "区分", "人口", "_line"))
     assert stored["age_65_plus"].isna().sum() == 158
+    assert stored["age_0_14"].isna().sum() == stored["age_15_64"].isna().sum() == 158
+    assert sorted(stored.loc[stored["age_65_plus"].isna(), "name"]) == sorted(r["区分"] for r in suppressed)
+    hidden_people = sum(int(r["人口"]) for r in suppressed)
+    assert hidden_people == 957  # 1,961,682 − 1,960,725
+
     known = [r for r in details if r["老年人口"].strip() != "x"]
     old = sum(int(r["老年人口"].replace("-", "0")) for r in known)
     everyone = sum(int(r["人口"]) for r in known)
-    assert (old, everyone) == (540_285, 1_960_725)
-    assert aging_rate(stored) == pytest.approx(old / everyone, abs=1e-12)
+    assert (old, everyone) == (540_285, 1_960_725)  # so 328 people aged 65+ live in suppressed rows
+    assert aging_rate(stored) == 540_285 / 1_960_725  # exactly, as a float
+    assert f"{aging_rate(stored) * 100:.4f}" == "27.5554"  # by hand: 540,285 / 1,960,725 = 0.2755537…
     assert round(aging_rate(stored) * 100, 2) == 27.56
-    assert stored["total"].sum() == int(city["人口"])
-    assert "Rows joined to a small area:" in population.stderr
+    assert int(stored["age_65_plus"].sum()) == old  # NULLs are not counted as 0 … nor as anything else
+
+    # The published bands agree with the stored groups row by row (0–14, 15–64, 65+, 75+).
+    def band(row, first, last):
+        columns = [c for c in row if re.match(r"^(\d+)", c) and first <= int(re.match(r"^(\d+)", c)[1]) <= last]
+        return sum(int(row[c].replace("-", "0")) for c in columns)
+    key = {(r["区"], r["区分"]): r for r in known}
+    for item in stored.dropna(subset=["age_65_plus"]).itertuples():
+        source = key[(item.parent_name, item.name)]
+        assert (item.age_0_14, item.age_15_64, item.age_65_plus, item.age_75_plus) == (
+            band(source, 0, 14), band(source, 15, 64), band(source, 65, 100), band(source, 75, 100))
 
 
-KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+def test_population_listing_on_the_command_line(sapporo):
+    url, _, _ = sapporo
+    datasets = json.loads(run_cli(url, "list", "population", "--format", "json").stdout)
+    assert {d["name"]: d["rows"] for d in datasets} == {
+        AGE_DATASET: 5447, **{f"estat_h27_smallarea_{s}": n for s, n in UNIQUE_PER_WARD.items()}}
+    listing = list(csv.DictReader(run_cli(url, "list", "population", "--dataset", AGE_DATASET, "--format",
+                                          "csv").stdout.splitlines()))
+    assert len(listing) == 5447
+    assert sum(row["aging_rate"] == "" for row in listing) == 158  # unknown, not 0
+    first = next(row for row in listing if row["name"] == "大通東２丁目")
+    assert first["parent_name"] == "中央区"
 
 
-def kanji_to_int(text: str) -> int:
-    """二十四 → 24 (the other direction from the importer, which writes 24 as 二十四)."""
-    if "十" not in text:
-        return KANJI[text]
-    tens, _, ones = text.partition("十")
-    return (KANJI[tens] if tens else 1) * 10 + (KANJI[ones] if ones else 0)
+KANJI = "〇一二三四五六七八九"
 
 
-def census_key(name: str) -> str:
-    """e-Stat spelling → arabic numerals everywhere (北十七条西 → 北17条西)."""
-    text = unicodedata.normalize("NFKC", name).replace("(番地)", "").replace("ヶ", "ケ")
-    return re.sub(r"([一二三四五六七八九十]+)条", lambda m: f"{kanji_to_int(m[1])}条", text)
+def kanji_numeral(number: int) -> str:
+    """24 → 二十四, 10 → 十, 3 → 三 (written out here, not taken from the product)."""
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 0 else "十" if tens == 1 else KANJI[tens] + "十") + ("" if ones == 0 else KANJI[ones])
 
 
-def register_key(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).replace(" ", "").replace("(番地)", "").replace("ヶ", "ケ")
+def join_key(name: str) -> str:
+    """NFKC (full-width digits → ASCII, （）→ ()), no spaces, no （番地）, arabic 条 numerals → kanji.
+
+    Applied to both sides: the census mostly writes 北十七条西, but some areas (厚別東１条２丁目,
+    厚別北３条５丁目, 南１０条西１丁目) are spelt with digits, as the resident register does.
+    """
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).removesuffix("(番地)")
+    return re.sub(r"(\d+)条", lambda m: kanji_numeral(int(m[1])) + "条", text)
 
 
 def test_which_age_rows_join_and_which_do_not(sapporo, shared_data):
     url, _, population = sapporo
-    names = defaultdict(set)  # (ward, key) → codes
-    for suffix, (ward, _) in WARDS.items():
+    codes_by_name = defaultdict(set)  # (ward from CITY_NAME, key) → KEY_CODEs
+    for suffix in WARDS:
         for feature in read_features(ward_file(shared_data, suffix)):
-            names[(ward, census_key(feature["properties"]["S_NAME"]))].add(feature["properties"]["KEY_CODE"])
-    expected_unmatched, joined_coarser = [], 0
-    for row in (r for r in age_rows(shared_data) if r["区"] != "全市" and r["区"] != r["区分"]):
-        key = register_key(row["区分"])
-        codes = names.get((row["区"], key), set())
+            p = feature["properties"]
+            codes_by_name[(p["CITY_NAME"], join_key(p["S_NAME"]))].add(p["KEY_CODE"])
+    expected_codes, unmatched, coarser = {}, [], 0
+    for row in (r for r in age_rows(shared_data) if not is_total(r)):
+        key = join_key(row["区分"])
+        codes = codes_by_name.get((row["区"], key), set())
         if not codes and re.search(r"\d+丁目$", key):
-            codes = names.get((row["区"], re.sub(r"\d+丁目$", "", key)), set())
-            joined_coarser += len(codes) == 1
-        if len(codes) != 1:
-            expected_unmatched.append((row["区"], row["区分"]))
-    assert expected_unmatched == [("中央区", "北３条東８丁目"), ("中央区", "北３条東９丁目")]
-    assert joined_coarser == 34
-    stored = read_population(open_store(url), "sapporo_jounen202010_age5_by_chome")
-    assert stored["area_code"].notna().sum() == 5447 - 2
+            # A 丁目 the 2015 boundaries lack lies in the undivided area of the same name, if exactly one.
+            codes = codes_by_name.get((row["区"], re.sub(r"\d+丁目$", "", key)), set())
+            coarser += len(codes) == 1
+        if len(codes) == 1:
+            expected_codes[(row["区"], row["区分"])] = next(iter(codes))
+        else:
+            unmatched.append((row["_line"], row["区"], row["区分"], len(codes)))
+    # Independently confirmed: the lead's 5,445 joined and 2 unjoined.
+    assert len(expected_codes) == 5445
+    assert unmatched == [(566, "中央区", "北３条東８丁目", 2),  # 01101780308 and 01101780309 share the name
+                         (567, "中央区", "北３条東９丁目", 0)]  # no 北三条東９丁目 and no undivided 北三条東
+    assert coarser == 34  # e.g. 北１７条西１５丁目 → 北十七条西, 西茨戸１条１丁目 → 西茨戸一条
+
+    stored = read_population(open_store(url), AGE_DATASET)
+    got = {(r.parent_name, r.name): r.area_code for r in stored.itertuples() if isinstance(r.area_code, str)}
+    assert got == expected_codes
     assert "Rows joined to a small area: 5445 of 5447" in population.stderr
     assert "Rows that did not join to a small area: 2" in population.stderr
-    for ward, name in expected_unmatched:
-        assert f"{ward}/{name}" in population.stderr  # listed, not dropped
-        assert stored.loc[stored["name"] == name, "area_code"].isna().all()
+    listed = [line.strip() for line in population.stderr.splitlines() if line.startswith("  ")]
+    assert listed == [  # listed with their line in the file and the reason, and kept (not dropped)
+        "sapporo_jounen202010_age5_by_chome.csv:566 中央区/北３条東８丁目: "
+        "同名の小地域が複数あります / several small areas have this name",
+        "sapporo_jounen202010_age5_by_chome.csv:567 中央区/北３条東９丁目: "
+        "同じ名称の小地域がありません / no small area has this name",
+    ]
+    kept = stored.set_index("name").loc[["北３条東８丁目", "北３条東９丁目"]]
+    assert kept["area_code"].isna().all()
+    assert kept["total"].tolist() == [43, 6]  # from the file's 人口 column on lines 566 and 567
 
 
 def test_reimport_updates_without_duplicates(sapporo, shared_data):
     url, _, _ = sapporo
-    again = run_cli(url, "import", "areas", ward_file(shared_data, "kiyota"), "--unit", "small-area")
-    assert again.exit_code == 0
-    assert "estat_h27_smallarea_kiyota.geojson: 0 added, 213 updated, 0 removed" in again.stderr
     with open_store(url).connect() as connection:
-        assert connection.execute(select(func.count()).select_from(AreaUnit)
-                                  .where(AreaUnit.unit == "small_area")).scalar() == UNIQUE_CODES
-        datasets = connection.execute(select(func.count()).select_from(PopulationDataset)).scalar()
-        counts = connection.execute(select(func.count()).select_from(PopulationCount)).scalar()
-    assert datasets == 11  # ten wards' census totals and the age table
-    assert counts == UNIQUE_CODES + 5447
+        def counts():
+            return (connection.execute(select(func.count()).select_from(AreaUnit)).scalar(),
+                    connection.execute(select(func.count()).select_from(PopulationDataset)).scalar(),
+                    connection.execute(select(func.count()).select_from(PopulationCount)).scalar())
+        before = counts()
+    assert before == (UNIQUE_CODES, 11, UNIQUE_CODES + 5447)  # ten wards' census totals + the age table
+    again = run_cli(url, "import", "areas", ward_file(shared_data, "kiyota"), ward_file(shared_data, "chuo"),
+                    "--unit", "small-area")
+    assert again.exit_code == 0, again.stderr
+    assert "estat_h27_smallarea_kiyota.geojson: 0 added, 213 updated, 0 removed" in again.stderr
+    assert "estat_h27_smallarea_chuo.geojson: 0 added, 987 updated, 0 removed" in again.stderr
+    table = run_cli(url, "import", "population", shared_data / AGE_TABLE)
+    assert table.exit_code == 0, table.stderr
+    assert "sapporo_jounen202010_age5_by_chome.csv: 0 added, 5447 updated, 0 removed" in table.stderr
+    assert "Rows joined to a small area: 5445 of 5447" in table.stderr
+    with open_store(url).connect() as connection:
+        assert counts() == before
+    assert int(read_population(open_store(url), "estat_h27_smallarea_kiyota")["total"].sum()) == 115_726
 
+
+# --- school districts and municipal outlines (fresh store per backend) --------------------------
 
 def test_school_districts(store_url, shared_data):
     school = shared_data / "sapporo" / "school"
@@ -194,20 +300,60 @@ def test_school_districts(store_url, shared_data):
     middle = read_features(school / "papamama_MiddleSchool.geojson")
     assert (len(elementary), len(middle)) == (202, 98)
     middle_keys = Counter((f["properties"]["A32_001"], f["properties"]["name"]) for f in middle)
-    assert len(middle_keys) == 97  # one school's district comes in two polygons
+    assert len(middle_keys) == 97
+    (twice, n), = [(key, n) for key, n in middle_keys.items() if n > 1]
+    assert (twice, n) == (("01103", "栄南中学校"), 2)
+    pieces = [shape(f["geometry"]) for f in middle if f["properties"]["name"] == "栄南中学校"]
+    assert pieces[0].disjoint(pieces[1])  # an exclave: one district in two separate polygons
+
     result = run_cli(store_url, "import", "areas", school / "papamama_Elementary.geojson", "--unit",
                      "elementary-district")
     assert result.exit_code == 0, result.stderr
+    assert "papamama_Elementary.geojson: 202 added, 0 updated, 0 removed" in result.stderr
     result = run_cli(store_url, "import", "areas", school / "papamama_MiddleSchool.geojson", "--unit",
                      "junior-high-district")
     assert result.exit_code == 0, result.stderr
+    assert "papamama_MiddleSchool.geojson: 97 added, 0 updated, 0 removed" in result.stderr
     assert "Areas stored in several pieces, dissolved into one: 1" in result.stderr
+
+    # The files carry no district code: the school's name within its ward code identifies a district.
     listing = json.loads(run_cli(store_url, "list", "areas", "--unit", "junior-high-district", "--format",
                                  "json").stdout)
     assert len(listing) == 97
-    assert {row["code"] for row in listing} == {f"{code}:{name}" for code, name in middle_keys}
-    twice = next(key for key, n in middle_keys.items() if n == 2)
-    assert any(row["name"] == twice[1] for row in listing)
+    assert {(row["code"], row["name"], row["municipality_code"]) for row in listing} == {
+        (f"{code}:{name}", name, code) for code, name in middle_keys}
     elementary_listing = json.loads(run_cli(store_url, "list", "areas", "--unit", "elementary-district",
                                             "--format", "json").stdout)
-    assert len(elementary_listing) == 202
+    assert {(row["code"], row["name"]) for row in elementary_listing} == {
+        (f"{f['properties']['A27_005']}:{f['properties']['name']}", f["properties"]["name"]) for f in elementary}
+    stored = read_areas(open_store(store_url), "junior_high_district").set_index("code")
+    sakaeminami = stored.loc["01103:栄南中学校", "geometry"]
+    assert len(sakaeminami.geoms) == 2
+    assert sakaeminami.area == pytest.approx(sum(p.area for p in pieces), rel=1e-9)
+
+    again = run_cli(store_url, "import", "areas", school / "papamama_MiddleSchool.geojson", "--unit",
+                    "junior-high-district")
+    assert "papamama_MiddleSchool.geojson: 0 added, 97 updated, 0 removed" in again.stderr
+    assert len(read_areas(open_store(store_url), "junior_high_district")) == 97
+
+
+def test_hokkaido_municipal_outlines(store_url, shared_data):
+    path = shared_data / "common" / "ksj_n03_2021_pref01_simplified1pct.geojson"
+    features = read_features(path)
+    assert len(features) == 194
+    assert Counter(f["geometry"]["type"] for f in features) == {"Polygon": 185, "MultiPolygon": 9}
+    expected = {f["properties"]["N03_007"]: f["properties"]["N03_004"] for f in features}
+    assert len(expected) == 194  # one feature per code in this simplified file
+    result = run_cli(store_url, "import", "areas", path, "--unit", "municipality")
+    assert result.exit_code == 0, result.stderr
+    assert "ksj_n03_2021_pref01_simplified1pct.geojson: 194 added, 0 updated, 0 removed" in result.stderr
+    stored = read_areas(open_store(store_url), "municipality").set_index("code")
+    assert dict(stored["name"]) == expected
+    wards = {"01101": "中央区", "01102": "北区", "01103": "東区", "01104": "白石区", "01105": "豊平区",
+             "01106": "南区", "01107": "西区", "01108": "厚別区", "01109": "手稲区", "01110": "清田区"}  # JIS X 0402
+    assert {code: stored.loc[code, "name"] for code in wards} == wards
+    chuo = shape(next(f["geometry"] for f in features if f["properties"]["N03_007"] == "01101"))
+    assert stored.loc["01101", "geometry"].equals_exact(shapely.MultiPolygon([chuo]), tolerance=1e-7)
+    again = run_cli(store_url, "import", "areas", path, "--unit", "municipality")
+    assert "ksj_n03_2021_pref01_simplified1pct.geojson: 0 added, 194 updated, 0 removed" in again.stderr
+    assert len(read_areas(open_store(store_url), "municipality")) == 194

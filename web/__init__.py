@@ -13,7 +13,13 @@ from web.tiles import base_tiles
 
 
 def create_app(database_url: str | None = None, *, tiles: str | None = None, lang: str | None = None) -> Flask:
-    """A configured app; the store URL, base tiles and language resolve like the CLI's settings."""
+    """A configured app; the store URL, base tiles and language resolve like the CLI's settings.
+
+    ``database_url``: argument, else ``GEO_WELFARE_DATABASE_URL``, else ``./geo_welfare.sqlite``.
+    ``tiles``: ``gsi`` (default), ``osm``, ``none`` or a ``{z}/{x}/{y}`` URL template, else
+    ``GEO_WELFARE_TILES``; an unknown value raises ValueError here, before anything is served.
+    ``lang``: ``ja`` (default) or ``en``, else ``GEO_WELFARE_LANG``; a request's ``?lang=`` wins.
+    """
     app = Flask(__name__)
     app.config.update(
         DATABASE_URL=settings.database_url(database_url),
@@ -22,7 +28,8 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    from web import api, mapview
-    app.register_blueprint(mapview.blueprint)
+    from web import api, map as map_page
+    app.config.setdefault("MARKER_CLUSTER_FROM", map_page.CLUSTER_FROM)  # markers of one kind before clustering
+    app.register_blueprint(map_page.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
     return app

@@ -8,12 +8,23 @@ from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_resources
 from layers.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
 from web.features import area_collection, resource_collection
+from web.i18n import page_language, word
 
 blueprint = Blueprint("api", __name__)
 
 
-def _bad_request(message_ja: str, message_en: str, allowed: tuple[str, ...]):
-    return jsonify({"error": message_ja, "error_en": message_en, "allowed": list(allowed)}), 400
+def _language() -> str:
+    return page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+
+
+def _bad_request(key: str, unknown: list[str], allowed: tuple[str, ...]):
+    """A 400 whose message names what was wrong and every allowed value, in both languages."""
+    found, choices = ", ".join(unknown), ", ".join(allowed)
+    return jsonify({
+        "error": f"{word(key, 'ja')}: {found}（{word('allowed', 'ja')}: {choices}）",
+        "error_en": f"{word(key, 'en')}: {found} ({word('allowed', 'en')}: {choices})",
+        "allowed": list(allowed),
+    }), 400
 
 
 @blueprint.get("/resources")
@@ -22,17 +33,16 @@ def resources():
     kinds = request.args.getlist("kind")
     unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
     if unknown:
-        return _bad_request(f"不明な種別です: {', '.join(unknown)}", f"unknown kind: {', '.join(unknown)}",
-                            RESOURCE_KIND_IDS)
+        return _bad_request("unknown_kind", unknown, RESOURCE_KIND_IDS)
     frame = read_resources(open_store(current_app.config["DATABASE_URL"]), kinds=kinds or None)
-    return jsonify(resource_collection(frame, request.args.get("lang", current_app.config["LANGUAGE"])))
+    return jsonify(resource_collection(frame, _language()))
 
 
 @blueprint.get("/areas")
 def areas():
     """Area units of one level (``?unit=small_area``) or all, as GeoJSON simplified for display."""
-    unit = request.args.get("unit")
+    unit = request.args.get("unit") or None
     if unit is not None and unit not in AREA_UNIT_IDS:
-        return _bad_request(f"不明な区域の単位です: {unit}", f"unknown area unit: {unit}", AREA_UNIT_IDS)
+        return _bad_request("unknown_unit", [unit], AREA_UNIT_IDS)
     frame = read_areas(open_store(current_app.config["DATABASE_URL"]), unit)
-    return jsonify(area_collection(frame, request.args.get("lang", current_app.config["LANGUAGE"])))
+    return jsonify(area_collection(frame, _language()))

@@ -1,4 +1,8 @@
-"""The words of the web page in Japanese (default) and English, in one table."""
+"""The words of the web page in Japanese (default) and English, in one small table.
+
+Domain words (resource kinds, area units) come from :mod:`layers.glossary`; this table holds only
+the page's own words.  Full message catalogues come later.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +25,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "people": ("人", " people"),
     "no_data": ("データがありません。`geo-welfare import` で取り込んでください。",
                 "No data yet: import some with `geo-welfare import`."),
+    "unknown_kind": ("不明な種別です", "unknown kind"),
+    "unknown_unit": ("不明な区域の単位です", "unknown area unit"),
+    "allowed": ("使える値", "allowed"),
 }
 
 
 def word(key: str, lang: str) -> str:
+    """The page word ``key`` in ``lang`` (``ja`` or ``en``)."""
     ja, en = WORDS[key]
     return en if lang == "en" else ja
+
+
+def page_language(requested: str | None, default: str) -> str:
+    """``?lang=`` if it names a language the page has, else the app's default: always ``ja`` or ``en``."""
+    chosen = (requested or default or "ja").lower()
+    return "en" if chosen.startswith("en") else "ja"

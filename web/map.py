@@ -1,8 +1,10 @@
 """The map page: folium builds the Leaflet map, with every asset served by this app.
 
 folium's default assets come from CDNs; they are replaced here by the copies vendored in
-``web/static/vendor`` (Leaflet 1.9.4, Leaflet.markercluster 1.5.3, jQuery 3.7.1), because staff often work
-on networks that reach no CDN.  Base tiles are optional (see :mod:`web.tiles`).
+``web/static/vendor`` (Leaflet 1.9.4, Leaflet.markercluster 1.5.3, jQuery 3.7.1 — folium's popups
+build their content with jQuery), because staff often work on networks that reach no CDN.
+Bootstrap, awesome-markers and the icon fonts folium would also load are not used and not served.
+Base tiles are optional (see :mod:`web.tiles`).
 """
 
 from __future__ import annotations
@@ -19,18 +21,40 @@ from geo_welfare.store.read import read_areas, read_resources
 from layers.glossary import RESOURCE_KINDS, label
 from layers.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS
 from web.features import area_collection, resource_properties
-from web.i18n import word
+from web.i18n import page_language, word
 
 blueprint = Blueprint("map", __name__)
 
-#: Cluster a kind's markers only when there are this many: a town's 30 salons read better unclustered.
+#: Cluster a kind's markers from this many on (app setting ``MARKER_CLUSTER_FROM``): a town's
+#: 30 salons read better one by one, a city's 400 do not.
 CLUSTER_FROM = 150
+#: The closest zoom (street level; 地理院タイル 淡色 go to 18).  Leaflet.markercluster refuses a map
+#: without one, which a map with no tile layer (``tiles=none``) otherwise is.
+MAX_ZOOM = 18
+#: Small areas are drawn from the start up to this many; beyond, their layer starts switched off.
+SMALL_AREAS_SHOWN_UP_TO = 2000
+
+LEAFLET_JS = [("leaflet", "vendor/leaflet/leaflet.js"), ("jquery", "vendor/jquery/jquery.min.js")]
+LEAFLET_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css")]
+CLUSTER_JS = [("markerclusterjs", "vendor/leaflet.markercluster/leaflet.markercluster.js")]
+CLUSTER_CSS = [("markerclustercss", "vendor/leaflet.markercluster/MarkerCluster.css"),
+               ("markerclusterdefaultcss", "vendor/leaflet.markercluster/MarkerCluster.Default.css")]
 
 
 def _local_assets(element, js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
-    """Point an element's script and style links at this app's static copies."""
+    """Point an element's script and style links at this app's static copies (instead of folium's CDNs)."""
     element.default_js = [(name, url_for("static", filename=path)) for name, path in js]
     element.default_css = [(name, url_for("static", filename=path)) for name, path in css]
+
+
+def _text(value: object) -> str:
+    """Text for HTML that folium places inside a JavaScript template literal (popups, tooltips).
+
+    Besides HTML escaping, the three characters a template literal gives meaning to (`` ` ``,
+    ``$``, ``\\``) become character references, so a name cannot break the page's script.
+    """
+    escaped = html.escape(str(value))
+    return escaped.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def _popup(properties: dict, lang: str) -> str:
@@ -49,15 +73,27 @@ def _popup(properties: dict, lang: str) -> str:
         (word("phone", lang), properties["phone"]),
         (word("last_checked", lang), properties["last_checked"]),
     ]
-    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows if v)
-    return f'<div class="gw-popup"><h4>{html.escape(properties["name"])}</h4><table>{body}</table></div>'
+    body = "".join(f"<tr><th>{_text(k)}</th><td>{_text(v)}</td></tr>" for k, v in rows if v)
+    return f'<div class="gw-popup"><h4>{_text(properties["name"])}</h4><table>{body}</table></div>'
 
 
 def _legend(kinds: list[str], lang: str) -> Element:
     items = "".join(
-        f'<li><span class="gw-swatch" style="background:{RESOURCE_COLOURS[kind]}"></span>'
+        f'<li data-kind="{kind}"><span class="gw-swatch" style="background:{RESOURCE_COLOURS[kind]}"></span>'
         f"{html.escape(label(RESOURCE_KINDS, kind, lang))}</li>" for kind in kinds)
     return Element(f'<div class="gw-legend"><strong>{html.escape(word("legend", lang))}</strong><ul>{items}</ul></div>')
+
+
+def _cluster_icon(colour: str) -> str:
+    """A cluster drawn in its kind's colour with the count inside, so clusters keep the legend's meaning."""
+    return f"""function (cluster) {{
+  var count = cluster.getChildCount();
+  var size = count < 10 ? 30 : count < 100 ? 36 : 42;
+  return L.divIcon({{
+    html: '<div style="background:{colour}"><span>' + count + '</span></div>',
+    className: 'gw-cluster', iconSize: L.point(size, size)
+  }});
+}}"""
 
 
 PAGE_STYLE = """<style>
@@ -73,61 +109,64 @@ html, body { font-family: "Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "M
 .gw-popup th { text-align: left; padding-right: 8px; white-space: nowrap; color: #555; font-weight: normal; }
 .gw-title { position: absolute; top: 10px; left: 50px; z-index: 1000; background: rgba(255,255,255,.92);
   padding: 4px 10px; border-radius: 6px; font-size: 16px; font-weight: bold; }
+.gw-cluster div { width: 100%; height: 100%; border-radius: 50%; border: 2px solid #fff; opacity: .9;
+  box-shadow: 0 0 0 1px #222; display: flex; align-items: center; justify-content: center; }
+.gw-cluster span { color: #fff; font-weight: bold; font-size: 13px; text-shadow: 0 0 2px #000; }
 </style>"""
 
 
 @blueprint.get("/")
 def index():
     """The map of every stored layer: area levels as outlines, resources coloured by kind."""
-    lang = request.args.get("lang", current_app.config["LANGUAGE"])
-    lang = "en" if lang == "en" else "ja"
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+    cluster_from = current_app.config.get("MARKER_CLUSTER_FROM", CLUSTER_FROM)
     engine = open_store(current_app.config["DATABASE_URL"])
     areas = read_areas(engine)
-    resources = read_resources(engine)
+    resources = read_resources(engine)  # public only: staff-only places never reach the page
     tiles = current_app.config["BASE_TILES"]
 
-    figure = folium.Figure()
-    fmap = folium.Map(location=[35.68, 139.76], zoom_start=14, tiles=None, control_scale=True, prefer_canvas=False)
-    # folium's popups build their HTML with jQuery, so it is served too; Bootstrap and the icon fonts are not used.
-    _local_assets(fmap, [("leaflet", "vendor/leaflet/leaflet.js"), ("jquery", "vendor/jquery/jquery.min.js")],
-                  [("leaflet_css", "vendor/leaflet/leaflet.css")])
+    figure = folium.Figure(title=word("title", lang))
+    fmap = folium.Map(location=[35.68, 139.76], zoom_start=14, tiles=None, control_scale=True,
+                      maxZoom=MAX_ZOOM)
+    _local_assets(fmap, LEAFLET_JS, LEAFLET_CSS)
     fmap.add_to(figure)
-    figure.header.add_child(Element(f"<title>{html.escape(word('title', lang))}</title>"))
     figure.header.add_child(Element(PAGE_STYLE))
-    figure.header.add_child(Element('<link rel="icon" href="data:,">'))
+    figure.header.add_child(Element('<link rel="icon" href="data:,">'))  # no /favicon.ico request
     if tiles is not None:
-        folium.TileLayer(tiles.url, attr=tiles.attribution, name="base", max_zoom=18).add_to(fmap)
+        folium.TileLayer(tiles.url, attr=tiles.attribution, name=tiles.name, max_zoom=MAX_ZOOM).add_to(fmap)
 
     for unit in AREA_DRAW_ORDER:
         subset = areas[areas["unit"] == unit]
         if subset.empty:
             continue
         collection = area_collection(subset, lang)
+        layer_name = collection["features"][0]["properties"]["unit_label"]
+        for feature in collection["features"]:  # folium's tooltip writes names as HTML
+            feature["properties"] = {"name": html.escape(str(feature["properties"]["name"]))}
         style = AREA_STYLES[unit]
-        layer = folium.GeoJson(
-            collection, name=collection["features"][0]["properties"]["unit_label"],
+        folium.GeoJson(
+            collection, name=layer_name,
             style_function=lambda _feature, style=style: dict(style),
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-            show=unit != "small_area" or len(subset) <= 2000)
-        layer.add_to(fmap)
+            show=unit != "small_area" or len(subset) <= SMALL_AREAS_SHOWN_UP_TO,
+        ).add_to(fmap)
 
     kinds_present = [term.id for term in RESOURCE_KINDS if term.id in set(resources["kind"])]
     for kind in kinds_present:
         group = folium.FeatureGroup(name=label(RESOURCE_KINDS, kind, lang))
         rows = resources[resources["kind"] == kind].to_dict("records")
         target = group
-        if len(rows) >= CLUSTER_FROM:
-            target = folium.plugins.MarkerCluster()
-            _local_assets(target, [("markerclusterjs", "vendor/leaflet.markercluster/leaflet.markercluster.js")],
-                          [("markerclustercss", "vendor/leaflet.markercluster/MarkerCluster.css"),
-                           ("markerclusterdefaultcss", "vendor/leaflet.markercluster/MarkerCluster.Default.css")])
+        if len(rows) >= cluster_from:
+            target = folium.plugins.MarkerCluster(icon_create_function=_cluster_icon(RESOURCE_COLOURS[kind]),
+                                                  options={"maxClusterRadius": 50})
+            _local_assets(target, CLUSTER_JS, CLUSTER_CSS)
             target.add_to(group)
         for row in rows:
             properties = resource_properties(row, lang)
             folium.CircleMarker(
                 [row["geometry"].y, row["geometry"].x], radius=7, color="#222222", weight=1, fill=True,
                 fill_color=RESOURCE_COLOURS[kind], fill_opacity=0.9, class_name=f"gw-resource gw-kind-{kind}",
-                popup=folium.Popup(_popup(properties, lang), max_width=320), tooltip=html.escape(row["name"]),
+                popup=folium.Popup(_popup(properties, lang), max_width=320), tooltip=_text(row["name"]),
             ).add_to(target)
         group.add_to(fmap)
 
