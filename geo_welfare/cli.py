@@ -259,6 +259,10 @@ def _listing(obj: Context, layer: str, unit: str | None, kind: str | None, inclu
     datasets = read.population_datasets(engine)
     if dataset is None:
         return datasets
+    if dataset not in set(datasets["name"]):
+        names = ", ".join(datasets["name"]) or "—"
+        raise click.BadParameter(f"{dataset}: 人口データセットがありません / no such population dataset "
+                                 f"(あるもの / stored: {names})", param_hint="--dataset")
     counts = read.read_population(engine, dataset)
     known = counts["age_65_plus"].notna()
     counts["aging_rate"] = (counts["age_65_plus"].astype("Float64") / counts["total"].where(known)).round(4)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from geo_welfare.errors import InputError, Problem
 from geo_welfare.store.models import AreaUnit
 from geo_welfare.store.write import (WriteResult, write_areas, write_candidates, write_population,
                                      write_resources)
@@ -82,7 +83,9 @@ def import_areas(engine: Engine, paths: Sequence[Path], unit: str, *, columns: d
                                            repair=repair)))
     reports = []
     with engine.begin() as connection:
+        claimed = _area_codes_by_source(connection, unit)
         for path, item in validated:
+            _refuse_codes_of_another_source(path, item, unit, claimed)
             progress("writing", path)
             result = write_areas(connection, item.frame, unit, item.source)
             notes: dict[str, object] = {"dissolved_codes": item.dissolved_codes, "repaired": item.repaired,
@@ -94,6 +97,31 @@ def import_areas(engine: Engine, paths: Sequence[Path], unit: str, *, columns: d
                 notes["census_population"] = int(census["total"].sum())
             reports.append(FileReport(path, f"areas:{unit}", result, notes))
     return reports
+
+
+def _area_codes_by_source(connection, unit: str) -> dict[str, str]:
+    """Code → source of the units of ``unit`` already stored."""
+    rows = connection.execute(select(AreaUnit.code, AreaUnit.source).where(AreaUnit.unit == unit))
+    return {code: source for code, source in rows}
+
+
+def _refuse_codes_of_another_source(path: Path, item: AreaImport, unit: str, claimed: dict[str, str]) -> None:
+    """A code belongs to one source: the same code from a second file would silently merge two layers.
+
+    A newer edition of the same layer under another file name is imported with ``--source`` naming
+    the first one, which replaces it; anything else is refused before a row is written.
+    """
+    problems = []
+    for number, code in enumerate(item.frame["code"], start=1):
+        owner = claimed.get(code)
+        if owner is not None and owner != item.source:
+            problems.append(Problem(str(path), number, "code",
+                                    f"コード {code} は {owner} から取り込み済みです（置き換えるには --source {owner}）",
+                                    f"code {code} was already imported from {owner} (to replace it: --source {owner})",
+                                    code))
+    if problems:
+        raise InputError(problems[:20])
+    claimed.update({code: item.source for code in item.frame["code"]})
 
 
 def small_area_names(engine: Engine) -> pd.DataFrame:

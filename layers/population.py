@@ -103,7 +103,8 @@ def _numbers(table: pd.DataFrame, column: str, path: Path, problems: list[Proble
     bad = (values.isna() & ~suppressed) | (values < 0) | (values.notna() & (values % 1 != 0))
     problems += [Problem(str(path), int(row), column, "0以上の整数が必要です", "expected a whole number ≥ 0", found)
                  for row, found in zip(table.loc[bad, ROW], table.loc[bad, column])]
-    return values.where(~bad, 0).astype("Int64")
+    # A refused cell becomes unknown, not 0, so no later check reports a second, false error on it.
+    return values.where(~bad).astype("Int64")
 
 
 def read_population(path: str | Path, *, columns: dict[str, str] | None = None, source: str | None = None,

@@ -14,6 +14,7 @@ in a CSV, header included; the feature number, from 1, in other formats).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def read_table(path: str | Path, *, encoding: str | None = None,
     if not path.exists():
         raise InputError.single(path, "ファイルがありません", "file not found")
     text, _ = decode_text(path, encoding)
-    lines = text.splitlines()
+    # Only CR/LF end a CSV record (RFC 4180); str.splitlines would also split on U+2028 or a form feed in a cell.
+    lines = re.split(r"\r\n|\r|\n", text)
     header_index = _header_line(lines, header_names)
     try:
         frame = pd.read_csv(io.StringIO("\n".join(lines[header_index:])), dtype=str, keep_default_na=False,

@@ -209,9 +209,6 @@ def test_population_bad_counts(seeded, tmp_path):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG population._numbers/_check_order: a refused count is replaced by 0 and then compared, so a bad "
-    "total ('百') also yields a false 'age_65_plus exceeds total (found '3 > 0')' for a row whose 65+ is fine"))
 def test_population_bad_total_reported_once(seeded, tmp_path):
     path = tmp_path / "pop.csv"
     path.write_text("KEY_CODE,地域名,総数,65歳以上\nS001,見本町一丁目,百,3\n", encoding="utf-8")
@@ -395,12 +392,8 @@ def test_missing_file(seeded, tmp_path):
     assert message == "nowhere.geojson: file not found"
 
 
-# --- product bugs found here (strict xfails: the lead flips them when fixed) -----------------------
+# --- bugs the acceptance helper found (were strict xfails; fixed) --------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG write.write_areas/_upsert: rows are looked up within (unit, source) but the table is unique on "
-    "(unit, code); the same codes from another source (a renamed file, or --source) hit an IntegrityError, "
-    "exit 4 'Unexpected error' with a SQL dump, instead of an update or a refusal naming the file and code"))
 def test_same_codes_from_another_source(seeded, tmp_path):
     url, _ = seeded
     first, renamed = tmp_path / "areas.geojson", tmp_path / "areas_2026.geojson"
@@ -419,10 +412,6 @@ def test_same_codes_from_another_source(seeded, tmp_path):
         assert sorted(stored["code"]) == ["A0", "A1"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG readers.read_table: text.splitlines() also splits on U+2028, \\x0c and other Unicode line "
-    "boundaries, so a valid CSV whose cell holds one is cut into two records (refused with wrong "
-    "'expected decimal degrees' errors), or, when quoted, the character is silently turned into \\n"))
 @pytest.mark.parametrize("separator", ["\u2028", "\x0c"], ids=["U+2028", "form-feed"])
 def test_unicode_line_separator_inside_a_cell(store_url, tmp_path, separator):
     import csv

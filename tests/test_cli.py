@@ -240,12 +240,8 @@ def test_a_source_name_cannot_be_shared_by_several_files(spatialite_url):
     assert "--source needs a single file" in result.stderr
 
 
-# --- product bugs found here (strict xfails: the lead flips them when fixed) -----------------------
+# --- bugs the acceptance helper found (were strict xfails; fixed) --------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG cli._listing / list population --dataset NAME: an unknown dataset name crashes with exit 4 "
-    "'Unexpected error: KeyError: age_65_plus' (read_population returns a frame without columns) instead "
-    "of a usage error (2) naming the dataset, or an empty listing"))
 def test_list_population_unknown_dataset(listed):
     result = run_cli(listed, "list", "population", "--dataset", "nosuch", "--format", "csv")
     assert "Unexpected error" not in result.stderr, result.stderr
@@ -253,9 +249,6 @@ def test_list_population_unknown_dataset(listed):
                                                                      result.stdout.count("\n") <= 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG store/read._frame: with no rows the raw 'wkb' column is not popped, so an empty store lists and "
-    "exports an internal 'wkb' column (and GPKG/GeoJSON get a 'wkb' field and geometry type Unknown)"))
 def test_empty_store_lists_and_exports_the_same_columns(store_url, tmp_path):
     assert run_cli(store_url, "export", "resources", tmp_path / "empty.csv").exit_code == 0
     assert run_cli(store_url, "export", "resources", tmp_path / "empty.gpkg").exit_code == 0

@@ -20,9 +20,10 @@ import shapely
 from pyproj import Transformer
 
 from geo_welfare.crs import metric_crs
-from geo_welfare.network.distance import walking_distances, walking_minutes
+from geo_welfare.network.distance import walking_minutes
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.route import walking_routes
+from geo_welfare.network.search import PlaceSearch
 from geo_welfare.network.snap import snap_points
 from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
 from geo_welfare.store.read import schedule_of
@@ -90,11 +91,15 @@ def nearest_resources(resources: gpd.GeoDataFrame, client_lonlat: tuple[float, f
         if len(candidates) else np.empty((0, 2))
     straight = np.hypot(*(places - client).T) if len(places) else np.empty(0)
     if network is not None and len(places):
-        walking = walking_distances(network, snap_points(network, client[None]), snap_points(network, places))[0]
+        search = PlaceSearch(network, snap_points(network, places))
+        order, metres = search.nearest(snap_points(network, client[None]), k)
+        walking = np.full(len(places), np.inf)
+        walking[order] = metres
+        order = order.tolist()
         method = METHOD_NETWORK
     else:
         walking, method = straight.copy(), METHOD_STRAIGHT
-    order = [i for i in np.argsort(walking, kind="stable") if np.isfinite(walking[i])][:k]
+        order = [i for i in np.argsort(walking, kind="stable") if np.isfinite(walking[i])][:k]
     if network is not None and order:
         _, routes = walking_routes(network, tuple(client), places[order])
     else:

@@ -26,7 +26,7 @@ def _frame(engine: Engine, statement, geometry_label: str = "wkb") -> gpd.GeoDat
         result = connection.execute(statement)
         table = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
     table = table.astype({c: "Int64" for c in table.columns if c in INTEGER_COLUMNS})
-    geometry = shapely.from_wkb([bytes(b) for b in table.pop(geometry_label)]) if len(table) else []
+    geometry = shapely.from_wkb([bytes(b) for b in table.pop(geometry_label)])  # popped even when empty
     return gpd.GeoDataFrame(table, geometry=geometry, crs=STORAGE_CRS)
 
 
