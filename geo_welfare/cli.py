@@ -421,5 +421,8 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         ctx.invoke(serve, host=host, port=port)
 
 
+from geo_welfare import cli_analysis  # noqa: E402,F401  (registers the planner's commands on main)
+
 if __name__ == "__main__":
     main()
+

@@ -46,3 +46,13 @@ def test_equals_the_dense_walk_on_the_demo_town():
     table = reach_table(network, places, points, cutoff=800.0)
     assert len(table) == np.isfinite(expected).sum() > 1000
     np.testing.assert_allclose(table.dense(), expected, atol=1e-6)
+
+
+def test_the_table_knows_its_cutoff_and_capacity_refuses_a_longer_walk():
+    from geo_welfare.analysis.capacity import two_step_fca
+    network = network_of([(0, 0), (1000, 0)])
+    table = reach_table(network, snap_points(network, at((0, 0))), snap_points(network, at((500, 0))), 600.0)
+    assert table.cutoff == 600.0 and table.within(550.0).cutoff == 550.0
+    assert two_step_fca(table, np.array([10.0]), np.array([5.0]), 600.0).tolist() == [500.0]  # 5 seats / 10 × 1000
+    with pytest.raises(ValueError, match="cut at 600 m"):
+        two_step_fca(table, np.array([10.0]), np.array([5.0]), 900.0)

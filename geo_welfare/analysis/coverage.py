@@ -27,8 +27,8 @@ from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH
 LINK_SHIFT = 1.0
 
 
-def distance_to_nearest(network: WalkingNetwork, places: Snapped, points: Snapped) -> np.ndarray:
-    """Metres from each point to its nearest place over the streets (``inf`` if none is reachable)."""
+def walk_from_places(network: WalkingNetwork, places: Snapped) -> np.ndarray:
+    """Metres from each node to its nearest place (``inf`` where none is reachable)."""
     n = network.node_count
     ends = np.concatenate([network.edge_u[places.edge], network.edge_v[places.edge]])
     costs = np.concatenate([places.offset + places.along,
@@ -40,7 +40,12 @@ def distance_to_nearest(network: WalkingNetwork, places: Snapped, points: Snappe
     source = sparse.csr_matrix((costs[order][first] + LINK_SHIFT, (np.full(first.sum(), n), ends[order][first])),
                                shape=(n + 1, n + 1))
     graph = sparse.bmat([[network.adjacency, None], [None, sparse.csr_matrix((1, 1))]], format="csr") + source
-    from_places = dijkstra(graph, directed=True, indices=n)[:n] - LINK_SHIFT
+    return dijkstra(graph, directed=True, indices=n)[:n] - LINK_SHIFT
+
+
+def distance_to_nearest(network: WalkingNetwork, places: Snapped, points: Snapped) -> np.ndarray:
+    """Metres from each point to its nearest place over the streets (``inf`` if none is reachable)."""
+    from_places = walk_from_places(network, places)
     # Streets are two-way: the network part was symmetric; the virtual links only leave the source.
     u, v = network.edge_u[points.edge], network.edge_v[points.edge]
     result = np.minimum(from_places[u] + points.along,

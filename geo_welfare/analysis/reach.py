@@ -31,6 +31,7 @@ class Reach:
     metres: np.ndarray
     n_points: int
     n_places: int
+    cutoff: float = np.inf  # the table holds every pair up to this walk, and none beyond
 
     def __len__(self) -> int:
         return len(self.point)
@@ -38,7 +39,8 @@ class Reach:
     def within(self, metres: float) -> "Reach":
         """The pairs at most ``metres`` apart (a shorter threshold over the same table)."""
         keep = self.metres <= metres
-        return Reach(self.point[keep], self.place[keep], self.metres[keep], self.n_points, self.n_places)
+        return Reach(self.point[keep], self.place[keep], self.metres[keep], self.n_points, self.n_places,
+                     min(self.cutoff, metres))
 
     def dense(self) -> np.ndarray:
         """points × places metres, ``inf`` for pairs beyond the cut-off (small instances and tests only)."""
@@ -77,8 +79,9 @@ def reach_table(network: WalkingNetwork, places: Snapped, points: Snapped, cutof
         found_metres.append(metres[rows, columns])
     if not found_point:
         empty = np.empty(0, dtype=np.int64)
-        return Reach(empty, empty, np.empty(0), len(points), len(places))
+        return Reach(empty, empty, np.empty(0), len(points), len(places), float(cutoff))
     point = np.concatenate(found_point).astype(np.int64)
     place = np.concatenate(found_place).astype(np.int64)
     order = np.lexsort((place, point))
-    return Reach(point[order], place[order], np.concatenate(found_metres)[order], len(points), len(places))
+    return Reach(point[order], place[order], np.concatenate(found_metres)[order], len(points), len(places),
+                 float(cutoff))

@@ -1,0 +1,66 @@
+"""Gaps (planners): the parts of each district beyond walking reach, with the older residents there, ranked.
+
+A gap is a district minus the combined service area (:mod:`geo_welfare.analysis.service_areas`),
+split into its separate pieces.  Its residents are the street-level points
+(:mod:`geo_welfare.analysis.spread`) whose walk to the nearest place is over the limit: the same
+test coverage uses, so a gap's 65+ and the district's uncovered 65+ are the same people.  A point
+beyond reach can still stand inside the service area's polygon (a cul-de-sac 40 m behind a reached
+street); it is counted in the nearest gap piece of its own district, so no one drops out of the
+total.  Pieces are ranked by the older residents living in them.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_welfare.analysis.spread import unit_of_points
+
+COUNTS = ("total", "age_65_plus", "age_75_plus")
+#: Pieces smaller than this (m²) are slivers where a district's border runs along a reached street;
+#: they are dropped, and anyone beyond reach standing in one is counted in the nearest real piece.
+MIN_PIECE_M2 = 2500.0
+#: A piece where nobody lives beyond reach is kept only from this size (m²) up: smaller ones are the
+#: insides of blocks ringed by reached streets, and would bury the real gaps in a long list.
+MIN_EMPTY_PIECE_M2 = 10000.0
+
+
+def gap_areas(districts: gpd.GeoDataFrame, served: shapely.Geometry, points: gpd.GeoDataFrame,
+              walk_metres: np.ndarray, limit: float, min_piece_m2: float = MIN_PIECE_M2,
+              min_empty_m2: float = MIN_EMPTY_PIECE_M2) -> gpd.GeoDataFrame:
+    """Pieces of ``districts`` outside ``served``, with residents beyond ``limit`` metres, ranked by 65+.
+
+    ``districts`` (``code``, ``name``, polygons), ``served`` and ``points`` are in the same metric
+    CRS; ``walk_metres`` is each point's walk to its nearest place.  Returns one row per piece:
+    rank, district code and name, total, 65+, 75+, square metres and the polygon.
+    """
+    crs = points.crs
+    districts = districts.to_crs(crs)
+    remainder = shapely.difference(districts.geometry.values, served)
+    pieces = gpd.GeoDataFrame({"code": districts["code"].to_numpy(), "name": districts["name"].to_numpy()},
+                              geometry=remainder, crs=crs).explode(index_parts=False, ignore_index=True)
+    pieces = pieces[~pieces.geometry.is_empty & (pieces.geometry.area >= min_piece_m2)].reset_index(drop=True)
+    beyond = points.loc[np.asarray(walk_metres) > limit, ["geometry", *COUNTS]].copy()
+    beyond["code"] = unit_of_points(beyond, districts).to_numpy()
+    beyond["piece"] = -1
+    inside = gpd.sjoin(beyond[["geometry", "code"]], pieces[["geometry", "code"]], how="inner",
+                       predicate="intersects", lsuffix="point", rsuffix="piece")
+    inside = inside[inside["code_point"] == inside["code_piece"]]
+    inside = inside[~inside.index.duplicated(keep="first")]
+    beyond.loc[inside.index, "piece"] = inside["index_piece"].to_numpy()
+    for code, group in beyond[beyond["piece"] < 0].groupby("code"):
+        own = pieces[pieces["code"] == code]
+        if len(own):
+            nearest = shapely.STRtree(own.geometry.values).query_nearest(group.geometry.values, all_matches=False)
+            beyond.loc[group.index[nearest[0]], "piece"] = own.index.to_numpy()[nearest[1]]
+    placed = beyond[beyond["piece"] >= 0]
+    sums = placed.groupby("piece")[list(COUNTS)].sum().reindex(pieces.index, fill_value=0.0)
+    result = pieces.assign(**{column: sums[column].to_numpy() for column in COUNTS},
+                           area_m2=pieces.geometry.area)
+    result = result[(result["age_65_plus"] > 0) | (result["total"] > 0) | (result["area_m2"] >= min_empty_m2)]
+    result = result.sort_values(["age_65_plus", "area_m2"], ascending=False, kind="stable").reset_index(drop=True)
+    result.insert(0, "rank", np.arange(1, len(result) + 1))
+    result.attrs["unplaced_65_plus"] = float(beyond.loc[beyond["piece"] < 0, "age_65_plus"].sum())
+    return result[["rank", "code", "name", *COUNTS, "area_m2", "geometry"]]

@@ -1,0 +1,37 @@
+"""Connected pieces of the street network, and which points were snapped onto a small island.
+
+A network read from a file is rarely one piece: a footpath in a park whose join the map misses, a
+private estate road, an extract cut at its edge.  A salon snapped onto such an island can be
+reached from nowhere, and would silently vanish from every walking answer.  This module names the
+pieces and the points on small ones so the user can fix the data (or move the point) instead.
+Real islands with streets of their own (高松's 男木島, 女木島) are large enough not to count as small.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo_welfare.network.graph import WalkingNetwork
+from geo_welfare.network.snap import Snapped
+
+#: A piece with less street than this (metres, all its edges together) is a small island.
+SMALL_ISLAND_METRES = 2000.0
+
+
+def components(network: WalkingNetwork, small_metres: float = SMALL_ISLAND_METRES) -> pd.DataFrame:
+    """One row per connected piece, largest first: nodes, edges, metres of street, and whether it is small."""
+    labels = network.component_labels
+    count = labels.max() + 1 if len(labels) else 0
+    edge_component = labels[network.edge_u]
+    metres = np.bincount(edge_component, weights=network.edge_length, minlength=count)
+    return pd.DataFrame({"component": np.arange(count), "nodes": np.bincount(labels, minlength=count),
+                         "edges": np.bincount(edge_component, minlength=count), "metres": metres,
+                         "small": metres < small_metres})
+
+
+def on_small_islands(network: WalkingNetwork, snapped: Snapped, small_metres: float = SMALL_ISLAND_METRES
+                     ) -> np.ndarray:
+    """For each snapped point, whether its street belongs to a small island."""
+    small = components(network, small_metres)["small"].to_numpy()
+    return small[network.component_labels[network.edge_u[snapped.edge]]]
