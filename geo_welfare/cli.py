@@ -391,25 +391,45 @@ def export(obj: Context, layer, output, unit, kind, include_staff) -> None:
     obj.say("exported", file=str(output), count=len(frame))
 
 
+SERVE_OPTIONS = [
+    click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス / address to listen on"),
+    click.option("--port", default=5000, show_default=True, type=int, help="ポート番号 / port"),
+    click.option("--tiles", envvar="GEO_WELFARE_TILES",
+                 help="背景地図: gsi（既定）, osm, none, または {z}/{x}/{y} の URL / base tiles: gsi (default), osm, "
+                      "none, or a {z}/{x}/{y} URL template (closed networks: none or a local tile server)"),
+    click.option("--network", "network_file", envvar=settings.NETWORK_ENV,
+                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="徒歩距離に使う道路網 / street network for walking distances"),
+]
+
+
+def _serve_options(function):
+    for option in reversed(SERVE_OPTIONS):
+        function = option(function)
+    return function
+
+
 @main.command(context_settings=CONTEXT)
-@click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス / address to listen on")
-@click.option("--port", default=5000, show_default=True, type=int, help="ポート番号 / port")
+@_serve_options
 @click.pass_obj
-def serve(obj: Context, host: str, port: int) -> None:
+def serve(obj: Context, host: str, port: int, tiles: str | None, network_file: Path | None) -> None:
     """地図を配信する（本番は gunicorn 等の WSGI サーバーで web:create_app()） / Serve the map."""
     from web import create_app
     obj.engine()
-    app = create_app(obj.database_url, lang=obj.lang)
+    try:
+        app = create_app(obj.database_url, lang=obj.lang, tiles=tiles, network=network_file)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--tiles") from error
     obj.say("serving", host=host, port=port)
     app.run(host=host, port=port)
 
 
 @main.command(context_settings=CONTEXT)
 @click.option("--serve/--no-serve", "then_serve", default=True, help="取り込み後に地図を配信する / serve the map afterwards")
-@click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス / address to listen on")
-@click.option("--port", default=5000, show_default=True, type=int, help="ポート番号 / port")
+@_serve_options
 @click.pass_context
-def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
+def demo(ctx: click.Context, then_serve: bool, host: str, port: int, tiles: str | None,
+         network_file: Path | None) -> None:
     """デモ町（架空の合成データ）を取り込み地図を開く / Import the synthetic demo town and serve the map."""
     from geo_welfare.demo import import_demo_town
     obj: Context = ctx.obj
@@ -418,7 +438,8 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         obj.say("imported", file=report.file.name, created=report.result.created, updated=report.result.updated,
                 removed=report.result.removed, layer=report.layer)
     if then_serve:
-        ctx.invoke(serve, host=host, port=port)
+        ctx.invoke(serve, host=host, port=port, tiles=tiles,
+                   network_file=network_file or settings.DEMO_DATA_DIR / "streets.geojson")
 
 
 from geo_welfare import cli_analysis  # noqa: E402,F401  (registers the planner's commands on main)

@@ -6,25 +6,32 @@ The web layer is thin: it reads the store through :mod:`geo_welfare.store.read` 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from flask import Flask
 
 from geo_welfare import settings
 from web.tiles import base_tiles
 
 
-def create_app(database_url: str | None = None, *, tiles: str | None = None, lang: str | None = None) -> Flask:
+def create_app(database_url: str | None = None, *, tiles: str | None = None, lang: str | None = None,
+               network: str | Path | None = None) -> Flask:
     """A configured app; the store URL, base tiles and language resolve like the CLI's settings.
 
     ``database_url``: argument, else ``GEO_WELFARE_DATABASE_URL``, else ``./geo_welfare.sqlite``.
     ``tiles``: ``gsi`` (default), ``osm``, ``none`` or a ``{z}/{x}/{y}`` URL template, else
     ``GEO_WELFARE_TILES``; an unknown value raises ValueError here, before anything is served.
     ``lang``: ``ja`` (default) or ``en``, else ``GEO_WELFARE_LANG``; a request's ``?lang=`` wins.
+    ``network``: the street file for walking distances, else ``GEO_WELFARE_NETWORK``; without one
+    the analyses use straight lines and say so.
     """
     app = Flask(__name__)
     app.config.update(
         DATABASE_URL=settings.database_url(database_url),
         BASE_TILES=base_tiles(tiles),
         LANGUAGE=settings.language(lang),
+        NETWORK_FILE=str(network or os.environ.get(settings.NETWORK_ENV) or "") or None,
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
