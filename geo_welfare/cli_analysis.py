@@ -185,6 +185,36 @@ def capacity(obj: Context, network_file, kinds, dataset, speed, minutes, enhance
     _emit(obj, table, output, output_format)
 
 
+@main.command(context_settings=CONTEXT)
+@_analysis_options
+@click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
+              help="徒歩の分数 / walking minutes")
+@click.option("--k", "count", type=click.IntRange(min=1, max=200), help="新しい拠点の数（MCLP） / number of new sites")
+@click.option("--target", type=click.FloatRange(min=1, max=100),
+              help="目標カバー率 %（最少の拠点数、LSCP） / coverage target in %: the fewest sites (LSCP)")
+@click.option("--grid", type=click.FloatRange(min=50), metavar="METRES",
+              help="保存済み候補地の代わりに格子点を候補にする（間隔 m） / use a grid of candidates instead")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="選ばれた拠点を書き出す（.geojson .gpkg .csv） / write the chosen sites")
+@click.pass_obj
+def plan(obj: Context, network_file, kinds, dataset, speed, minutes, count, target, grid, output) -> None:
+    """新しい拠点の候補地選び（MCLP/LSCP を HiGHS で厳密に、貪欲法と比較） / Where to put new bases."""
+    from geo_welfare import planning
+    from geo_welfare.store import read
+    if (count is None) == (target is None):
+        raise click.UsageError("--k か --target のどちらか一方を指定 / give either --k or --target")
+    study = _study(obj, network_file, kinds, dataset)
+    candidates = planning.grid_candidates(study, grid) if grid else read.read_candidates(obj.engine())
+    if len(candidates) == 0:
+        raise click.UsageError(t("no_candidates", obj.lang))
+    result = planning.plan(study, candidates, minutes, k=count, target=None if target is None else target / 100,
+                           speed_kmh=speed)
+    for row in result.summary.itertuples():
+        obj.say("plan_summary", model=t(f"model_{row.model}", obj.lang), sites=row.sites, before=row.share_before, after=row.share_after,
+                gain=row.gain_65_plus)
+    _emit(obj, result.sites, output, "table")
+
+
 @main.group(context_settings=CONTEXT)
 def network() -> None:
     """道路網の確認 / Street network checks."""

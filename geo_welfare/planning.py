@@ -26,7 +26,7 @@ from geo_welfare.analysis.coverage import coverage_by_area, distance_to_nearest
 from geo_welfare.analysis.gaps import gap_areas
 from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.service_areas import BUFFER_METRES, combined_service_area, service_areas
-from geo_welfare.analysis.spread import spread_population
+from geo_welfare.analysis.spread import resident_positions, spread_population
 from geo_welfare.crs import metric_crs_for_bounds
 from geo_welfare.errors import GeoWelfareError
 from geo_welfare.network.graph import WalkingNetwork
@@ -116,7 +116,7 @@ class Study:
 
     @cached_property
     def snapped_residents(self) -> Snapped:
-        return snap_points(self.network, self.resident_xy)
+        return resident_positions(self.residents, self.network)
 
     def snapped(self, frame: gpd.GeoDataFrame) -> Snapped:
         return snap_points(self.network, self.xy(frame))
@@ -245,6 +245,66 @@ def capacity(engine: Engine, study: Study, minutes: float, unit: str = SMALL_ARE
     table.attrs["places_without_capacity"] = int(np.isnan(supply).sum())
     table.attrs["places"] = len(supply)
     return table
+
+
+def grid_candidates(study: Study, spacing: float) -> gpd.GeoDataFrame:
+    """Candidate sites every ``spacing`` metres over the small areas (lon/lat): where no building list exists."""
+    areas = study.small_areas.to_crs(study.crs)
+    minx, miny, maxx, maxy = areas.total_bounds
+    xs, ys = np.meshgrid(np.arange(minx + spacing / 2, maxx, spacing), np.arange(miny + spacing / 2, maxy, spacing))
+    points = gpd.GeoSeries(gpd.points_from_xy(xs.ravel(), ys.ravel()), crs=study.crs)
+    inside = points[points.intersects(shapely.union_all(areas.geometry.values))]
+    names = [f"grid {i + 1}" for i in range(len(inside))]
+    return gpd.GeoDataFrame({"id": np.arange(1, len(inside) + 1), "name": names, "kind": "grid"},
+                            geometry=inside.values, crs=study.crs).to_crs(STORAGE_CRS)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """New bases chosen exactly (HiGHS) and greedily, with coverage before and after, both in 65+ residents."""
+
+    sites: gpd.GeoDataFrame  # the exact model's sites in add order (lon/lat)
+    greedy_sites: gpd.GeoDataFrame
+    summary: pd.DataFrame  # one row per model: before, after, gain, shares, optimal
+
+
+def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int | None = None,
+         target: float | None = None, speed_kmh: float = DEFAULT_WALKING_SPEED_KMH) -> Plan:
+    """Choose ``k`` new sites (MCLP), or the fewest reaching ``target`` coverage (LSCP), among ``candidates``.
+
+    The existing places of the study are fixed: whoever they reach within ``minutes`` is covered
+    before any new site.  The greedy choice of the same number of sites is returned alongside.
+    """
+    from geo_welfare.analysis import siting
+    if (k is None) == (target is None):
+        raise ValueError("give either k (how many new sites) or target (coverage share to reach)")
+    limit = metres_for(minutes, speed_kmh)
+    weights = study.residents["age_65_plus"].to_numpy(dtype=float)
+    existing = study.reach(study.resources, limit) if len(study.resources) else None
+    reach = study.reach(candidates, limit)
+    study.progress("siting")
+    if k is not None:
+        exact = siting.maximal_covering(reach, weights, k, already_covered=existing)
+    else:
+        exact = siting.set_covering(reach, weights, target, already_covered=existing)
+    greedy = siting.greedy_covering(reach, weights, len(exact.sites) if target is not None else k,
+                                    already_covered=existing)
+
+    def frame(result) -> gpd.GeoDataFrame:
+        table = result.to_frame()
+        chosen = candidates.iloc[table["site"].to_numpy()]
+        return gpd.GeoDataFrame({"order": table["order"].to_numpy(), "id": chosen["id"].to_numpy(),
+                                 "name": chosen["name"].to_numpy(), "added_65_plus": table["added"].to_numpy(),
+                                 "unique_65_plus": table["unique"].to_numpy(),
+                                 "covered_after_65_plus": table["covered_after"].to_numpy()},
+                                geometry=chosen.geometry.values, crs=candidates.crs)
+
+    summary = pd.DataFrame([{"model": result.model, "sites": len(result.sites), "before_65_plus": result.before,
+                             "after_65_plus": result.after, "gain_65_plus": result.gain,
+                             "share_before": result.share_before, "share_after": result.share_after,
+                             "total_65_plus": result.total, "optimal": result.optimal, "minutes": float(minutes),
+                             "method": study.method} for result in (exact, greedy)])
+    return Plan(frame(exact), frame(greedy), summary)
 
 
 def load_network(path: str | Path | None, database_url: str) -> tuple[WalkingNetwork | None, bool]:

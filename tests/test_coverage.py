@@ -88,3 +88,22 @@ def test_demo_town_coverage_equals_brute_force(spatialite_url):
     # The north-western hills are the gap the demo was built with: its oldest block is not fully covered.
     hills = table.set_index("code").loc["14999006001"]
     assert hills["share_65_plus_covered"] < 0.5
+
+
+def test_street_points_know_where_they_stand_on_the_network():
+    """The spread points' own edge and position equal a nearest-edge snap (offset 0), with no search."""
+    from geo_welfare.analysis.spread import resident_positions
+    network = build_network(read_walkable_lines(DEMO / "streets.geojson"))
+    areas = gpd.read_file(DEMO / "small_areas.geojson")
+    areas = areas.rename(columns={"KEY_CODE": "code"})  # the demo's e-Stat-shaped file, read directly
+    counts = pd.DataFrame({"area_code": areas["code"], "total": 100, "age_65_plus": 30, "age_75_plus": 10})
+    points = spread_population(areas, counts, network)
+    assert (points["edge"] >= 0).all()  # every demo area has streets
+    own = resident_positions(points, network)
+    searched = snap_points(network, np.column_stack([points.geometry.x, points.geometry.y]))
+    np.testing.assert_allclose(searched.offset, 0.0, atol=1e-6)
+    same = own.edge == searched.edge
+    assert same.mean() > 0.999  # a point exactly at a shared node may be found on a neighbouring edge
+    np.testing.assert_allclose(own.along[same], searched.along[same], atol=1e-6)
+    # Each area's people are all placed, once.
+    np.testing.assert_allclose(points.groupby("area_code")["age_65_plus"].sum().to_numpy(), 30.0)

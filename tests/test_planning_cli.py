@@ -145,3 +145,36 @@ def test_network_check_names_a_place_on_a_small_island(demo, tmp_path):
     assert "Network pieces: 2 (1 small islands)" in result.stderr
     assert "resources: 1 of 39 points snap to a small island" in result.stderr
     assert salons["name"].iloc[far] in result.stderr
+
+
+def test_plan_equals_the_best_pair_found_by_trying_every_pair(demo, brute, tmp_path):
+    from itertools import combinations
+
+    from geo_welfare.store.read import read_candidates
+    places, points, walks = brute
+    engine = open_store(demo)
+    network = build_network(read_walkable_lines(STREETS))
+    candidates = read_candidates(engine).to_crs(network.crs)
+    to_candidates = walking_distances(network, snap_points(network, np.column_stack([candidates.geometry.x,
+                                                                                      candidates.geometry.y])),
+                                      snap_points(network, np.column_stack([points.geometry.x, points.geometry.y])))
+    limit = 10 * 1000 / 15
+    weights = points["age_65_plus"].to_numpy()
+    covered = (walks <= limit).any(axis=0)
+    reaches = to_candidates <= limit
+
+    def gain(pair):
+        return weights[~covered & reaches[list(pair)].any(axis=0)].sum()
+
+    best = max(combinations(range(len(candidates)), 2), key=gain)
+    output = tmp_path / "sites.geojson"
+    result = run_cli(demo, "plan", "--network", STREETS, "--kind", "salon", "--kind", "engawa", "--minutes", "10",
+                     "--k", "2", "--output", output)
+    assert result.exit_code == 0, result.stderr
+    sites = gpd.read_file(output)
+    assert sorted(sites["name"]) == sorted(candidates["name"].iloc[list(best)])
+    assert sites["added_65_plus"].sum() == pytest.approx(gain(best), rel=1e-9)
+    before, after = weights[covered].sum() / weights.sum(), (weights[covered].sum() + gain(best)) / weights.sum()
+    assert f"exact (maximal covering, MCLP): 2 sites bring 65+ coverage from {before:.1%} to {after:.1%}" \
+        in result.stderr
+    assert "greedy (for comparison): 2 sites" in result.stderr

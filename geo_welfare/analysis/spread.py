@@ -2,11 +2,17 @@
 
 A census small area reports how many people live in it, not where.  Putting everyone on the
 centroid overstates or understates reach wholesale (a centroid in a park, a large rural 字).  Here
-each small area's counts are spread evenly over its walkable street length, as points every
-``spacing`` metres along the streets inside it (people live along streets); an area with no
-street inside keeps its counts at a representative point.  Because the points carry the
-population, any other area unit (school districts that cut across 町丁) is summed from the
-points inside it: one method for every unit, nested or not.
+each small area's counts are spread evenly over its walkable street length (people live along
+streets).  Every street edge carries points at the middles of equal steps of at most ``spacing``
+metres; each point stands for its step's length of street and belongs to the small area it lies
+in, and an area's people are shared among its points by that length.  An area with no point
+inside (no street, or only a stub shorter than half a step) keeps its counts at a representative
+point.  Because the points carry the population, any other area unit (school districts that cut
+across 町丁) is summed from the points inside it: one method for every unit, nested or not.
+
+Each street point also records its edge and metres along it (``edge``, ``along``), so walking
+analyses place it on the network exactly, without a nearest-edge search
+(:func:`resident_positions`); only representative points (``edge`` −1) are snapped.
 """
 
 from __future__ import annotations
@@ -17,15 +23,19 @@ import pandas as pd
 import shapely
 
 from geo_welfare.network.graph import WalkingNetwork
+from geo_welfare.network.snap import Snapped, snap_points
 
 COUNTS = ("total", "age_65_plus", "age_75_plus")
 
 
-def _lines_only(geometry: shapely.Geometry) -> shapely.Geometry:
-    """The linear part of a clipped street (a clip can add stray points where a street touches a border)."""
-    if geometry.geom_type in ("LineString", "MultiLineString"):
-        return geometry
-    return shapely.MultiLineString([g for g in shapely.get_parts(geometry) if g.geom_type == "LineString"])
+def _street_points(network: WalkingNetwork, spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every edge's step middles: (edge index, metres along the edge, metres of street each stands for)."""
+    steps = np.maximum(1, np.ceil(network.edge_length / spacing).astype(np.int64))
+    edge = np.repeat(np.arange(network.edge_count), steps)
+    step_length = np.repeat(network.edge_length / steps, steps)
+    first = np.cumsum(steps) - steps
+    counter = np.arange(len(edge)) - np.repeat(first, steps)
+    return edge, (counter + 0.5) * step_length, step_length
 
 
 def spread_population(small_areas: gpd.GeoDataFrame, counts: pd.DataFrame, network: WalkingNetwork,
@@ -36,38 +46,66 @@ def spread_population(small_areas: gpd.GeoDataFrame, counts: pd.DataFrame, netwo
     :data:`COUNTS` (rows of one code are summed; suppressed counts (NA) count as 0).
     """
     areas = small_areas.to_crs(network.crs)
+    polygons = areas.geometry.values
+    shapely.prepare(polygons)
     totals = counts.groupby("area_code")[list(columns)].sum(min_count=1).fillna(0)
-    tree = shapely.STRtree(network.edge_geometry)
-    area_index, edge_index = tree.query(areas.geometry.values, predicate="intersects")
-    pieces = shapely.intersection(network.edge_geometry[edge_index], areas.geometry.values[area_index])
-    lengths = shapely.length(pieces)
-    xs, ys, owners, share = [], [], [], []
-    per_area_length = np.bincount(area_index, weights=lengths, minlength=len(areas))
-    for owner, piece, length in zip(area_index, pieces, lengths):
-        if length <= 0:
-            continue
-        steps = max(1, int(np.ceil(length / spacing)))
-        positions = (np.arange(steps) + 0.5) * (length / steps)
-        points = shapely.line_interpolate_point(_lines_only(piece), positions)
-        coordinates = shapely.get_coordinates(points)
-        xs.extend(coordinates[:, 0])
-        ys.extend(coordinates[:, 1])
-        owners.extend([owner] * steps)
-        share.extend([length / steps / per_area_length[owner]] * steps)
+    edge, along, stands_for = _street_points(network, spacing)
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(network.edge_geometry[edge], along))
+    # Which area each point lies in: an edge wholly inside one area gives it all its points at once;
+    # the points of edges that cross a border are tested one by one.  A point on a border between
+    # two areas goes to the first; a point outside every area (a street leaving the town) to none.
+    area_index, edge_index = shapely.STRtree(network.edge_geometry).query(polygons, predicate="intersects")
+    inside = shapely.contains_properly(polygons[area_index], network.edge_geometry[edge_index])
+    owner = np.full(len(edge), -1, dtype=np.int64)
+    edge_owner = np.full(network.edge_count, -1, dtype=np.int64)
+    edge_owner[edge_index[inside]] = area_index[inside]
+    owner[:] = edge_owner[edge]
+    # Each (area, crossing edge) pair tests the edge's points against that area (prepared polygons).
+    pair_area, pair_edge = area_index[~inside], edge_index[~inside]
+    per_edge = np.bincount(edge, minlength=network.edge_count)
+    point_start = np.cumsum(per_edge) - per_edge
+    repeats = per_edge[pair_edge]
+    test_area = np.repeat(pair_area, repeats)
+    test_point = np.repeat(point_start[pair_edge], repeats) + (np.arange(repeats.sum())
+                                                                - np.repeat(np.cumsum(repeats) - repeats, repeats))
+    hit = shapely.intersects_xy(polygons[test_area], xy[test_point, 0], xy[test_point, 1])
+    hit_point, hit_area = test_point[hit], test_area[hit]
+    order = np.lexsort((hit_area, hit_point))
+    hit_point, hit_area = hit_point[order], hit_area[order]
+    first = np.ones(len(hit_point), dtype=bool)
+    first[1:] = hit_point[1:] != hit_point[:-1]
+    unowned = owner[hit_point[first]] < 0
+    owner[hit_point[first][unowned]] = hit_area[first][unowned]
+    placed = owner >= 0
+    edge, along, stands_for, xy, owner = edge[placed], along[placed], stands_for[placed], xy[placed], owner[placed]
+    per_area_length = np.bincount(owner, weights=stands_for, minlength=len(areas))
+    share = stands_for / per_area_length[owner]
     streetless = np.flatnonzero(per_area_length <= 0)
-    for owner in streetless:
-        point = areas.geometry.values[owner].representative_point()
-        xs.append(point.x)
-        ys.append(point.y)
-        owners.append(owner)
-        share.append(1.0)
-    owners_array = np.asarray(owners, dtype=np.int64)
-    codes = areas["code"].to_numpy()[owners_array]
-    frame = gpd.GeoDataFrame({"area_code": codes, "share": share},
-                             geometry=gpd.points_from_xy(xs, ys), crs=network.crs)
+    kept_points = shapely.get_coordinates(shapely.point_on_surface(polygons[streetless])).reshape(-1, 2)
+    all_xy = np.vstack([xy, kept_points])
+    owners = np.concatenate([owner, streetless]).astype(np.int64)
+    frame = gpd.GeoDataFrame({"area_code": areas["code"].to_numpy()[owners],
+                              "share": np.concatenate([share, np.ones(len(streetless))]),
+                              "edge": np.concatenate([edge, np.full(len(streetless), -1)]),
+                              "along": np.concatenate([along, np.zeros(len(streetless))])},
+                             geometry=shapely.points(all_xy), crs=network.crs)
     for column in columns:
-        frame[column] = frame["share"] * frame["area_code"].map(totals[column]).fillna(0).to_numpy()
+        per_area = frame["area_code"].map(totals[column]).fillna(0).to_numpy(dtype=float)
+        frame[column] = frame["share"].to_numpy() * per_area
     return frame
+
+
+def resident_positions(points: gpd.GeoDataFrame, network: WalkingNetwork) -> Snapped:
+    """Where the spread points stand on the network: their own edge and position; others snapped."""
+    edge = points["edge"].to_numpy(dtype=np.int64).copy()
+    along = points["along"].to_numpy(dtype=float).copy()
+    offset = np.zeros(len(points))
+    loose = np.flatnonzero(edge < 0)
+    if len(loose):
+        geometry = points.geometry.values[loose]
+        snapped = snap_points(network, np.column_stack([shapely.get_x(geometry), shapely.get_y(geometry)]))
+        edge[loose], along[loose], offset[loose] = snapped.edge, snapped.along, snapped.offset
+    return Snapped(edge, along, offset)
 
 
 def unit_of_points(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame, tolerance: float = 1.0) -> pd.Series:
