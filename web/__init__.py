@@ -39,4 +39,6 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     app.config.setdefault("MARKER_CLUSTER_FROM", map_page.CLUSTER_FROM)  # markers of one kind before clustering
     app.register_blueprint(map_page.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
+    from web import planner
+    app.register_blueprint(planner.blueprint)
     return app

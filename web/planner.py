@@ -1,0 +1,209 @@
+"""Planner view (空白地域と新しい拠点): coverage by district, gap polygons, and "plan k new bases".
+
+The page (``/planner``) asks the API below and draws the answers; the API is usable on its own
+(a planner's spreadsheet can download ``/api/coverage?format=csv``).  All of it reads the store and
+the app's street network (:func:`web.network.app_network`) through :mod:`geo_welfare.planning`,
+the same code the CLI runs, so the web and ``geo-welfare coverage`` give the same figures.
+Nothing here concerns a person's location: parameters travel in the query string.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
+
+from geo_welfare import planning
+from geo_welfare.analysis.siting import InfeasibleTarget
+from geo_welfare.exporting import write_layer
+from geo_welfare.store import open_store
+from geo_welfare.store.read import read_candidates
+from layers.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, label
+from geo_welfare.i18n import t
+from web.i18n import page_language
+from web.network import app_network
+
+blueprint = Blueprint("planner", __name__)
+
+MINUTES_RANGE = (1.0, 60.0)
+MAX_SITES = 50
+DEFAULT_KINDS = ("salon", "kayoi_no_ba", "engawa")
+
+#: The page's own words (Japanese, English); domain words come from the glossary.
+WORDS: dict[str, tuple[str, str]] = {
+    "planner_title": ("空白地域と新しい拠点", "Gaps and new community bases"),
+    "minutes": ("徒歩（分）", "Walking minutes"),
+    "kinds": ("対象の資源", "Places counted"),
+    "unit": ("集計区域", "Area unit"),
+    "run": ("計算する", "Calculate"),
+    "coverage_table": ("徒歩圏のカバー率（65歳以上）", "Older residents within reach"),
+    "code": ("コード", "Code"),
+    "name": ("名称", "Name"),
+    "age_65_plus": ("65歳以上", "Aged 65+"),
+    "covered": ("徒歩圏内", "Within reach"),
+    "share": ("カバー率", "Share"),
+    "share_75": ("75歳以上カバー率", "Share 75+"),
+    "gaps": ("徒歩圏外の地域", "Areas beyond reach"),
+    "plan": ("新しい拠点を計画", "Plan new bases"),
+    "sites": ("拠点数 k", "Sites k"),
+    "target": ("または目標カバー率 %", "or coverage target %"),
+    "before": ("現在", "Now"),
+    "after": ("計画後", "Planned"),
+    "added": ("増える65歳以上", "Added 65+"),
+    "download": ("ダウンロード", "Download"),
+    "straight_line": ("道路網が設定されていないため直線距離です", "No street network configured: straight-line distances"),
+    "working": ("計算中…", "Working…"),
+    "total_row": ("（全体）", "(all)"),
+    "rank": ("順位", "Rank"),
+    "choropleth": ("高齢化率の塗り分け", "Aging-rate shading"),
+}
+
+
+def word(key: str, lang: str) -> str:
+    """A planner-page word, or a CLI message (model names) when the page has none."""
+    if key in WORDS:
+        ja, en = WORDS[key]
+        return en if lang == "en" else ja
+    return t(key, lang)
+
+
+class BadParameter(ValueError):
+    """A query parameter out of range; answered with 400 naming it."""
+
+    def __init__(self, name: str, value: object, expected_ja: str, expected_en: str):
+        self.name, self.value, self.expected_ja, self.expected_en = name, value, expected_ja, expected_en
+        super().__init__(f"{name}: {expected_en} (found {value!r})")
+
+
+@blueprint.errorhandler(BadParameter)
+def _bad_parameter(error: BadParameter):
+    return jsonify({"error": f"{error.name}: {error.expected_ja}（値: {error.value!r}）",
+                    "error_en": f"{error.name}: {error.expected_en} (found {error.value!r})",
+                    "field": error.name}), 400
+
+
+@blueprint.errorhandler(planning.PlanningInputError)
+def _missing_input(error: planning.PlanningInputError):
+    return jsonify({"error": error.message("ja"), "error_en": error.message("en")}), 409
+
+
+@blueprint.errorhandler(InfeasibleTarget)
+def _infeasible(error: InfeasibleTarget):
+    return jsonify({"error": f"目標のカバー率に届きません: {error}", "error_en": str(error), "field": "target"}), 422
+
+
+def _number(name: str, default: float, low: float, high: float, integer: bool = False) -> float:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        raise BadParameter(name, raw, f"{low:g}〜{high:g} の数値", f"a number from {low:g} to {high:g}") from None
+    if not low <= value <= high:
+        raise BadParameter(name, raw, f"{low:g}〜{high:g} の数値", f"a number from {low:g} to {high:g}")
+    return value
+
+
+def _kinds() -> list[str]:
+    kinds = request.args.getlist("kind") or list(DEFAULT_KINDS)
+    unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
+    if unknown:
+        raise BadParameter("kind", ", ".join(unknown), f"次のいずれか: {', '.join(RESOURCE_KIND_IDS)}",
+                           f"one of {', '.join(RESOURCE_KIND_IDS)}")
+    return kinds
+
+
+def _unit(default: str = "elementary_district") -> str:
+    unit = request.args.get("unit") or default
+    if unit not in AREA_UNIT_IDS:
+        raise BadParameter("unit", unit, f"次のいずれか: {', '.join(AREA_UNIT_IDS)}", f"one of {', '.join(AREA_UNIT_IDS)}")
+    return unit
+
+
+def _study():
+    engine = open_store(current_app.config["DATABASE_URL"])
+    return engine, planning.open_study(engine, app_network(), kinds=_kinds(), dataset=request.args.get("dataset"))
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows: NaN → null, numbers rounded for reading."""
+    return [{key: (None if pd.isna(value) else round(value, 4) if isinstance(value, float) else value)
+             for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def _download(frame, name: str, suffix: str) -> Response:
+    """A table or layer as a file: CSV with a BOM (Excel), GeoJSON or GeoPackage."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"{name}{suffix}"
+        write_layer(frame, path)
+        data = path.read_bytes()
+    mimetypes = {".csv": "text/csv; charset=utf-8", ".geojson": "application/geo+json",
+                 ".gpkg": "application/geopackage+sqlite3"}
+    return send_file(io.BytesIO(data), mimetype=mimetypes[suffix], as_attachment=True,
+                     download_name=f"{name}{suffix}")
+
+
+@blueprint.get("/planner")
+def page():
+    """The planner's page: choose minutes, kinds and unit; see coverage, gaps and planned sites."""
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+    return render_template(
+        "planner.html", lang=lang, word=lambda key: word(key, lang),
+        kinds=[(term.id, label(RESOURCE_KINDS, term.id, lang)) for term in RESOURCE_KINDS],
+        default_kinds=DEFAULT_KINDS, units=[(term.id, label(AREA_UNITS, term.id, lang)) for term in AREA_UNITS],
+        network=app_network() is not None)
+
+
+@blueprint.get("/api/coverage")
+def coverage():
+    """Older residents within ``minutes`` of a place of the chosen kinds, per unit and in all (``*``)."""
+    minutes = _number("minutes", 15.0, *MINUTES_RANGE)
+    unit = _unit()
+    engine, study = _study()
+    table = planning.coverage(engine, study, [minutes], unit)
+    if request.args.get("format") == "csv":
+        return _download(table, f"coverage_{unit}_{minutes:g}min", ".csv")
+    return jsonify({"minutes": minutes, "unit": unit, "method": study.method, "rows": _records(table)})
+
+
+@blueprint.get("/api/gaps")
+def gaps():
+    """The pieces of each unit beyond ``minutes`` of every place, ranked by older residents (GeoJSON)."""
+    minutes = _number("minutes", 15.0, *MINUTES_RANGE)
+    unit = _unit()
+    engine, study = _study()
+    layer = planning.gaps(engine, study, minutes, unit)
+    output = request.args.get("format")
+    if output in ("geojson", "gpkg", "csv"):
+        return _download(layer, f"gaps_{unit}_{minutes:g}min", f".{output}")
+    layer["area_m2"] = layer["area_m2"].round(0)
+    for column in ("total", "age_65_plus", "age_75_plus"):
+        layer[column] = layer[column].round(1)
+    return Response(layer.to_json(ensure_ascii=False, drop_id=True), mimetype="application/geo+json")
+
+
+@blueprint.get("/api/plan")
+def plan():
+    """``k`` new sites among the stored candidates (MCLP), or the fewest for ``target`` % (LSCP), with greedy."""
+    minutes = _number("minutes", 15.0, *MINUTES_RANGE)
+    has_target = request.args.get("target") not in (None, "")
+    target = _number("target", 90.0, 1.0, 100.0) / 100 if has_target else None
+    k = None if has_target else int(_number("k", 3, 1, MAX_SITES, integer=True))
+    engine, study = _study()
+    candidates = read_candidates(engine)
+    if len(candidates) == 0:
+        raise planning.PlanningInputError("候補地が取り込まれていません", "no candidate sites in the store")
+    result = planning.plan(study, candidates, minutes, k=k, target=target)
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+    summary = result.summary.assign(label=[word(f"model_{model}", lang) for model in result.summary["model"]])
+    return jsonify({"minutes": minutes, "method": study.method, "summary": _records(summary),
+                    "sites": _geojson(result.sites), "greedy_sites": _geojson(result.greedy_sites)})
+
+
+def _geojson(frame) -> dict:
+    import json
+    return json.loads(frame.to_json(ensure_ascii=False, drop_id=True))
