@@ -5,7 +5,9 @@ Shared by the map page and the API so that both show the same thing.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import OrderedDict
 
 import geopandas as gpd
 import numpy as np
@@ -36,8 +38,15 @@ def _geometry(geometry) -> dict:
     return json.loads(shapely.to_geojson(rounded))
 
 
-def simplify_for_display(geometries) -> np.ndarray:
-    """Polygons of one area level simplified by ~2 m, neighbours keeping one shared border.
+def tolerance_for_zoom(zoom: float | None) -> float:
+    """Degrees a border may move unseen at ``zoom``: half a screen pixel there, never finer than ~2 m."""
+    if zoom is None:
+        return SIMPLIFY_DEGREES
+    return max(SIMPLIFY_DEGREES, 0.5 * 360.0 / (256 * 2 ** float(zoom)))
+
+
+def simplify_for_display(geometries, tolerance: float = SIMPLIFY_DEGREES) -> np.ndarray:
+    """Polygons of one area level simplified by ``tolerance`` degrees, neighbours keeping one shared border.
 
     Simplifying each polygon alone moves a shared border differently on either side, which
     draws as doubled lines and slivers at street zoom; a valid coverage (no overlaps) is
@@ -46,23 +55,47 @@ def simplify_for_display(geometries) -> np.ndarray:
     """
     values = np.asarray(geometries, dtype=object)
     if len(values) and hasattr(shapely, "coverage_simplify") and shapely.coverage_is_valid(values):
-        return shapely.coverage_simplify(values, COVERAGE_SIMPLIFY)
-    return shapely.simplify(values, SIMPLIFY_DEGREES, preserve_topology=True)
+        return shapely.coverage_simplify(values, tolerance * COVERAGE_SIMPLIFY / SIMPLIFY_DEGREES)
+    return shapely.simplify(values, tolerance, preserve_topology=True)
 
 
-def area_collection(areas: gpd.GeoDataFrame, lang: str = "ja") -> dict:
-    """Area units as a FeatureCollection, each level simplified for display (see :func:`simplify_for_display`)."""
-    simplified = np.empty(len(areas), dtype=object)
+#: Display geometries already simplified, keyed by the exact stored shapes and the tolerance: areas
+#: change only on import, and simplifying a ward's 1,000 small areas costs more than the rest of a page.
+_DISPLAY_CACHE: OrderedDict[tuple[str, float], list[dict]] = OrderedDict()
+_DISPLAY_CACHE_SIZE = 32
+
+
+def _display_geometries(geometries: np.ndarray, tolerance: float) -> list[dict]:
+    digest = hashlib.blake2b(digest_size=16)
+    for wkb in shapely.to_wkb(geometries):
+        digest.update(wkb)
+    key = (digest.hexdigest(), tolerance)
+    cached = _DISPLAY_CACHE.get(key)
+    if cached is None:
+        cached = [_geometry(g) for g in simplify_for_display(geometries, tolerance)]
+        _DISPLAY_CACHE[key] = cached
+        while len(_DISPLAY_CACHE) > _DISPLAY_CACHE_SIZE:
+            _DISPLAY_CACHE.popitem(last=False)
+    else:
+        _DISPLAY_CACHE.move_to_end(key)
+    return cached
+
+
+def area_collection(areas: gpd.GeoDataFrame, lang: str = "ja", zoom: float | None = None) -> dict:
+    """Area units as a FeatureCollection, each level simplified for display at ``zoom`` (see :func:`simplify_for_display`)."""
+    tolerance = tolerance_for_zoom(zoom)
+    shapes: list[dict | None] = [None] * len(areas)
     units = areas["unit"].to_numpy()
     for unit in dict.fromkeys(units):
-        chosen = units == unit
-        simplified[chosen] = simplify_for_display(areas.geometry.values[chosen])
+        chosen = np.flatnonzero(units == unit)
+        for index, geometry in zip(chosen, _display_geometries(areas.geometry.values[chosen], tolerance)):
+            shapes[index] = geometry
     features = [{
         "type": "Feature",
         "properties": {"unit": row["unit"], "unit_label": label(AREA_UNITS, row["unit"], lang), "code": row["code"],
                        "name": _plain(row["name"]) or row["code"], "parent_code": _plain(row["parent_code"])},
-        "geometry": _geometry(geometry),
-    } for row, geometry in zip(areas.to_dict("records"), simplified)]
+        "geometry": geometry,
+    } for row, geometry in zip(areas.to_dict("records"), shapes)]
     return {"type": "FeatureCollection", "features": features}
 
 
