@@ -29,9 +29,7 @@ from web.tiles import PRESETS
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 DEMO_DATA = Path(__file__).resolve().parents[1] / "data" / "demo"
-CHROMIUM = os.environ.get("GEO_WELFARE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401  (the browser fixture lives in conftest)
 
 # ---------------------------------------------------------------------------------------------
 # The hand-made data set: two small areas (テスト町一丁目/二丁目) side by side, one elementary
@@ -268,20 +266,6 @@ def clustered_server(handmade_store):
     app = create_app(handmade_store, tiles="none")
     app.config["MARKER_CLUSTER_FROM"] = 2  # the two public salons, 4 m apart, become one cluster
     yield from serve(app)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Watched:
