@@ -357,7 +357,7 @@ def nearest(obj: Context, lon, lat, network_file, count, kinds, open_at, weekday
         click.echo(table.to_string(index=False) if len(table) else "(0)")
 
 
-EXPORT_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv")
+EXPORT_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".html")
 
 
 @main.command(context_settings=CONTEXT)
@@ -374,6 +374,7 @@ def export(obj: Context, layer, output, unit, kind, include_staff) -> None:
     形式は拡張子で決まる / the suffix chooses the format:
       .gpkg .geojson .shp（.cpg 付き / with .cpg） .csv（UTF-8 BOM 付き / UTF-8 with BOM）
       .hsds.json（資源のみ、Open Referral HSDS 3.0 / resources only, Open Referral HSDS 3.0）
+      .html（オフラインで開ける地図、公開の資源のみ / a map that opens offline, public places only）
     """
     from geo_welfare.exporting import write_layer
     from geo_welfare.hsds import write_hsds
@@ -381,8 +382,12 @@ def export(obj: Context, layer, output, unit, kind, include_staff) -> None:
     if hsds and layer != "resources":
         raise click.BadParameter("HSDS: resources only / 資源のみ", param_hint="OUTPUT")
     if not hsds and output.suffix.lower() not in EXPORT_SUFFIXES:
-        raise click.BadParameter(f"{output.suffix or output.name}: .gpkg .geojson .shp .csv .hsds.json",
+        raise click.BadParameter(f"{output.suffix or output.name}: .gpkg .geojson .shp .csv .hsds.json .html",
                                  param_hint="OUTPUT")
+    if output.suffix.lower() == ".html":
+        from geo_welfare.printmap.html import write_offline_map
+        obj.say("exported", file=str(output), count=write_offline_map(obj.database_url, output, obj.lang))
+        return
     frame = _listing(obj, layer, unit, kind, include_staff, None)
     if hsds:
         write_hsds(frame, output, obj.lang)
@@ -443,6 +448,8 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int, tiles: str 
 
 
 from geo_welfare import cli_analysis  # noqa: E402,F401  (registers the planner's commands on main)
+
+main.add_command(__import__("geo_welfare.cli_map", fromlist=["map_group"]).map_group)
 
 if __name__ == "__main__":
     main()

@@ -30,3 +30,21 @@ AREA_STYLES: dict[str, dict[str, object]] = {
 #: Drawing order from the finest level up, so the coarse outlines stay on top.
 AREA_DRAW_ORDER = ("small_area", "elementary_district", "junior_high_district", "district", "daily_life_area",
                    "municipality")
+
+#: Resource kind → matplotlib marker on printed maps: a second cue besides colour, because district
+#: maps are photocopied in black and white.
+RESOURCE_MARKERS: dict[str, str] = {
+    "salon": "o",
+    "kayoi_no_ba": "s",
+    "engawa": "D",
+    "support_centre": "^",
+    "community_centre": "p",
+    "kodomo_shokudo": "v",
+    "other": "X",
+}
+
+#: 高齢化率 classes on printed maps: (lower bound, fill), light to dark (ColorBrewer ``YlOrBr``),
+#: pale enough for the symbols on top to stay readable.
+AGING_CLASSES: tuple[tuple[float, str], ...] = (
+    (0.0, "#ffffd4"), (0.20, "#fee391"), (0.25, "#fec44f"), (0.30, "#fe9929"), (0.35, "#ec7014"),
+)

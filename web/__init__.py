@@ -39,6 +39,7 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     app.config.setdefault("MARKER_CLUSTER_FROM", map_page.CLUSTER_FROM)  # markers of one kind before clustering
     app.register_blueprint(map_page.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
+    app.register_blueprint(__import__("web.printmap", fromlist=["blueprint"]).blueprint)  # /district/…/map.pdf
     from web import planner
     app.register_blueprint(planner.blueprint)
     return app

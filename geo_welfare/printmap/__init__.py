@@ -1,0 +1,14 @@
+"""Print-ready district resource maps (地域資源マップ) for CSWs' residents' meetings.
+
+One district of an area unit on one A4/A3 page: the district with its neighbours greyed, streets,
+rivers and railways where files give them, the resources numbered by kind, an optional 高齢化率
+shading and walking reach, a legend, the numbered list beside the map, scale bar, north arrow,
+date and data credits.  ``layout`` sizes the page, ``content`` gathers what one district shows,
+``background`` reads the optional street/river/railway files, ``labels`` places the numbers,
+``sources`` writes the credits, ``render`` draws, ``html`` writes the offline HTML map export.
+"""
+
+from geo_welfare.printmap.content import StoreLayers, district_content, load_store_layers
+from geo_welfare.printmap.render import RenderedMap, render_district_map
+
+__all__ = ["StoreLayers", "load_store_layers", "district_content", "render_district_map", "RenderedMap"]

@@ -1,0 +1,85 @@
+"""The map's background from files beside the store: streets, rivers and water, railways.
+
+None of these are store tables: a CSW's map takes them from the files the municipality or
+OpenStreetMap provides (the same street file ``--network`` names for walking distances, a river
+and a railway layer), read once and clipped to each district's view.  Each file's ``source``
+attribute, when it has one, is kept for the credits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from pyproj import CRS
+
+from geo_welfare.network.sources import read_walkable_lines
+from layers.osm import is_osm_file
+from layers.readers import read_vector, to_storage_crs
+
+#: Environment variables naming the river/water and railway files drawn under every map (the
+#: street file is the walking network's, ``GEO_WELFARE_NETWORK``).
+WATER_ENV = "GEO_WELFARE_WATER"
+RAILWAY_ENV = "GEO_WELFARE_RAILWAY"
+#: Attribute columns that may hold a file's own credit line.
+SOURCE_COLUMNS = ("source", "出典", "attribution")
+
+
+@dataclass
+class Background:
+    """Optional background layers in JGD2011 lon/lat, with the credits their files carry."""
+
+    streets: gpd.GeoDataFrame | None = None
+    water: gpd.GeoDataFrame | None = None
+    railway: gpd.GeoDataFrame | None = None
+    street_file: Path | None = None
+    files: dict[str, Path] = field(default_factory=dict)  # layer → the file it was read from
+    credits: dict[str, list[str]] = field(default_factory=dict)  # layer → the files' own source texts
+
+    @property
+    def streets_from_osm(self) -> bool:
+        return self.street_file is not None and is_osm_file(self.street_file)
+
+    def clipped(self, layer: str, crs: CRS, extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame | None:
+        """One layer in ``crs``, cut to ``extent`` (metres), or None when there is nothing to draw."""
+        frame = getattr(self, layer)
+        if frame is None or frame.empty:
+            return None
+        view = shapely.box(*extent)
+        near = frame.to_crs(crs)
+        near = near[near.intersects(view)]
+        if near.empty:
+            return None
+        return near.assign(geometry=near.geometry.intersection(view))
+
+
+def _credits(frame: gpd.GeoDataFrame) -> list[str]:
+    for column in SOURCE_COLUMNS:
+        if column in frame.columns:
+            return [str(v) for v in dict.fromkeys(frame[column].dropna()) if str(v).strip()][:3]
+    return []
+
+
+def _read_layer(path: Path) -> gpd.GeoDataFrame:
+    frame = to_storage_crs(read_vector(path), path)
+    return frame[frame.geometry.notna() & ~frame.geometry.is_empty].reset_index(drop=True)
+
+
+def read_background(*, streets: Path | None = None, water: Path | None = None,
+                    railway: Path | None = None) -> Background:
+    """Read the files given (any may be None); streets as the walking network reads them."""
+    background = Background(street_file=Path(streets) if streets else None)
+    if streets:
+        lines = read_walkable_lines(streets)
+        background.streets = lines
+        background.files["streets"] = Path(streets)
+        background.credits["streets"] = _credits(lines)
+    for layer, path in (("water", water), ("railway", railway)):
+        if path:
+            frame = _read_layer(Path(path))
+            setattr(background, layer, frame)
+            background.files[layer] = Path(path)
+            background.credits[layer] = _credits(frame)
+    return background

@@ -1,0 +1,172 @@
+"""What one district's map shows, read from the store once for any number of districts.
+
+The store is read once (:func:`load_store_layers`): the districts of the chosen unit, every
+resource (public ones only unless a staff copy is asked for), the small areas with their 高齢化率.
+:func:`district_content` then picks one district out of that, in the plane rectangular zone of the
+area so that the map is drawn in metres.  Resources are numbered by kind (the legend's order),
+then north to south and west to east, the order a reader scans the page in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from pyproj import CRS
+from sqlalchemy import Engine
+
+from geo_welfare.crs import metric_crs_for_bounds
+from geo_welfare.errors import GeoWelfareError
+from geo_welfare.store import read
+from geo_welfare.values import plain
+from layers.glossary import AREA_UNITS, RESOURCE_KIND_IDS, label
+
+#: The unit a district map is made for unless another is asked for: 小学校区, the unit residents'
+#: own activities (and Fujisawa's 地域の縁側) are organised by.
+DEFAULT_UNIT = "elementary_district"
+
+
+class NotStored(GeoWelfareError, LookupError):
+    """A district, area unit or population dataset that is not in the store; the message lists what is."""
+
+    def __init__(self, what_ja: str, what_en: str, value: str, stored: list[str]):
+        self.what_ja, self.what_en, self.value, self.stored = what_ja, what_en, value, stored
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "ja") -> str:
+        listed = ", ".join(self.stored[:40]) + (" …" if len(self.stored) > 40 else "") or "—"
+        if lang == "ja":
+            return f"{self.what_ja} {self.value} はありません（あるもの: {listed}）"
+        return f"no {self.what_en} {self.value} in the store (stored: {listed})"
+
+
+@dataclass
+class StoreLayers:
+    """Everything the maps of one unit's districts read from the store (JGD2011 lon/lat)."""
+
+    unit: str
+    districts: gpd.GeoDataFrame
+    municipalities: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame
+    small_areas: gpd.GeoDataFrame | None  # with ``aging_rate`` (None: no shading asked for or no ages)
+    population_dataset: str | None
+    include_staff: bool
+    sources: list[str] = field(default_factory=list)  # the store's source names the maps use
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.districts["code"])
+
+
+@dataclass
+class DistrictContent:
+    """One district in metres: its outline, neighbours, numbered resources, shaded small areas."""
+
+    unit: str
+    code: str
+    name: str
+    municipality: str | None
+    crs: CRS
+    outline: shapely.Geometry
+    neighbours: gpd.GeoDataFrame
+    resources: gpd.GeoDataFrame  # ``number`` 1..n, in list order
+    small_areas: gpd.GeoDataFrame | None  # clipped to the district, with ``aging_rate``
+    include_staff: bool
+    layers: StoreLayers
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return tuple(self.outline.bounds)  # type: ignore[return-value]
+
+
+def _aging_by_small_area(engine: Engine, dataset: str | None) -> tuple[gpd.GeoDataFrame | None, str | None]:
+    """Small areas with 高齢化率 from ``dataset`` (default: the stored dataset with the most known ages)."""
+    small = read.read_areas(engine, "small_area")
+    if small.empty:
+        return None, None
+    datasets = list(read.population_datasets(engine)["name"])
+    if dataset is not None and dataset not in datasets:
+        raise NotStored("人口データセット", "population dataset", dataset, datasets)
+    best, best_known = None, 0
+    for name in ([dataset] if dataset else datasets):
+        counts = read.read_population(engine, name)
+        known = int(counts["age_65_plus"].notna().sum()) if len(counts) else 0
+        if known > best_known:
+            best, best_known, best_counts = name, known, counts
+    if best is None:
+        return None, None
+    from geo_welfare.analysis.aging import aging_table
+    rates = aging_table(small, best_counts).set_index("code")["aging_rate"]
+    small["aging_rate"] = small["code"].map(rates).astype(float)
+    return small, best
+
+
+def load_store_layers(engine: Engine, unit: str = DEFAULT_UNIT, *, include_staff: bool = False,
+                      shading: str = "aging", dataset: str | None = None) -> StoreLayers:
+    """Read the store once for the maps of ``unit``'s districts.
+
+    ``include_staff`` adds staff-only places (a staff copy; never for a public handout);
+    ``shading`` is ``aging`` (高齢化率 of the small areas, when population with ages is stored) or ``none``.
+    """
+    areas = read.read_areas(engine)
+    districts = areas[areas["unit"] == unit].reset_index(drop=True)
+    if districts.empty:
+        raise NotStored("区域の単位", "area unit", unit, sorted(set(areas["unit"])))
+    resources = read.read_resources(engine, include_staff_only=include_staff)
+    small, dataset_used = _aging_by_small_area(engine, dataset) if shading == "aging" else (None, None)
+    sources = list(dict.fromkeys(list(districts["source"]) + list(resources["source"]) +
+                                 ([dataset_used] if dataset_used else [])))
+    return StoreLayers(unit, districts, areas[areas["unit"] == "municipality"].reset_index(drop=True), resources,
+                       small, dataset_used, include_staff, sources)
+
+
+def _municipality(layers: StoreLayers, row: pd.Series, outline: shapely.Geometry, crs: CRS) -> str | None:
+    """The district's municipality: its own record, else the stored municipality it lies in most."""
+    name = plain(row.get("municipality_name"))
+    if name:
+        return str(name)
+    if layers.municipalities.empty:
+        return None
+    overlap = layers.municipalities.to_crs(crs).geometry.intersection(outline).area
+    best = overlap.idxmax()
+    return str(layers.municipalities.loc[best, "name"]) if overlap[best] > 0 else None
+
+
+def _numbered(resources: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    order = {kind: i for i, kind in enumerate(RESOURCE_KIND_IDS)}
+    frame = resources.assign(_kind=resources["kind"].map(order).fillna(len(order)),
+                             _north=-resources.geometry.y.round(0), _east=resources.geometry.x.round(0))
+    frame = frame.sort_values(["_kind", "_north", "_east", "name"]).drop(columns=["_kind", "_north", "_east"])
+    frame = frame.reset_index(drop=True)
+    frame.insert(0, "number", range(1, len(frame) + 1))
+    return frame
+
+
+def district_content(layers: StoreLayers, code: str) -> DistrictContent:
+    """The content of the map of district ``code`` (metres in its plane rectangular zone)."""
+    matches = layers.districts.index[layers.districts["code"] == code]
+    if not len(matches):
+        raise NotStored(label(AREA_UNITS, layers.unit, "ja"), label(AREA_UNITS, layers.unit, "en"), code,
+                        [f"{c} {n}" for c, n in zip(layers.districts["code"], layers.districts["name"])])
+    row = layers.districts.loc[matches[0]]
+    outline_lonlat = row.geometry
+    try:
+        crs = metric_crs_for_bounds(tuple(outline_lonlat.bounds), plain(row.get("municipality_code")))
+    except ValueError:  # a code that names no prefecture: the zone from the coordinates
+        crs = metric_crs_for_bounds(tuple(outline_lonlat.bounds))
+    districts = layers.districts.to_crs(crs)
+    outline = districts.geometry.iloc[matches[0]]
+    neighbours = districts.drop(index=matches[0])
+    inside = layers.resources.geometry.covered_by(outline_lonlat) if len(layers.resources) else []
+    resources = _numbered(layers.resources[inside].to_crs(crs)) if len(layers.resources) else \
+        layers.resources.to_crs(crs).assign(number=pd.Series(dtype=int))
+    small = None
+    if layers.small_areas is not None:
+        near = layers.small_areas[layers.small_areas.intersects(outline_lonlat)].to_crs(crs)
+        small = near.assign(geometry=near.geometry.intersection(outline))
+        small = small[~small.geometry.is_empty & small.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    return DistrictContent(layers.unit, code, str(plain(row["name"]) or code),
+                           _municipality(layers, row, outline, crs), crs, outline, neighbours, resources, small,
+                           layers.include_staff, layers)

@@ -1,0 +1,248 @@
+"""Print-ready district maps (地域資源マップ) of the demo town, read back as a person would.
+
+The expected places of a district are computed here from the demo files themselves (the CSVs,
+one of them CP932, and the GeoJSON) by point-in-polygon, not from the store; the PDF is read with
+poppler's ``pdftotext``/``pdffonts``/``pdfinfo`` as any viewer would.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from pyproj import CRS
+
+from conftest import run_cli
+from geo_welfare.demo import import_demo_town
+from geo_welfare.printmap import district_content, load_store_layers, render_district_map
+from geo_welfare.printmap.background import read_background
+from geo_welfare.printmap.labels import intersects, place_labels
+from geo_welfare.printmap.layout import choose_orientation, page_layout
+from geo_welfare.store import open_store
+from web import create_app
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+DEMO = REPOSITORY / "data" / "demo"
+ARTIFACTS = REPOSITORY / "test-artifacts"
+EXTRAS = ("--network", DEMO / "streets.geojson", "--water", DEMO / "water.geojson", "--railway",
+          DEMO / "railway.geojson")
+#: pdfinfo's page sizes in points, rounded.
+A4_PORTRAIT, A4_LANDSCAPE, A3_PORTRAIT, A3_LANDSCAPE = (595, 842), (842, 595), (842, 1191), (1191, 842)
+
+
+def places_by_district(districts_file: str = "elementary_districts.geojson") -> pd.DataFrame:
+    """Every demo place with its district code and whether it is public, straight from the files."""
+    salons = pd.read_csv(DEMO / "salons.csv", encoding="utf-8-sig")
+    engawa = pd.read_csv(DEMO / "engawa.csv", encoding="cp932")
+    table = pd.concat([salons, engawa])
+    points = gpd.GeoDataFrame({"name": table["名称"], "public": table["公開"] == "公開"},
+                              geometry=gpd.points_from_xy(table["経度"], table["緯度"]), crs="EPSG:6668")
+    centres = gpd.read_file(DEMO / "support_centres.geojson").set_crs("EPSG:6668", allow_override=True)  # JGD2011
+    points = pd.concat([points, gpd.GeoDataFrame({"name": centres["name"], "public": True},
+                                                 geometry=centres.geometry, crs="EPSG:6668")], ignore_index=True)
+    districts = gpd.read_file(DEMO / districts_file).set_crs("EPSG:6668", allow_override=True)
+    joined = gpd.sjoin(points, districts[["code", "geometry"]], predicate="covered_by")
+    return pd.DataFrame(joined[["name", "public", "code"]])
+
+
+def run(*command) -> str:
+    return subprocess.run([str(part) for part in command], check=True, capture_output=True, text=True).stdout
+
+
+def page_size(pdf: Path) -> tuple[int, int]:
+    match = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", run("pdfinfo", pdf))
+    return round(float(match[1])), round(float(match[2]))
+
+
+def flat(text: str) -> str:
+    """Text without white space: names may wrap in the list, and pdftotext spaces words its own way."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('printmap') / 'store.sqlite'}"
+    import_demo_town(open_store(url))
+    return url
+
+
+@pytest.fixture(scope="module")
+def e02_pdf(demo_url, tmp_path_factory) -> Path:
+    pdf = tmp_path_factory.mktemp("maps") / "E02.pdf"
+    result = run_cli(demo_url, "map", "district", "E02", "-o", pdf, *EXTRAS, lang="ja")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == f"地図を書き出しました: {pdf}（6か所）"
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def e05_page(demo_url):
+    """The busiest district (12 places by a river, a railway and four neighbours), drawn by the library."""
+    layers = load_store_layers(open_store(demo_url), "elementary_district")
+    background = read_background(streets=DEMO / "streets.geojson", water=DEMO / "water.geojson",
+                                 railway=DEMO / "railway.geojson")
+    return render_district_map(district_content(layers, "E05"), background=background, day=datetime.date(2026, 5, 1))
+
+
+def test_pdf_has_the_title_legend_and_every_public_place_of_the_district(e02_pdf):
+    places = places_by_district()
+    mine = places[places["code"] == "E02"]
+    public, staff = set(mine.loc[mine["public"], "name"]), set(mine.loc[~mine["public"], "name"])
+    assert len(public) == 6 and staff == {"えがおサロン"}  # the demo's staff-only salon S07 lies in E02
+
+    text = run("pdftotext", "-enc", "UTF-8", e02_pdf, "-")
+    lines = [line.strip() for line in text.splitlines()]
+    assert "デモ本町小学校区 地域資源マップ" in lines  # the title, exactly
+    for entry in ("凡例", "サロン", "地域の縁側", "この地区の範囲", "となりの地区", "高齢化率（町丁・字）", "35%以上",
+                  "川・水面", "道路", "鉄道"):
+        assert entry in lines, entry
+    for name in public:
+        assert flat(name) in flat(text), name
+    for name in staff:
+        assert flat(name) not in flat(text), name
+    assert "掲載している場所（6か所）" in lines
+    assert "毎週月・水・金曜日10:00〜16:00" in flat(text)  # the 縁側's schedule in words
+    assert "電話000-0000-2002" in flat(text)
+    assert "デモ用の架空の町です（実在しません）" in flat(text) and "CC01.0" in flat(text)  # said to be synthetic
+
+    fonts = run("pdffonts", e02_pdf).splitlines()[2:]
+    assert fonts, "no fonts listed"
+    for row in fonts:  # every font is the embedded Japanese font (no fallback, no system font)
+        name, emb = row.split()[0], row.split()[-5]
+        assert name.split("+")[-1] == "IPAexGothic" and emb == "yes", row
+    assert page_size(e02_pdf) == A4_PORTRAIT  # E02 is taller than wide
+
+
+def test_a_staff_copy_says_so(demo_url, tmp_path):
+    pdf = tmp_path / "staff.pdf"
+    assert run_cli(demo_url, "map", "district", "E02", "-o", pdf, "--include-staff", lang="ja").exit_code == 0
+    text = flat(run("pdftotext", "-enc", "UTF-8", pdf, "-"))
+    assert "えがおサロン" in text and "職員用" in text and "掲載している場所（7か所）" in text
+
+
+def test_numbers_on_the_map_match_the_list(e05_page):
+    places = places_by_district()
+    public = places[(places["code"] == "E05") & places["public"]]
+    entries = e05_page.entries
+    assert [entry.number for entry in entries] == list(range(1, len(public) + 1))
+    assert sorted(entry.name for entry in entries) == sorted(public["name"])
+    assert len(e05_page.placements) == len(entries)
+    # Numbered by kind in the legend's order: salons first, the support centres last.
+    assert [entry.kind for entry in entries][0] == "salon" and entries[-1].kind == "support_centre"
+
+
+def test_labels_overlap_nothing(e05_page):
+    boxes = [placement.box for placement in e05_page.placements]
+    assert all(placement.clear for placement in e05_page.placements)
+    for a, b in itertools.combinations(boxes, 2):
+        assert not intersects(a, b), (a, b)
+    frame = e05_page.map_box
+    for box in boxes:
+        assert not intersects(box, e05_page.legend_box)
+        assert all(not intersects(box, other) for other in e05_page.furniture.values())
+        assert frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+    legend = e05_page.legend_box
+    assert frame[0] <= legend[0] and legend[2] <= frame[2] and frame[1] <= legend[1] and legend[3] <= frame[3]
+    for label in ("凡例", "サロン", "通いの場", "地域の縁側", "地域包括支援センター"):
+        assert label in e05_page.legend_labels or label == "凡例"
+
+
+def test_label_placement_in_a_crowd():
+    # Twelve symbols 6 pt apart in a row: no label fits beside each, yet none may overlap.
+    anchors = [(100 + 6 * i, 100) for i in range(12)]
+    obstacle = (80, 120, 200, 160)
+    placements = place_labels(anchors, [(12, 10)] * 12, bounds=(0, 0, 300, 300), obstacles=[obstacle])
+    assert all(p.clear for p in placements) and any(p.leader for p in placements)
+    for a, b in itertools.combinations([p.box for p in placements], 2):
+        assert not intersects(a, b)
+    assert not any(intersects(p.box, obstacle) for p in placements)
+
+
+def test_png_artifact(demo_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for code in ("E05", "E02"):
+        png = ARTIFACTS / f"printmap_{code}.png"
+        result = run_cli(demo_url, "map", "district", code, "--format", "png", "-o", png, "--dpi", "110", *EXTRAS,
+                         lang="ja")
+        assert result.exit_code == 0, result.stderr
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    english = ARTIFACTS / "printmap_DL02_en_A3.png"
+    assert run_cli(demo_url, "map", "district", "DL02", "--unit", "daily-life-area", "--paper", "A3", "-o", english,
+                   "--service-minutes", "10", "--dpi", "80", *EXTRAS, lang="en").exit_code == 0
+
+
+def test_all_districts_one_file_each_and_page_sizes(demo_url, tmp_path):
+    result = run_cli(demo_url, "map", "district", "--all", "-o", tmp_path / "a4", lang="ja")
+    assert result.exit_code == 0, result.stderr
+    codes = sorted(places_by_district()["code"].unique())
+    files = sorted((tmp_path / "a4").glob("*.pdf"))
+    assert [f.name.split("_")[0] for f in files] == codes == ["E01", "E02", "E03", "E04", "E05", "E06"]
+    assert "6地区の地図を書き出しました" in result.stderr
+    for pdf in files:  # every elementary district of the demo is taller than wide
+        assert page_size(pdf) == A4_PORTRAIT
+
+    # Daily-life areas on A3, orientation by shape: each area's width and height in metres decide.
+    result = run_cli(demo_url, "map", "district", "--all", "--unit", "daily-life-area", "--paper", "A3", "-o",
+                     tmp_path / "a3", lang="en")
+    assert result.exit_code == 0, result.stderr
+    areas = gpd.read_file(DEMO / "daily_life_areas.geojson").to_crs(CRS.from_epsg(6677))
+    for row in areas.itertuples():
+        minx, miny, maxx, maxy = row.geometry.bounds
+        expected = A3_LANDSCAPE if maxx - minx > maxy - miny else A3_PORTRAIT
+        (pdf,) = (tmp_path / "a3").glob(f"{row.code}_*.pdf")
+        assert page_size(pdf) == expected, row.code
+    assert {page_size(pdf) for pdf in (tmp_path / "a3").glob("*.pdf")} == {A3_LANDSCAPE}  # both are wide
+
+    forced = tmp_path / "forced.pdf"
+    assert run_cli(demo_url, "map", "district", "E01", "--orientation", "landscape", "-o", forced).exit_code == 0
+    assert page_size(forced) == A4_LANDSCAPE
+
+
+def test_english_title_and_refusals(demo_url, tmp_path):
+    pdf = tmp_path / "en.pdf"
+    assert run_cli(demo_url, "map", "district", "E03", "-o", pdf, lang="en").exit_code == 0
+    lines = [line.strip() for line in run("pdftotext", "-enc", "UTF-8", pdf, "-").splitlines()]
+    assert "デモ北小学校区 community resource map" in lines and "Legend" in lines
+    unknown = run_cli(demo_url, "map", "district", "E99")
+    assert unknown.exit_code == 2 and "E99" in unknown.stderr and "E01 デモ台小学校区" in unknown.stderr
+    assert run_cli(demo_url, "map", "district").exit_code == 2
+    assert run_cli(demo_url, "map", "district", "E01", "--unit", "district").exit_code == 2  # no 地区 stored
+
+
+def test_layout_rules():
+    assert choose_orientation(1000, 800) == "landscape" and choose_orientation(800, 1000) == "portrait"
+    assert choose_orientation(1000, 800, "portrait") == "portrait"
+    a4, a3 = page_layout("A4", "portrait"), page_layout("A3", "landscape")
+    assert (a4.width, a4.height) == (210, 297) and (a3.width, a3.height) == (420, 297)
+    assert a3.scale == pytest.approx(297 / 210) and a3.list[0] > a3.map[2] and a4.list[3] < a4.map[1]
+
+
+def test_html_export_opens_offline(demo_url, tmp_path):
+    page_file = tmp_path / "map.html"
+    result = run_cli(demo_url, "export", "resources", page_file, lang="ja")
+    assert result.exit_code == 0, result.stderr
+    page = page_file.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page)  # every script is inline …
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//", page)  # … and no style comes from elsewhere
+    assert not re.search(r"""(?:src|href)=["']?/static/""", page)
+    assert "Leaflet 1.9.4" in page and "L.circleMarker" in page  # Leaflet's own code, inlined
+    assert "data:image/png;base64," in page  # Leaflet's CSS images as data URIs
+    assert "\\u3072\\u307e\\u308f\\u308a" in page or "ひまわりサロン" in page  # a public salon …
+    assert "えがおサロン" not in page and "\\u3048\\u304c\\u304a" not in page  # … never a staff-only one
+
+
+def test_web_route_serves_pdf_and_png(demo_url):
+    client = create_app(demo_url, tiles="none").test_client()
+    pdf = client.get("/district/elementary_district/E02/map.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data[:5] == b"%PDF-"
+    png = client.get("/district/elementary-district/E02/map.png?paper=A3")
+    assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
+    assert client.get("/district/elementary_district/E99/map.pdf").status_code == 404
+    assert client.get("/district/nowhere/E02/map.pdf").status_code == 404
+    assert client.get("/district/elementary_district/E02/map.gif").status_code == 404
