@@ -23,16 +23,18 @@ import pandas as pd
 import shapely
 
 from geo_welfare.network.graph import WalkingNetwork
-from geo_welfare.network.snap import Snapped, snap_points
+from geo_welfare.network.snap import Snapped, edge_tree, snap_points
 
 COUNTS = ("total", "age_65_plus", "age_75_plus")
 
 
-def _street_points(network: WalkingNetwork, spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every edge's step middles: (edge index, metres along the edge, metres of street each stands for)."""
-    steps = np.maximum(1, np.ceil(network.edge_length / spacing).astype(np.int64))
-    edge = np.repeat(np.arange(network.edge_count), steps)
-    step_length = np.repeat(network.edge_length / steps, steps)
+def _street_points(network: WalkingNetwork, edges: np.ndarray, spacing: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The step middles of ``edges``: (edge index, metres along the edge, metres of street each stands for)."""
+    length = network.edge_length[edges]
+    steps = np.maximum(1, np.ceil(length / spacing).astype(np.int64))
+    edge = np.repeat(edges, steps)
+    step_length = np.repeat(length / steps, steps)
     first = np.cumsum(steps) - steps
     counter = np.arange(len(edge)) - np.repeat(first, steps)
     return edge, (counter + 0.5) * step_length, step_length
@@ -49,18 +51,17 @@ def spread_population(small_areas: gpd.GeoDataFrame, counts: pd.DataFrame, netwo
     polygons = areas.geometry.values
     shapely.prepare(polygons)
     totals = counts.groupby("area_code")[list(columns)].sum(min_count=1).fillna(0)
-    edge, along, stands_for = _street_points(network, spacing)
-    xy = shapely.get_coordinates(shapely.line_interpolate_point(network.edge_geometry[edge], along))
     # Which area each point lies in: an edge wholly inside one area gives it all its points at once;
-    # the points of edges that cross a border are tested one by one.  A point on a border between
-    # two areas goes to the first; a point outside every area (a street leaving the town) to none.
-    area_index, edge_index = shapely.STRtree(network.edge_geometry).query(polygons, predicate="intersects")
+    # the points of edges that cross a border are tested against each area the edge meets.  A point
+    # on a border between two areas goes to the first; a point outside every area to none.
+    area_index, edge_index = edge_tree(network).query(polygons, predicate="intersects")
     inside = shapely.contains_properly(polygons[area_index], network.edge_geometry[edge_index])
-    owner = np.full(len(edge), -1, dtype=np.int64)
+    edges = np.unique(edge_index)  # only the streets of these areas (one ward need not walk the city)
+    edge, along, stands_for = _street_points(network, edges, spacing)
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(network.edge_geometry[edge], along))
     edge_owner = np.full(network.edge_count, -1, dtype=np.int64)
     edge_owner[edge_index[inside]] = area_index[inside]
-    owner[:] = edge_owner[edge]
-    # Each (area, crossing edge) pair tests the edge's points against that area (prepared polygons).
+    owner = edge_owner[edge]
     pair_area, pair_edge = area_index[~inside], edge_index[~inside]
     per_edge = np.bincount(edge, minlength=network.edge_count)
     point_start = np.cumsum(per_edge) - per_edge

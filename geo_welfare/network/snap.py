@@ -29,7 +29,7 @@ class Snapped:
 def snap_points(network: WalkingNetwork, points_xy: np.ndarray) -> Snapped:
     """Snap points (metres, the network's CRS) to the nearest edge."""
     points = shapely.points(np.asarray(points_xy, dtype=float).reshape(-1, 2))
-    tree = _tree(network)
+    tree = edge_tree(network)
     pairs, distances = tree.query_nearest(points, return_distance=True, all_matches=False)
     edge = np.full(len(points), -1, dtype=np.int64)
     offset = np.full(len(points), np.inf)
@@ -39,7 +39,8 @@ def snap_points(network: WalkingNetwork, points_xy: np.ndarray) -> Snapped:
     return Snapped(edge, np.asarray(along, dtype=float), offset)
 
 
-def _tree(network: WalkingNetwork) -> shapely.STRtree:
+def edge_tree(network: WalkingNetwork) -> shapely.STRtree:
+    """The spatial index of the network's edges, built once per network."""
     tree = network.__dict__.get("_edge_tree")
     if tree is None:
         tree = shapely.STRtree(network.edge_geometry)
