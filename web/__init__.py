@@ -40,6 +40,7 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     app.register_blueprint(map_page.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(__import__("web.printmap", fromlist=["blueprint"]).blueprint)  # /district/…/map.pdf
-    from web import planner
+    from web import csw, planner
     app.register_blueprint(planner.blueprint)
+    app.register_blueprint(csw.blueprint)
     return app

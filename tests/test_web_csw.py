@@ -1,0 +1,76 @@
+"""CSW view: pick a district, the numbered places on the page equal the print file's, download it in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geo_welfare.demo import import_demo_town
+from geo_welfare.store import open_store
+from test_printmap import ARTIFACTS, flat, places_by_district, run
+from test_web_map import Watched, serve
+from web import create_app
+
+
+@pytest.fixture(scope="module")
+def demo_url(module_store_url):
+    import_demo_town(open_store(module_store_url))
+    return module_store_url
+
+
+@pytest.fixture(scope="module")
+def client(demo_url):
+    return create_app(demo_url, tiles="none").test_client()
+
+
+def test_the_district_lists_its_public_places_numbered(client):
+    answer = client.get("/api/district/elementary_district/E02").get_json()
+    places = places_by_district()
+    e02 = places[places["code"] == "E02"]
+    assert sorted(p["name"] for p in answer["places"]) == sorted(e02.loc[e02["public"], "name"])
+    assert "えがおサロン" not in {p["name"] for p in answer["places"]}  # staff only
+    assert [p["number"] for p in answer["places"]] == list(range(1, len(answer["places"]) + 1))
+    assert answer["name"] == "デモ本町小学校区"
+
+
+def test_unknown_district_or_unit_is_404(client):
+    assert client.get("/api/district/elementary_district/E99").status_code == 404
+    assert client.get("/api/district/nowhere/E01").status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("module_store_url", ["spatialite"], indirect=True)
+def test_pick_a_district_and_download_its_map_in_chromium(browser, demo_url, tmp_path):
+    for base in serve(create_app(demo_url, tiles="none")):
+        watched = Watched(browser, base)
+        page = watched.page
+        page.goto(base + "/csw", wait_until="networkidle")
+        with page.expect_navigation():
+            page.select_option("#code", "E05")
+        assert page.locator("#district-name").inner_text() == "デモ南小学校区"
+        listed = page.locator("#place-list li").all_inner_texts()
+        numbers = [int(item.split()[0]) for item in listed]
+        names = [re.sub(r"（.*", "", item.split(None, 1)[1]).strip() for item in listed]
+        assert numbers == list(range(1, 13))
+        assert page.locator(".gw-place-number").count() == 12  # one numbered marker per place
+        with page.expect_download() as download:
+            page.click("#download-pdf")
+        pdf = tmp_path / "e05.pdf"
+        download.value.save_as(pdf)
+        text = flat(run("pdftotext", "-enc", "UTF-8", pdf, "-"))
+        assert "デモ南小学校区地域資源マップ" in text
+        # The print file numbers its list the same way: on the page of the PDF, each place's name starts
+        # on the line of its number badge, just right of it.
+        words = [(float(x0), float(y0), float(x1), word) for x0, y0, x1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            run("pdftotext", "-bbox", "-enc", "UTF-8", pdf, "-"))]
+        for number, name in zip(numbers, names):
+            first = name.split()[0]
+            assert any(w == str(number) and any(v == first and abs(y - y2) < 3 and 0 < x2 - x1 < 15
+                                                for x2, y2, _, v in words)
+                       for _, y, x1, w in words), (number, name)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "web_csw.png"))
+        watched.check_offline()
+        page.close()

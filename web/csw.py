@@ -1,0 +1,92 @@
+"""CSW view (地区の地域資源マップ): pick a district, see its places numbered on a map and in a list, download the print file.
+
+The numbers are the print map's own (:func:`geo_welfare.printmap.content.district_content`), so the
+page, the PDF handed out at the meeting and the list beside it agree.  Public places only: this
+page prepares handouts.
+"""
+
+from __future__ import annotations
+
+import json
+
+import shapely
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from geo_welfare.printmap import district_content, load_store_layers
+from geo_welfare.printmap.content import NotStored
+from geo_welfare.settings import STORAGE_CRS
+from geo_welfare.store import open_store
+from geo_welfare.store.read import read_areas, schedule_of
+from layers.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
+from layers.schedules import describe
+from layers.style import RESOURCE_COLOURS
+from web.i18n import page_language
+
+blueprint = Blueprint("csw", __name__)
+
+DEFAULT_UNIT = "elementary_district"
+WORDS: dict[str, tuple[str, str]] = {
+    "csw_title": ("地区の地域資源マップ", "District community resource map"),
+    "unit": ("区域の単位", "Area unit"),
+    "district": ("地区", "District"),
+    "show": ("表示", "Show"),
+    "download_pdf": ("印刷用 PDF をダウンロード", "Download the print-ready PDF"),
+    "download_png": ("画像（PNG）", "Image (PNG)"),
+    "a3": ("A3 で", "on A3"),
+    "places": ("掲載する場所", "Places on the map"),
+    "phone": ("電話", "Phone"),
+    "none": ("この地区には公開の場所がありません", "No public places in this district"),
+    "print": ("この一覧を印刷", "Print this list"),
+}
+
+
+def _words(lang: str):
+    return lambda key: WORDS[key][1] if lang == "en" else WORDS[key][0]
+
+
+def _district(unit: str, code: str, lang: str) -> dict:
+    """The district's outline, neighbours and numbered public places, as the page draws them."""
+    layers = load_store_layers(open_store(current_app.config["DATABASE_URL"]), unit, shading="none")
+    content = district_content(layers, code)
+    to_lonlat = content.resources.to_crs(STORAGE_CRS)
+    places = [{
+        "number": int(row["number"]), "name": row["name"], "kind": row["kind"],
+        "kind_label": label(RESOURCE_KINDS, row["kind"], lang), "colour": RESOURCE_COLOURS.get(row["kind"], "#555"),
+        "schedule": describe(schedule_of(row), lang) or None, "phone": row.get("phone") or None,
+        "address": row.get("address") or None, "lon": round(point.x, 7), "lat": round(point.y, 7),
+    } for row, point in zip(content.resources.to_dict("records"), to_lonlat.geometry)]
+    outline = shapely.to_geojson(layers.districts.loc[layers.districts["code"] == code].geometry.iloc[0])
+    return {"unit": unit, "code": code, "name": content.name, "municipality": content.municipality,
+            "outline": json.loads(outline), "places": places}
+
+
+@blueprint.get("/csw")
+def page():
+    """The CSW page: a district picker, the district map with numbered places, the list and downloads."""
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+    unit = request.args.get("unit") or DEFAULT_UNIT
+    if unit not in AREA_UNIT_IDS:
+        unit = DEFAULT_UNIT
+    districts = read_areas(open_store(current_app.config["DATABASE_URL"]), unit)
+    code = request.args.get("code") or (districts["code"].iloc[0] if len(districts) else None)
+    district = None
+    if code is not None:
+        try:
+            district = _district(unit, code, lang)
+        except NotStored:
+            district = None
+    return render_template("csw.html", lang=lang, word=_words(lang), unit=unit,
+                           units=[(t.id, label(AREA_UNITS, t.id, lang)) for t in AREA_UNITS],
+                           districts=list(zip(districts["code"], districts["name"])), code=code, district=district)
+
+
+@blueprint.get("/api/district/<unit>/<code>")
+def district(unit: str, code: str):
+    """One district's outline and numbered public places (the print map's numbers) as JSON."""
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+    if unit not in AREA_UNIT_IDS:
+        return jsonify({"error": f"不明な区域の単位です: {unit}", "error_en": f"unknown area unit: {unit}"}), 404
+    try:
+        return jsonify(_district(unit, code, lang))
+    except NotStored as error:
+        return jsonify({"error": error.message("ja"), "error_en": error.message("en")}), 404
