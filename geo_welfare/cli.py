@@ -448,6 +448,7 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int, tiles: str 
 
 
 from geo_welfare import cli_analysis  # noqa: E402,F401  (registers the planner's commands on main)
+from geo_welfare import cli_users  # noqa: E402,F401  (registers `geo-welfare user add/list/remove`)
 
 main.add_command(__import__("geo_welfare.cli_map", fromlist=["map_group"]).map_group)
 

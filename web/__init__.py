@@ -39,6 +39,10 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     app.config.setdefault("MARKER_CLUSTER_FROM", map_page.CLUSTER_FROM)  # markers of one kind before clustering
     app.register_blueprint(map_page.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
+    from web import auth, editing
+    app.config.update(auth.session_settings(app.config["DATABASE_URL"]))  # secret key, 8-hour cookie sessions
+    app.register_blueprint(auth.blueprint)  # /login, /logout, /api/session; CSRF on every POST/PUT/PATCH/DELETE
+    app.register_blueprint(editing.blueprint, url_prefix="/api")  # editors' POST/PATCH/DELETE of resources
     app.register_blueprint(__import__("web.printmap", fromlist=["blueprint"]).blueprint)  # /district/…/map.pdf
     from web import csw, planner
     app.register_blueprint(planner.blueprint)

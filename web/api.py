@@ -1,4 +1,4 @@
-"""The GeoJSON API the page and other tools use; staff-only resources are never served here."""
+"""The GeoJSON API the page and other tools use; staff-only resources are served to signed-in editors only."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_resources
 from layers.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
+from web.auth import is_editor
 from web.features import area_collection, resource_collection
 from web.i18n import page_language, word
 
@@ -34,15 +35,26 @@ def resources():
     unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
     if unknown:
         return _bad_request("unknown_kind", unknown, RESOURCE_KIND_IDS)
-    frame = read_resources(open_store(current_app.config["DATABASE_URL"]), kinds=kinds or None)
+    frame = read_resources(open_store(current_app.config["DATABASE_URL"]), kinds=kinds or None,
+                           include_staff_only=is_editor())  # staff-only places for signed-in editors alone
     return jsonify(resource_collection(frame, _language()))
 
 
 @blueprint.get("/areas")
 def areas():
-    """Area units of one level (``?unit=small_area``) or all, as GeoJSON simplified for display."""
+    """Area units of one level (``?unit=small_area``) or all, as GeoJSON simplified for display.
+
+    ``?zoom=`` (0–22, the map's zoom) simplifies to half a screen pixel there; without it, ~2 m.
+    """
     unit = request.args.get("unit") or None
     if unit is not None and unit not in AREA_UNIT_IDS:
         return _bad_request("unknown_unit", [unit], AREA_UNIT_IDS)
+    zoom = request.args.get("zoom")
+    try:
+        zoom_level = None if zoom in (None, "") else float(zoom)
+    except ValueError:
+        zoom_level = -1.0
+    if zoom_level is not None and not 0 <= zoom_level <= 22:
+        return _bad_request("bad_zoom", [str(zoom)], ("0–22",))
     frame = read_areas(open_store(current_app.config["DATABASE_URL"]), unit)
-    return jsonify(area_collection(frame, _language()))
+    return jsonify(area_collection(frame, _language(), zoom_level))

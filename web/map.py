@@ -20,6 +20,8 @@ from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_resources
 from layers.glossary import RESOURCE_KINDS, label
 from layers.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS
+from web.auth import is_editor
+from web.editing import map_controls
 from web.features import area_collection, resource_properties
 from web.i18n import page_language, word
 
@@ -122,7 +124,7 @@ def index():
     cluster_from = current_app.config.get("MARKER_CLUSTER_FROM", CLUSTER_FROM)
     engine = open_store(current_app.config["DATABASE_URL"])
     areas = read_areas(engine)
-    resources = read_resources(engine)  # public only: staff-only places never reach the page
+    resources = read_resources(engine, include_staff_only=is_editor())  # staff-only places: signed-in editors only
     tiles = current_app.config["BASE_TILES"]
 
     figure = folium.Figure(title=word("title", lang))
@@ -165,7 +167,8 @@ def index():
             properties = resource_properties(row, lang)
             folium.CircleMarker(
                 [row["geometry"].y, row["geometry"].x], radius=7, color="#222222", weight=1, fill=True,
-                fill_color=RESOURCE_COLOURS[kind], fill_opacity=0.9, class_name=f"gw-resource gw-kind-{kind}",
+                fill_color=RESOURCE_COLOURS[kind], fill_opacity=0.9,
+                class_name=f"gw-resource gw-kind-{kind} gw-id-{row['id']}",
                 popup=folium.Popup(_popup(properties, lang), max_width=320), tooltip=_text(row["name"]),
             ).add_to(target)
         group.add_to(fmap)
@@ -179,4 +182,5 @@ def index():
     else:
         figure.html.add_child(Element(f'<div class="gw-legend">{html.escape(word("no_data", lang))}</div>'))
     folium.LayerControl(collapsed=False).add_to(fmap)
+    figure.html.add_child(map_controls(lang))  # sign in/out; for editors, draggable markers and the edit form
     return figure.render()

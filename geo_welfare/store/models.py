@@ -155,3 +155,36 @@ class CandidateSite(Base):
     kind: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(500))
     geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=True, nullable=False))
+
+
+class User(Base):
+    """A person who signs in to the web app: an ``editor`` changes resources, a ``viewer`` only reads.
+
+    Only a salted hash of the password is kept (werkzeug's scrypt), never the password itself.
+    The table is ``app_user`` because ``user`` is a reserved word in PostgreSQL.
+    """
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+
+
+class ResourceChange(Base):
+    """One change to a resource made in the web app: who, when (UTC), what, and each field's old and new value.
+
+    ``changes`` is JSON text ``{field: [old, new]}``.  Neither ``resource_id`` nor ``username`` is a
+    foreign key, so the history outlives a deleted resource and a removed user.
+    """
+
+    __tablename__ = "resource_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[str] = mapped_column(Text)

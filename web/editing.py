@@ -1,0 +1,209 @@
+"""Editing resources from the web: a JSON API for editors and the map's editing controls.
+
+Routes (under ``/api``; every change needs an editor's session and the ``X-CSRFToken`` header):
+
+- ``POST /api/resources`` — add a resource (JSON: fields and ``lon``/``lat``) → 201
+- ``GET /api/resources/<id>`` — one resource's editable fields (staff-only ones too)
+- ``PATCH /api/resources/<id>`` — change some fields
+- ``POST /api/resources/<id>/move`` — ``{"lon": …, "lat": …}``
+- ``DELETE /api/resources/<id>``
+- ``GET /api/resources/<id>/history`` — who changed what, and when (UTC)
+
+Fields are validated by the importer's rules (:mod:`geo_welfare.store.editing`); a refused edit is
+a 400 naming every bad field in Japanese (``error``) and English (``error_en``), nothing written.
+On the map, an editor's markers can be dragged (each drop is a move) and open a form.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from branca.element import Element
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from geo_welfare.store import open_store
+from geo_welfare.store.editing import (COORDINATES, EDITABLE_FIELDS, EditError, NotFound, create_resource,
+                                       delete_resource, move_resource, resource_history, resource_record,
+                                       staff_only_ids, update_resource)
+from layers.glossary import RESOURCE_KINDS
+from web.auth import csrf_token, current_user, editor_required, error_response, is_editor
+from web.i18n import word
+
+blueprint = Blueprint("editing", __name__)
+
+#: Each field and the page word that names it.
+FIELD_WORDS: dict[str, str] = {
+    "name": "name", "kind": "kind", "address": "address", "schedule_text": "schedule", "target_groups": "target",
+    "fee": "fee", "capacity": "capacity", "barrier_free": "barrier_free", "consultation": "consultation",
+    "phone": "phone", "visibility": "visibility", "last_checked": "last_checked", "operator": "operator",
+    "name_kana": "name_kana", "url": "url", "note": "note", "lon": "lon", "lat": "lat",
+}
+assert set(FIELD_WORDS) == set(EDITABLE_FIELDS + COORDINATES)
+
+
+def _engine():
+    return open_store(current_app.config["DATABASE_URL"])
+
+
+def _field_label(field: str, lang: str) -> str:
+    names = [word(FIELD_WORDS[name], lang) if name in FIELD_WORDS else name for name in field.split(", ")]
+    return "・".join(names) if lang == "ja" else ", ".join(names)
+
+
+def _refused(error: EditError):
+    """400 naming each field by its word and its key, in both languages."""
+    problems = [{
+        "field": p.field, "message": f"{_field_label(p.field or '', 'ja')}（{p.field}）: {p.expected_ja}",
+        "message_en": f"{_field_label(p.field or '', 'en')} ({p.field}): {p.expected_en}", "found": p.found,
+    } for p in error.problems]
+    return jsonify({"error": "\n".join(p["message"] for p in problems),
+                    "error_en": "\n".join(p["message_en"] for p in problems),
+                    "fields": error.fields, "problems": problems}), 400
+
+
+def _body() -> dict | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+def _username() -> str:
+    return current_user()["username"]
+
+
+@blueprint.errorhandler(NotFound)
+def _not_found(_error):
+    return error_response("not_found", 404)
+
+
+@blueprint.errorhandler(EditError)
+def _edit_refused(error: EditError):
+    return _refused(error)
+
+
+@blueprint.post("/resources")
+@editor_required
+def create():
+    """Add a resource; 201 with its stored fields."""
+    body = _body()
+    if body is None:
+        return error_response("json_expected", 400)
+    resource_id = create_resource(_engine(), body, _username())
+    response = jsonify({"id": resource_id, "resource": resource_record(_engine(), resource_id)})
+    return response, 201, {"Location": url_for("editing.one", resource_id=resource_id)}
+
+
+@blueprint.get("/resources/<int:resource_id>")
+@editor_required
+def one(resource_id: int):
+    """One resource's editable fields and coordinates."""
+    return jsonify(resource_record(_engine(), resource_id))
+
+
+@blueprint.patch("/resources/<int:resource_id>")
+@editor_required
+def patch(resource_id: int):
+    """Change the fields given (the others stay); 200 with the resource and ``{field: [old, new]}``."""
+    body = _body()
+    if body is None:
+        return error_response("json_expected", 400)
+    changes = update_resource(_engine(), resource_id, body, _username())
+    return jsonify({"resource": resource_record(_engine(), resource_id), "changes": changes})
+
+
+@blueprint.post("/resources/<int:resource_id>/move")
+@editor_required
+def move(resource_id: int):
+    """Put the resource at ``lon``/``lat`` (decimal degrees)."""
+    body = _body()
+    if body is None:
+        return error_response("json_expected", 400)
+    unknown = [key for key in body if key not in COORDINATES]
+    if unknown:
+        return error_response("json_expected", 400)
+    changes = move_resource(_engine(), resource_id, body.get("lon"), body.get("lat"), _username())
+    return jsonify({"resource": resource_record(_engine(), resource_id), "changes": changes})
+
+
+@blueprint.delete("/resources/<int:resource_id>")
+@editor_required
+def remove(resource_id: int):
+    """Delete the resource (its history stays)."""
+    delete_resource(_engine(), resource_id, _username())
+    return jsonify({"deleted": resource_id})
+
+
+@blueprint.get("/resources/<int:resource_id>/history")
+@editor_required
+def history(resource_id: int):
+    """Every change, oldest first (also after the resource was deleted)."""
+    changes = resource_history(_engine(), resource_id)
+    if not changes:
+        resource_record(_engine(), resource_id)  # 404 when there is no such resource either
+    return jsonify(changes)
+
+
+# --------------------------------------------------------------------------------------------
+# The map's controls
+
+#: How the form asks for each field: text, a choice, a date, a number or several lines.
+FORM_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "text"), ("kind", "kind"), ("address", "text"), ("schedule_text", "text"), ("target_groups", "text"),
+    ("fee", "text"), ("capacity", "text"), ("barrier_free", "flag"), ("consultation", "flag"),
+    ("phone", "text"), ("visibility", "visibility"), ("last_checked", "date"), ("operator", "text"),
+    ("name_kana", "text"), ("url", "text"), ("note", "textarea"),
+)
+SCRIPT_WORDS = ("edit", "save", "delete", "cancel", "add_resource", "history", "confirm_delete", "move_failed",
+                "saved", "unknown", "yes", "no", "public", "staff_only", "action_create", "action_update",
+                "action_move", "action_delete", "new_resource", "drag_hint")
+
+
+def _editor_config(lang: str) -> dict:
+    return {
+        "lang": lang, "csrf": csrf_token(), "api": url_for("editing.create").rstrip("/"),
+        "fields": [{"name": name, "type": kind, "label": word(FIELD_WORDS[name], lang)} for name, kind in FORM_FIELDS],
+        "kinds": [[term.id, term.ja if lang == "ja" else term.en] for term in RESOURCE_KINDS],
+        "words": {key: word(key, lang) for key in SCRIPT_WORDS},
+        "staff_only_ids": staff_only_ids(_engine()),
+    }
+
+
+def map_controls(lang: str) -> Element:
+    """What the map page adds for the person looking at it: sign in/out, and for editors the editing script."""
+    user = current_user()
+    token = html.escape(csrf_token())
+    if user is None:
+        link = url_for("auth.login", lang=request.args.get("lang"), next=request.full_path.rstrip("?"))
+        box = f'<a class="gw-sign-in" href="{html.escape(link)}">{html.escape(word("sign_in", lang))}</a>'
+    else:
+        role = word("role_editor" if is_editor() else "role_viewer", lang)
+        box = (f'<span class="gw-user-name">{html.escape(user["username"])}（{html.escape(role)}）</span>'
+               f'<form method="post" action="{html.escape(url_for("auth.logout", lang=request.args.get("lang")))}">'
+               f'<input type="hidden" name="csrf_token" value="{token}">'
+               f'<button type="submit" class="gw-sign-out">{html.escape(word("sign_out", lang))}</button></form>')
+    parts = [CONTROLS_STYLE, f'<div class="gw-user">{box}</div>']
+    if is_editor():
+        config = json.dumps(_editor_config(lang), ensure_ascii=False).replace("<", "\\u003c")
+        parts.append(f'<script>window.GW_EDITOR = {config};</script>')
+        parts.append(f'<script src="{url_for("static", filename="editing.js")}"></script>')
+    return Element("".join(parts))
+
+
+CONTROLS_STYLE = """<style>
+.gw-user { position: absolute; top: 46px; left: 50px; z-index: 1000; background: rgba(255,255,255,.92);
+  padding: 4px 10px; border-radius: 6px; font-size: 14px; display: flex; gap: 8px; align-items: center; }
+.gw-user form { margin: 0; display: inline; }
+.gw-user button { font-size: 13px; }
+.gw-edit-marker span { display: block; width: 14px; height: 14px; border-radius: 50%; border: 2px solid #222;
+  box-shadow: 0 0 0 2px #fff; cursor: move; }
+.gw-edit-marker.gw-staff-only span { border-style: dashed; opacity: .7; }
+.gw-editor { position: absolute; top: 84px; left: 50px; z-index: 1001; background: #fff; width: 340px;
+  max-height: calc(100% - 110px); overflow-y: auto; padding: 10px 14px; border-radius: 6px;
+  box-shadow: 0 1px 6px rgba(0,0,0,.4); font-size: 14px; }
+.gw-editor label { display: block; margin-top: 6px; color: #444; font-size: 13px; }
+.gw-editor input, .gw-editor select, .gw-editor textarea { width: 100%; box-sizing: border-box; font-size: 14px; }
+.gw-editor .gw-buttons { margin-top: 10px; display: flex; gap: 6px; }
+.gw-editor .gw-error { color: #b00020; white-space: pre-line; }
+.gw-editor .gw-bad { outline: 2px solid #b00020; }
+.gw-editor ol { padding-left: 18px; font-size: 12px; color: #333; }
+</style>"""
