@@ -206,6 +206,7 @@ def test_display_simplification_keeps_shared_borders():
 # only), 6 縁側, 3 support centres; 42 small areas, 6 + 3 + 2 districts and 1 outline.
 PUBLIC_RESOURCES = 30 - 2 + 6 + 3
 AREA_POLYGONS = 42 + 6 + 3 + 2 + 1
+SHADED_SMALL_AREAS = 42  # the 高齢化率 layer draws every small area again, filled
 
 
 @pytest.fixture
@@ -307,7 +308,9 @@ def test_the_map_renders_offline_in_chromium(browser, live_server):
     assert page.title() == "geo-welfare 地域資源マップ"
     assert page.locator(".leaflet-container .leaflet-map-pane").count() == 1
     counts = page.evaluate(COUNT_LAYERS)
-    assert counts == {"markers": PUBLIC_RESOURCES, "polygons": AREA_POLYGONS, "clusters": 0}
+    assert counts == {"markers": PUBLIC_RESOURCES, "polygons": AREA_POLYGONS + SHADED_SMALL_AREAS, "clusters": 0}
+    shading = page.locator(".gw-choropleth").inner_text()
+    assert "高齢化率（分位数）" in shading and page.locator(".gw-choropleth .gw-box").count() == 5
     assert page.locator("path.gw-resource").count() == PUBLIC_RESOURCES
     legend = page.locator(".gw-legend").inner_text()
     for kind_label in ("サロン", "通いの場", "地域の縁側", "地域包括支援センター"):

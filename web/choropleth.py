@@ -105,6 +105,12 @@ def _format(value: float, measure: str) -> str:
     return f"{100 * value:.1f}%" if measure == "aging_rate" else f"{value:,.0f}"
 
 
+def legend_title(classes: Classes, lang: str) -> str:
+    """What is shaded, by which classification: 「高齢化率（分位数）」."""
+    return f"{_word(classes.measure, lang)}（{_word(classes.scheme, lang)}）" if lang == "ja" else \
+        f"{_word(classes.measure, lang)} ({_word(classes.scheme, lang)})"
+
+
 def legend_html(classes: Classes, lang: str) -> str:
     """The classes with their ranges, and the form that changes measure, scheme and class count."""
     import html
@@ -115,7 +121,7 @@ def legend_html(classes: Classes, lang: str) -> str:
         lower = upper
     if -1 in classes.classes:
         rows.append(f'<li><span class="gw-box" style="background:{UNKNOWN_COLOUR}"></span>{_word("unknown", lang)}</li>')
-    title = f"{_word(classes.measure, lang)}（{_word(classes.scheme, lang)}）"
+    title = legend_title(classes, lang)
 
     def options(choices, chosen):
         return "".join(f'<option value="{c}"{" selected" if c == chosen else ""}>{html.escape(_word(c, lang))}</option>'
@@ -131,7 +137,7 @@ def legend_html(classes: Classes, lang: str) -> str:
 
 
 CHOROPLETH_STYLE = """<style>
-.gw-choropleth { position: absolute; bottom: 28px; left: 10px; z-index: 1000; background: rgba(255,255,255,.92);
+.gw-choropleth { position: absolute; bottom: 64px; left: 10px; z-index: 1000; background: rgba(255,255,255,.92);
   padding: 8px 12px; border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 13px; }
 .gw-choropleth ul { list-style: none; margin: 4px 0; padding: 0; }
 .gw-box { display: inline-block; width: 14px; height: 12px; margin-right: 6px; border: 1px solid #555;

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("geo-welfare 地域資源マップ", "geo-welfare community resource map"),
+    "view_coordinator": ("近くのサロンを探す", "Find places near a client"),
+    "view_planner": ("空白地域と新しい拠点", "Gaps and new bases"),
+    "view_csw": ("地区の地域資源マップ", "District resource maps"),
     "legend": ("凡例", "Legend"),
     "kind": ("種別", "Kind"),
     "schedule": ("開催日時", "Schedule"),

@@ -14,14 +14,16 @@ import html
 import folium
 import folium.plugins
 from branca.element import Element
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 
 from geo_welfare.store import open_store
-from geo_welfare.store.read import read_areas, read_resources
+from geo_welfare.planning import PlanningInputError, age_dataset
+from geo_welfare.store.read import read_areas, read_population, read_resources
 from layers.glossary import RESOURCE_KINDS, label
 from layers.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS
 from web.auth import is_editor
 from web.editing import map_controls
+from web.choropleth import CHOROPLETH_STYLE, legend_html, legend_title, shading_request, small_area_classes
 from web.features import area_collection, resource_properties
 from web.i18n import page_language, word
 
@@ -111,10 +113,44 @@ html, body { font-family: "Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "M
 .gw-popup th { text-align: left; padding-right: 8px; white-space: nowrap; color: #555; font-weight: normal; }
 .gw-title { position: absolute; top: 10px; left: 50px; z-index: 1000; background: rgba(255,255,255,.92);
   padding: 4px 10px; border-radius: 6px; font-size: 16px; font-weight: bold; }
+.gw-views { display: inline; }
+.gw-views a { font-size: 13px; font-weight: normal; margin-left: 10px; }
 .gw-cluster div { width: 100%; height: 100%; border-radius: 50%; border: 2px solid #fff; opacity: .9;
   box-shadow: 0 0 0 1px #222; display: flex; align-items: center; justify-content: center; }
 .gw-cluster span { color: #fff; font-weight: bold; font-size: 13px; text-shadow: 0 0 2px #000; }
 </style>"""
+
+
+def _shading(engine, areas, lang: str):
+    """The small areas shaded as ``?shade=&scheme=&classes=`` ask (default 高齢化率 in quantiles), with its legend.
+
+    None when there are no small areas, no population with ages, or ``?shade=none``.
+    """
+    small = areas[areas["unit"] == "small_area"]
+    try:
+        wanted = shading_request(request.args)
+    except ValueError as error:
+        abort(400, description=str(error))
+    if wanted is None or small.empty:
+        return None
+    try:
+        population = read_population(engine, age_dataset(engine, request.args.get("dataset")))
+    except PlanningInputError:
+        return None
+    classes = small_area_classes(small, population, *wanted)
+    collection = area_collection(small, lang)
+    for feature in collection["features"]:
+        code = feature["properties"]["code"]
+        value = classes.values[classes.codes.index(code)]
+        shown = "–" if value is None else (f"{100 * value:.1f}%" if wanted[0] == "aging_rate" else f"{value:,.0f}")
+        feature["properties"] = {"name": html.escape(str(feature["properties"]["name"])), "value": shown,
+                                 "colour": classes.colour_of(code)}
+    layer = folium.GeoJson(
+        collection, name=legend_title(classes, lang),
+        style_function=lambda feature: {"fillColor": feature["properties"]["colour"], "fillOpacity": 0.6,
+                                        "color": "#777777", "weight": 0.5},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "value"], labels=False))
+    return layer, legend_html(classes, lang)
 
 
 @blueprint.get("/")
@@ -153,6 +189,13 @@ def index():
             show=unit != "small_area" or len(subset) <= SMALL_AREAS_SHOWN_UP_TO,
         ).add_to(fmap)
 
+    shading = _shading(engine, areas, lang)
+    if shading is not None:
+        layer, legend = shading
+        layer.add_to(fmap)
+        figure.header.add_child(Element(CHOROPLETH_STYLE))
+        figure.html.add_child(Element(legend))
+
     kinds_present = [term.id for term in RESOURCE_KINDS if term.id in set(resources["kind"])]
     for kind in kinds_present:
         group = folium.FeatureGroup(name=label(RESOURCE_KINDS, kind, lang))
@@ -175,7 +218,11 @@ def index():
 
     if kinds_present:
         figure.html.add_child(_legend(kinds_present, lang))
-    figure.html.add_child(Element(f'<div class="gw-title">{html.escape(word("title", lang))}</div>'))
+    views = " ".join(f'<a href="{url_for(endpoint, lang=lang)}">{html.escape(text)}</a>' for endpoint, text in (
+        ("coordinator.page", word("view_coordinator", lang)), ("planner.page", word("view_planner", lang)),
+        ("csw.page", word("view_csw", lang))) if endpoint.split(".")[0] in current_app.blueprints)
+    figure.html.add_child(Element(f'<div class="gw-title">{html.escape(word("title", lang))}'
+                                  f'<nav class="gw-views">{views}</nav></div>'))
     if not areas.empty or not resources.empty:
         minx, miny, maxx, maxy = (areas.total_bounds if not areas.empty else resources.total_bounds)
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
