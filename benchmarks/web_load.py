@@ -1,7 +1,7 @@
 """The map page with every layer of one Sapporo ward, loaded in headless Chromium: ours against plain folium.
 
 The ward is 中央区: its e-Stat small areas, the elementary and junior-high school districts that meet
-it, and real points inside it as resources (GSI designated evacuation sites and the city's nursery
+it, the city's age table (so the page shades the small areas by 高齢化率), and real points inside it as resources (GSI designated evacuation sites and the city's nursery
 facilities from ../shared/data; they stand in for welfare places, which Sapporo does not publish
 here).  Both pages are served by the same app from the same store, with local assets and no tiles:
 
@@ -34,11 +34,12 @@ LOADS = 7
 
 def _store(directory: Path) -> str:
     """A SpatiaLite store holding 中央区's layers, imported through the real importers."""
-    from geo_welfare.importing import import_areas, import_resources
+    from geo_welfare.importing import import_areas, import_population, import_resources
     from geo_welfare.store import open_store
     url = f"sqlite:///{directory / 'ward.sqlite'}"
     engine = open_store(url)
     import_areas(engine, [WARD_FILE], "small_area")
+    import_population(engine, [SHARED / "sapporo_jounen202010_age5_by_chome.csv"])  # 高齢化率 shading
     ward = shapely.union_all(gpd.read_file(WARD_FILE).to_crs(6668).geometry.values).buffer(0)
     for name, unit in (("papamama_Elementary.geojson", "elementary_district"),
                        ("papamama_MiddleSchool.geojson", "junior_high_district")):
