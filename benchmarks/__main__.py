@@ -1,10 +1,11 @@
-"""Run every benchmark: ``python -m benchmarks`` (or one: ``python -m benchmarks nearest|coverage``)."""
+"""Run every benchmark: ``python -m benchmarks`` (or some: ``python -m benchmarks nearest coverage siting web_load``)."""
 
 import sys
 
-from benchmarks import coverage, nearest
+from benchmarks import coverage, nearest, siting, web_load
 
-BENCHMARKS = {"nearest": nearest.main, "coverage": coverage.main}
+BENCHMARKS = {"nearest": nearest.main, "coverage": coverage.main, "siting": siting.main,
+              "web_load": web_load.main}
 
 
 def main(argv: list[str]) -> int:

@@ -268,8 +268,14 @@ class Plan:
     summary: pd.DataFrame  # one row per model: before, after, gain, shares, optimal
 
 
+#: Seconds HiGHS may search before returning its best sites so far (``optimal`` then says False and
+#: ``bound`` how far from proven they can be); real street instances solve in a second or two.
+SOLVER_TIME_LIMIT = 60.0
+
+
 def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int | None = None,
-         target: float | None = None, speed_kmh: float = DEFAULT_WALKING_SPEED_KMH) -> Plan:
+         target: float | None = None, speed_kmh: float = DEFAULT_WALKING_SPEED_KMH,
+         time_limit: float = SOLVER_TIME_LIMIT) -> Plan:
     """Choose ``k`` new sites (MCLP), or the fewest reaching ``target`` coverage (LSCP), among ``candidates``.
 
     The existing places of the study are fixed: whoever they reach within ``minutes`` is covered
@@ -284,9 +290,9 @@ def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int |
     reach = study.reach(candidates, limit)
     study.progress("siting")
     if k is not None:
-        exact = siting.maximal_covering(reach, weights, k, already_covered=existing)
+        exact = siting.maximal_covering(reach, weights, k, already_covered=existing, time_limit=time_limit)
     else:
-        exact = siting.set_covering(reach, weights, target, already_covered=existing)
+        exact = siting.set_covering(reach, weights, target, already_covered=existing, time_limit=time_limit)
     greedy = siting.greedy_covering(reach, weights, len(exact.sites) if target is not None else k,
                                     already_covered=existing)
 
@@ -302,7 +308,8 @@ def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int |
     summary = pd.DataFrame([{"model": result.model, "sites": len(result.sites), "before_65_plus": result.before,
                              "after_65_plus": result.after, "gain_65_plus": result.gain,
                              "share_before": result.share_before, "share_after": result.share_after,
-                             "total_65_plus": result.total, "optimal": result.optimal, "minutes": float(minutes),
+                             "total_65_plus": result.total, "optimal": result.optimal,
+                             "bound_65_plus": result.bound, "minutes": float(minutes),
                              "method": study.method} for result in (exact, greedy)])
     return Plan(frame(exact), frame(greedy), summary)
 

@@ -77,14 +77,14 @@ def test_greedy_takes_the_big_middle_site_and_the_exact_pair_beats_it():
     assert (exact.before, exact.after, exact.total, exact.gain) == (6.0, 20.0, 24.0, 14.0)
     assert exact.share_before == pytest.approx(0.25) and exact.share_after == pytest.approx(20 / 24)
     assert exact.covered.tolist() == [True, True, True, True, False, True, False]
-    assert exact.optimal
+    assert exact.optimal and exact.bound == 20.0
     greedy = greedy_covering(reach, WEIGHTS, k=2, already_covered=existing)
     # Greedy: M alone adds 8 (more than 7); then A adds a = 4 and B adds d = 4 (b or c already in): A, lower index.
     assert greedy.sites.tolist() == [1, 0]
     assert greedy.added.tolist() == [8.0, 4.0]
     assert greedy.unique.tolist() == [5.0, 4.0]  # only M reaches c and e (3 + 2); only A reaches a (4)
     assert (greedy.before, greedy.after, greedy.gain) == (6.0, 18.0, 12.0)
-    assert not greedy.optimal
+    assert not greedy.optimal and np.isnan(greedy.bound)
     frame = exact.to_frame()
     assert frame["covered_after"].tolist() == [13.0, 20.0] and frame["order"].tolist() == [1, 2]
 
@@ -210,6 +210,18 @@ def test_full_cover_equals_spopt_lscp(random_instance):
     assert len(ours.sites) == fewest
     # One site fewer cannot reach everyone: the best that many can do falls short.
     assert maximal_covering(reach_of(grid_costs, 400), weights, fewest - 1, already).after < ours.total
+
+
+def test_a_stopped_solve_keeps_at_least_the_greedy_answer(random_instance):
+    weights, costs, _, grid_costs = random_instance
+    # A time limit of 0 stops HiGHS at once; it was given greedy's sites to start from.
+    greedy = greedy_covering(reach_of(costs, 500), weights, 6)
+    stopped = maximal_covering(reach_of(costs, 500), weights, 6, time_limit=0.0)
+    assert stopped.after >= greedy.after
+    assert stopped.optimal or np.isnan(stopped.bound) or stopped.bound >= stopped.after
+    # The set cover stopped at once still meets its target (with greedy's count, perhaps not the fewest).
+    partial = set_covering(reach_of(grid_costs, 400), weights, target=0.7, time_limit=0.0)
+    assert partial.share_after >= 0.7
 
 
 def test_demo_town_mclp_equals_spopt(spatialite_url):
