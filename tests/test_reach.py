@@ -40,7 +40,7 @@ def test_equals_the_dense_walk_on_the_demo_town():
     network = build_network(read_walkable_lines(DEMO_STREETS))
     rng = np.random.default_rng(7)
     low, high = network.node_xy.min(axis=0), network.node_xy.max(axis=0)
-    places = snap_points(network, rng.uniform(low, high, (150, 2)))  # more than one chunk of 64
+    places = snap_points(network, rng.uniform(low, high, (150, 2)))
     points = snap_points(network, rng.uniform(low, high, (400, 2)))
     expected = walking_distances(network, places, points, cutoff=800.0).T
     table = reach_table(network, places, points, cutoff=800.0)

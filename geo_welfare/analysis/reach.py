@@ -13,14 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
 from geo_welfare.network.graph import WalkingNetwork
+from geo_welfare.network.search import PointReach
 from geo_welfare.network.snap import Snapped
-
-#: Places per SciPy Dijkstra call: bounds the dense (2 × chunk) × nodes block held at once.
-CHUNK = 64
-
 
 @dataclass(frozen=True)
 class Reach:
@@ -50,38 +46,23 @@ class Reach:
 
 
 def reach_table(network: WalkingNetwork, places: Snapped, points: Snapped, cutoff: float) -> Reach:
-    """Every (point, place) pair whose walk is at most ``cutoff`` metres, with its length."""
-    point_u, point_v = network.edge_u[points.edge], network.edge_v[points.edge]
-    point_from_v = network.edge_length[points.edge] - points.along
+    """Every (point, place) pair whose walk is at most ``cutoff`` metres, with its length.
+
+    One bounded search per place (:class:`geo_welfare.network.search.PointReach`), touching only the
+    streets within the cut-off.
+    """
+    search = PointReach(network, points)
     found_point, found_place, found_metres = [], [], []
-    for start in range(0, len(places), CHUNK):
-        chunk = np.arange(start, min(start + CHUNK, len(places)))
-        edge = places.edge[chunk]
-        ends = np.concatenate([network.edge_u[edge], network.edge_v[edge]])
-        leave = np.concatenate([places.offset[chunk] + places.along[chunk],
-                                places.offset[chunk] + network.edge_length[edge] - places.along[chunk]])
-        sources, where = np.unique(ends, return_inverse=True)
-        # A walk longer than the cut-off minus the way out to the street is of no use.
-        reached = dijkstra(network.adjacency, directed=False, indices=sources, limit=float(cutoff))
-        by_end = reached[where] + leave[:, None]
-        from_place = np.minimum(by_end[: len(chunk)], by_end[len(chunk):])  # chunk × nodes
-        metres = np.minimum(from_place[:, point_u] + points.along[None, :],
-                            from_place[:, point_v] + point_from_v[None, :]) + points.offset[None, :]
-        same_edge = edge[:, None] == points.edge[None, :]
-        if same_edge.any():
-            rows, columns = np.nonzero(same_edge)
-            direct = places.offset[chunk][rows] + np.abs(places.along[chunk][rows] - points.along[columns]) \
-                + points.offset[columns]
-            metres[rows, columns] = np.minimum(metres[rows, columns], direct)
-        rows, columns = np.nonzero(metres <= cutoff)
-        found_place.append(chunk[rows])
-        found_point.append(columns)
-        found_metres.append(metres[rows, columns])
+    for i in range(len(places)):
+        point, metres = search.within(int(places.edge[i]), float(places.along[i]), float(places.offset[i]), cutoff)
+        found_point.append(point)
+        found_place.append(np.full(len(point), i, dtype=np.int64))
+        found_metres.append(metres)
     if not found_point:
         empty = np.empty(0, dtype=np.int64)
         return Reach(empty, empty, np.empty(0), len(points), len(places), float(cutoff))
     point = np.concatenate(found_point).astype(np.int64)
-    place = np.concatenate(found_place).astype(np.int64)
+    place = np.concatenate(found_place)
     order = np.lexsort((place, point))
     return Reach(point[order], place[order], np.concatenate(found_metres)[order], len(points), len(places),
                  float(cutoff))

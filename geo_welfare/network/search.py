@@ -122,3 +122,110 @@ class PlaceSearch:
         chosen, metres = touched[order], metres[order]
         keep = metres <= limit
         return chosen[keep], metres[keep]
+
+
+@numba.njit(cache=True)
+def _reach_points(indptr, neighbours, weights, point_ptr, point_id, point_cost, start_nodes, start_costs, cutoff,
+                  node_walk, point_walk, reached_nodes, reached_points):  # pragma: no cover - compiled
+    """Every point within ``cutoff`` of the start nodes; returns how many (in ``reached_points``).
+
+    ``node_walk`` and ``point_walk`` are work arrays full of ``inf``; what this call touches is put
+    back before it returns, so one pair of arrays serves every call without an O(nodes) reset.
+    """
+    heap = [(0.0, np.int64(0)) for _ in range(0)]
+    n_nodes = 0
+    n_points = 0
+    for i in range(len(start_nodes)):
+        node = start_nodes[i]
+        if start_costs[i] <= cutoff and start_costs[i] < node_walk[node]:
+            if node_walk[node] == np.inf:
+                reached_nodes[n_nodes] = node
+                n_nodes += 1
+            node_walk[node] = start_costs[i]
+            heapq.heappush(heap, (start_costs[i], np.int64(node)))
+    while heap:
+        walk, node = heapq.heappop(heap)
+        if walk > node_walk[node]:
+            continue
+        for a in range(point_ptr[node], point_ptr[node + 1]):
+            total = walk + point_cost[a]
+            point = point_id[a]
+            if total <= cutoff and total < point_walk[point]:
+                if point_walk[point] == np.inf:
+                    reached_points[n_points] = point
+                    n_points += 1
+                point_walk[point] = total
+        for e in range(indptr[node], indptr[node + 1]):
+            other = neighbours[e]
+            candidate = walk + weights[e]
+            if candidate <= cutoff and candidate < node_walk[other]:
+                if node_walk[other] == np.inf:
+                    reached_nodes[n_nodes] = other
+                    n_nodes += 1
+                node_walk[other] = candidate
+                heapq.heappush(heap, (candidate, np.int64(other)))
+    for i in range(n_nodes):
+        node_walk[reached_nodes[i]] = np.inf
+    return n_points
+
+
+class PointReach:
+    """Points attached to the street graph, for "who is within N metres of this place?" searches.
+
+    A bounded Dijkstra from the place touches only the streets within reach, where SciPy's returns a
+    dense row of every node per source: for siting's 500 candidates × 56,000 nodes that dense block,
+    not the search, was most of the cost (``benchmarks/siting.py``).
+    """
+
+    def __init__(self, network: WalkingNetwork, points: Snapped) -> None:
+        adjacency = network.adjacency
+        self.network, self.points = network, points
+        self._indptr = adjacency.indptr.astype(np.int64)
+        self._neighbours = adjacency.indices.astype(np.int64)
+        self._weights = adjacency.data.astype(np.float64)
+        ends = np.concatenate([network.edge_u[points.edge], network.edge_v[points.edge]]).astype(np.int64)
+        costs = np.concatenate([points.along + points.offset,
+                                network.edge_length[points.edge] - points.along + points.offset])
+        ids = np.concatenate([np.arange(len(points)), np.arange(len(points))]).astype(np.int64)
+        order = np.argsort(ends, kind="stable")
+        self._point_ptr = np.searchsorted(ends[order], np.arange(network.node_count + 1)).astype(np.int64)
+        self._point_id, self._point_cost = ids[order], costs[order]
+        by_edge = np.argsort(points.edge, kind="stable")
+        self._edge_order = by_edge
+        self._edge_start = np.searchsorted(points.edge[by_edge], np.arange(network.edge_count + 1))
+        self._node_walk = np.full(network.node_count, np.inf)
+        self._point_walk = np.full(len(points), np.inf)
+        self._reached_nodes = np.empty(network.node_count, dtype=np.int64)
+        self._reached_points = np.empty(len(points), dtype=np.int64)
+
+    def within(self, edge: int, along: float, offset: float, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
+        """(point indices, metres) of the points within ``cutoff`` of a place on ``edge``; any order."""
+        network = self.network
+        length = float(network.edge_length[edge])
+        starts = np.array([network.edge_u[edge], network.edge_v[edge]], dtype=np.int64)
+        start_costs = np.array([offset + along, offset + length - along])
+        count = _reach_points(self._indptr, self._neighbours, self._weights, self._point_ptr, self._point_id,
+                              self._point_cost, starts, start_costs, float(cutoff), self._node_walk,
+                              self._point_walk, self._reached_nodes, self._reached_points)
+        found = self._reached_points[:count].copy()
+        metres = self._point_walk[found].copy()
+        self._point_walk[found] = np.inf
+        # Points on the place's own street may also be walked to directly along it.
+        same = self._edge_order[self._edge_start[edge]:self._edge_start[edge + 1]]
+        if len(same):
+            direct = offset + np.abs(self.points.along[same] - along) + self.points.offset[same]
+            keep = direct <= cutoff
+            same, direct = same[keep], direct[keep]
+            position = {int(p): i for i, p in enumerate(found)}
+            extra_points, extra_metres = [], []
+            for point, walk in zip(same, direct):
+                i = position.get(int(point))
+                if i is None:
+                    extra_points.append(point)
+                    extra_metres.append(walk)
+                elif walk < metres[i]:
+                    metres[i] = walk
+            if extra_points:
+                found = np.concatenate([found, np.asarray(extra_points, dtype=np.int64)])
+                metres = np.concatenate([metres, np.asarray(extra_metres)])
+        return found, metres
