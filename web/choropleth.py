@@ -82,23 +82,11 @@ def small_area_classes(small_areas: gpd.GeoDataFrame, population: pd.DataFrame, 
     return classify(codes, values, measure, scheme, k)
 
 
-WORDS = {
-    "aging_rate": ("高齢化率", "Aging rate (65+)"),
-    "age_65_plus": ("65歳以上人口", "Residents aged 65+"),
-    "age_75_plus": ("75歳以上人口", "Residents aged 75+"),
-    "quantiles": ("分位数", "quantiles"),
-    "natural_breaks": ("自然分類", "natural breaks"),
-    "equal_interval": ("等間隔", "equal interval"),
-    "unknown": ("不明", "unknown"),
-    "shade": ("塗り分け", "Shading"),
-    "classes": ("階級数", "classes"),
-    "apply": ("表示", "Show"),
-}
 
 
 def _word(key: str, lang: str) -> str:
-    ja, en = WORDS[key]
-    return en if lang == "en" else ja
+    from web.i18n import word
+    return word(f"shade_{key}", lang)
 
 
 def _format(value: float, measure: str) -> str:

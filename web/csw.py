@@ -20,28 +20,15 @@ from geo_welfare.store.read import read_areas, schedule_of
 from layers.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
 from layers.schedules import describe
 from layers.style import RESOURCE_COLOURS
-from web.i18n import page_language
+from web.i18n import page_language, word
 
 blueprint = Blueprint("csw", __name__)
 
 DEFAULT_UNIT = "elementary_district"
-WORDS: dict[str, tuple[str, str]] = {
-    "csw_title": ("地区の地域資源マップ", "District community resource map"),
-    "unit": ("区域の単位", "Area unit"),
-    "district": ("地区", "District"),
-    "show": ("表示", "Show"),
-    "download_pdf": ("印刷用 PDF をダウンロード", "Download the print-ready PDF"),
-    "download_png": ("画像（PNG）", "Image (PNG)"),
-    "a3": ("A3 で", "on A3"),
-    "places": ("掲載する場所", "Places on the map"),
-    "phone": ("電話", "Phone"),
-    "none": ("この地区には公開の場所がありません", "No public places in this district"),
-    "print": ("この一覧を印刷", "Print this list"),
-}
 
 
 def _words(lang: str):
-    return lambda key: WORDS[key][1] if lang == "en" else WORDS[key][0]
+    return lambda key: word(key, lang)
 
 
 def _district(unit: str, code: str, lang: str) -> dict:

@@ -23,7 +23,8 @@ from geo_welfare.store import open_store
 from geo_welfare.store.read import read_candidates
 from layers.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, label
 from geo_welfare.i18n import t
-from web.i18n import page_language
+from web.i18n import WORDS, page_language
+from web.i18n import word as page_word
 from web.network import app_network
 
 blueprint = Blueprint("planner", __name__)
@@ -32,42 +33,11 @@ MINUTES_RANGE = (1.0, 60.0)
 MAX_SITES = 50
 DEFAULT_KINDS = ("salon", "kayoi_no_ba", "engawa")
 
-#: The page's own words (Japanese, English); domain words come from the glossary.
-WORDS: dict[str, tuple[str, str]] = {
-    "planner_title": ("空白地域と新しい拠点", "Gaps and new community bases"),
-    "minutes": ("徒歩（分）", "Walking minutes"),
-    "kinds": ("対象の資源", "Places counted"),
-    "unit": ("集計区域", "Area unit"),
-    "run": ("計算する", "Calculate"),
-    "coverage_table": ("徒歩圏のカバー率（65歳以上）", "Older residents within reach"),
-    "code": ("コード", "Code"),
-    "name": ("名称", "Name"),
-    "age_65_plus": ("65歳以上", "Aged 65+"),
-    "covered": ("徒歩圏内", "Within reach"),
-    "share": ("カバー率", "Share"),
-    "share_75": ("75歳以上カバー率", "Share 75+"),
-    "gaps": ("徒歩圏外の地域", "Areas beyond reach"),
-    "plan": ("新しい拠点を計画", "Plan new bases"),
-    "sites": ("拠点数 k", "Sites k"),
-    "target": ("または目標カバー率 %", "or coverage target %"),
-    "before": ("現在", "Now"),
-    "after": ("計画後", "Planned"),
-    "added": ("増える65歳以上", "Added 65+"),
-    "download": ("ダウンロード", "Download"),
-    "straight_line": ("道路網が設定されていないため直線距離です", "No street network configured: straight-line distances"),
-    "working": ("計算中…", "Working…"),
-    "total_row": ("（全体）", "(all)"),
-    "rank": ("順位", "Rank"),
-    "choropleth": ("高齢化率の塗り分け", "Aging-rate shading"),
-}
 
 
 def word(key: str, lang: str) -> str:
-    """A planner-page word, or a CLI message (model names) when the page has none."""
-    if key in WORDS:
-        ja, en = WORDS[key]
-        return en if lang == "en" else ja
-    return t(key, lang)
+    """A page word from the web catalogue, or a CLI message (the models' names) when it has none."""
+    return page_word(key, lang) if key in WORDS else t(key, lang)
 
 
 class BadParameter(ValueError):

@@ -74,7 +74,7 @@
     var mine = ++generation;
     var query = params();
     downloads(query.toString());
-    status(lang === "en" ? "Working…" : "計算中…");
+    status(window.GW_WORDS.working);
     var unitQuery = new URLSearchParams({ unit: query.get("unit") });
     var resourceQuery = new URLSearchParams();
     query.getAll("kind").forEach(function (k) { resourceQuery.append("kind", k); });
@@ -105,7 +105,7 @@
     var query = params();
     var k = document.getElementById("k").value, target = document.getElementById("target").value;
     if (target) { query.set("target", target); } else { query.set("k", k); }
-    status(lang === "en" ? "Working…" : "計算中…");
+    status(window.GW_WORDS.working);
     getJSON("/api/plan?" + query).then(function (answer) {
       document.querySelector("#plan-summary tbody").innerHTML = answer.summary.map(function (s) {
         return '<tr data-model="' + s.model + '"><td>' + escapeHtml(s.label) + "</td><td>" + s.sites + "</td><td>" +
