@@ -311,6 +311,12 @@ def test_the_map_renders_offline_in_chromium(browser, live_server):
     assert counts == {"markers": PUBLIC_RESOURCES, "polygons": AREA_POLYGONS + SHADED_SMALL_AREAS, "clusters": 0}
     shading = page.locator(".gw-choropleth").inner_text()
     assert "高齢化率（分位数）" in shading and page.locator(".gw-choropleth .gw-box").count() == 5
+    # Borders came simplified for the first zoom; two zooms in, they are fetched finer for that zoom.
+    first = page.evaluate("Object.values(window).find(v => v instanceof L.Map).getZoom()")
+    page.evaluate("Object.values(window).find(v => v instanceof L.Map).setZoom(%d, {animate: false})" % (first + 2))
+    page.wait_for_function("document.body.getAttribute('data-area-zoom') === '%d'" % (first + 2))
+    assert any(f"/api/areas?unit=small_area&zoom={first + 2}" in url for url in watched.requests)
+    page.evaluate("Object.values(window).find(v => v instanceof L.Map).setZoom(%d, {animate: false})" % first)
     assert page.locator("path.gw-resource").count() == PUBLIC_RESOURCES
     legend = page.locator(".gw-legend").inner_text()
     for kind_label in ("サロン", "通いの場", "地域の縁側", "地域包括支援センター"):

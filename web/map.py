@@ -10,6 +10,8 @@ Base tiles are optional (see :mod:`web.tiles`).
 from __future__ import annotations
 
 import html
+import json
+import math
 
 import folium
 import folium.plugins
@@ -121,7 +123,49 @@ html, body { font-family: "Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "M
 </style>"""
 
 
-def _shading(engine, areas, lang: str):
+#: The viewport the first zoom is worked out for (a staff PC's browser window); finer screens refine.
+FIRST_VIEWPORT = (1280, 800)
+
+
+def first_zoom(bounds: tuple[float, float, float, float]) -> int:
+    """The zoom at which Leaflet fits ``bounds`` (lon/lat) in :data:`FIRST_VIEWPORT`, as ``fit_bounds`` will."""
+    minx, miny, maxx, maxy = bounds
+    width, height = FIRST_VIEWPORT
+    mercator = [math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (miny, maxy)]
+    spans = [(maxx - minx) / 360.0, (mercator[1] - mercator[0]) / (2 * math.pi)]
+    fits = [math.log2(size / 256.0 / span) for size, span in zip((width, height), spans) if span > 0]
+    return int(max(0, min(MAX_ZOOM, math.floor(min(fits))))) if fits else MAX_ZOOM
+
+
+REFINE_SCRIPT = """(function () {
+  // Area borders were sent simplified for the first zoom; zooming in fetches them finer, once per zoom.
+  var map = %(map)s, layers = %(layers)s, shown = %(zoom)d, url = %(url)s;
+  var units = layers.map(function (l) { return l.unit; }).filter(function (u, i, a) { return a.indexOf(u) === i; });
+  function refine() {
+    var zoom = Math.min(Math.round(map.getZoom()), %(max)d);
+    if (zoom <= shown) { return; }
+    shown = zoom;
+    units.forEach(function (unit) {
+      fetch(url + "?unit=" + unit + "&zoom=" + zoom).then(function (r) { return r.json(); }).then(function (data) {
+        if (zoom !== shown) { return; }
+        var shapes = {};
+        data.features.forEach(function (f) { shapes[f.properties.code] = f.geometry; });
+        layers.forEach(function (l) {
+          if (l.unit !== unit) { return; }
+          l.layer.eachLayer(function (shape) {
+            var g = shapes[shape.feature.properties.code];
+            if (g) { shape.setLatLngs(L.GeoJSON.coordsToLatLngs(g.coordinates, g.type === "Polygon" ? 1 : 2)); }
+          });
+        });
+        document.body.setAttribute("data-area-zoom", zoom);
+      }).catch(function () { /* offline copy of the page: keep the first shapes */ });
+    });
+  }
+  map.on("zoomend", refine);
+})();"""
+
+
+def _shading(engine, areas, lang: str, zoom: int | None = None):
     """The small areas shaded as ``?shade=&scheme=&classes=`` ask (default 高齢化率 in quantiles), with its legend.
 
     None when there are no small areas, no population with ages, or ``?shade=none``.
@@ -138,13 +182,13 @@ def _shading(engine, areas, lang: str):
     except PlanningInputError:
         return None
     classes = small_area_classes(small, population, *wanted)
-    collection = area_collection(small, lang)
+    collection = area_collection(small, lang, zoom)
     for feature in collection["features"]:
         code = feature["properties"]["code"]
         value = classes.values[classes.codes.index(code)]
         shown = "–" if value is None else (f"{100 * value:.1f}%" if wanted[0] == "aging_rate" else f"{value:,.0f}")
         feature["properties"] = {"name": html.escape(str(feature["properties"]["name"])), "value": shown,
-                                 "colour": classes.colour_of(code)}
+                                 "colour": classes.colour_of(code), "code": code}
     layer = folium.GeoJson(
         collection, name=legend_title(classes, lang),
         style_function=lambda feature: {"fillColor": feature["properties"]["colour"], "fillOpacity": 0.6,
@@ -173,26 +217,31 @@ def index():
     if tiles is not None:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=tiles.name, max_zoom=MAX_ZOOM).add_to(fmap)
 
+    zoom = first_zoom(tuple(areas.total_bounds)) if not areas.empty else None
+    area_layers: list[tuple[str, str]] = []  # (JavaScript name, unit) of every layer of area shapes
     for unit in AREA_DRAW_ORDER:
         subset = areas[areas["unit"] == unit]
         if subset.empty:
             continue
-        collection = area_collection(subset, lang)
+        collection = area_collection(subset, lang, zoom)
         layer_name = collection["features"][0]["properties"]["unit_label"]
         for feature in collection["features"]:  # folium's tooltip writes names as HTML
-            feature["properties"] = {"name": html.escape(str(feature["properties"]["name"]))}
+            feature["properties"] = {"name": html.escape(str(feature["properties"]["name"])),
+                                     "code": feature["properties"]["code"]}
         style = AREA_STYLES[unit]
-        folium.GeoJson(
+        layer = folium.GeoJson(
             collection, name=layer_name,
             style_function=lambda _feature, style=style: dict(style),
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
             show=unit != "small_area" or len(subset) <= SMALL_AREAS_SHOWN_UP_TO,
         ).add_to(fmap)
+        area_layers.append((layer.get_name(), unit))
 
-    shading = _shading(engine, areas, lang)
+    shading = _shading(engine, areas, lang, zoom)
     if shading is not None:
         layer, legend = shading
         layer.add_to(fmap)
+        area_layers.append((layer.get_name(), "small_area"))
         figure.header.add_child(Element(CHOROPLETH_STYLE))
         figure.html.add_child(Element(legend))
 
@@ -229,5 +278,11 @@ def index():
     else:
         figure.html.add_child(Element(f'<div class="gw-legend">{html.escape(word("no_data", lang))}</div>'))
     folium.LayerControl(collapsed=False).add_to(fmap)
+    if area_layers:
+        layers = "[" + ", ".join(f'{{layer: {name}, unit: "{unit}"}}' for name, unit in area_layers) + "]"
+        script = REFINE_SCRIPT % {"map": fmap.get_name(), "layers": layers, "zoom": zoom,
+                                  "url": json.dumps(url_for("api.areas")), "max": MAX_ZOOM}
+        # Run once the page's own script has made the map and its layers (it runs before "load").
+        figure.html.add_child(Element(f'<script>window.addEventListener("load", function () {{ {script} }});</script>'))
     figure.html.add_child(map_controls(lang))  # sign in/out; for editors, draggable markers and the edit form
     return figure.render()
