@@ -46,5 +46,6 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     app.register_blueprint(__import__("web.printmap", fromlist=["blueprint"]).blueprint)  # /district/…/map.pdf
     from web import csw, planner
     app.register_blueprint(planner.blueprint)
+    app.register_blueprint(__import__("web.coordinator", fromlist=["blueprint"]).blueprint)  # /coordinator
     app.register_blueprint(csw.blueprint)
     return app

@@ -1,0 +1,298 @@
+"""Coordinator view (近くのサロンを探す): the nearest places to a client's home by walking minutes.
+
+The page (``/coordinator``) lets a coordinator click the client's home on the map or type an
+address, choose what the client needs (kinds, weekday, time, target group, barrier-free access,
+someone to talk to, walking speed), and print the list to hand over.  It asks two JSON endpoints:
+
+- ``POST /api/nearest`` ``{lon, lat, k, kinds, weekday, time, target, barrier_free, consultation,
+  include_unknown, speed}`` → a GeoJSON FeatureCollection of the nearest fitting places, nearest
+  first, each feature's geometry the walking route (a straight line without a street network);
+- ``POST /api/geocode`` ``{q}`` → ``{"candidates": [{label, lon, lat, source}]}`` from the store's
+  small-area names and public resources' addresses (:mod:`web.address_lookup`), or 404.
+
+**The client's location never reaches a log or the store.**  It travels in the POST body (a
+query string would be written to every access log), nothing here logs it or writes anything,
+errors are logged without their message (which could quote the location), and every answer
+carries ``Cache-Control: no-store`` so no browser or proxy keeps it.  Staff-only places never
+appear: the list is printed for the client.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import math
+import re
+import traceback
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from geo_welfare.analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT, Needs, nearest_resources
+from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH, JAPAN_BOUNDS
+from geo_welfare.store import open_store
+from geo_welfare.store.read import read_resources, schedule_of
+from geo_welfare.values import plain
+from layers.glossary import RESOURCE_KIND_IDS, RESOURCE_KINDS, label
+from layers.schedules import WEEKDAY_CODES, ParsedSchedule
+from web import address_lookup
+from web.i18n import page_language, word
+from web.network import app_network
+
+blueprint = Blueprint("coordinator", __name__)
+log = logging.getLogger(__name__)
+
+MAX_K = 20
+DEFAULT_K = 5
+DEFAULT_KINDS = ("salon", "kayoi_no_ba", "engawa")
+SPEED_RANGE = (1.0, 6.0)
+MAX_TARGET_LENGTH = 50
+#: Answers that hold a person's location (or the address typed for it): never cached anywhere.
+PRIVATE_ENDPOINTS = frozenset({"coordinator.nearest", "coordinator.geocode"})
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+#: Words the page's script needs (keys of :data:`web.i18n.WORDS`).
+SCRIPT_WORDS = ("coord_not_found", "coord_no_results", "coord_searching", "coord_minutes", "coord_metres",
+                "coord_straight_distance", "coord_method_straight", "coord_origin_map", "coord_candidates",
+                "coord_error", "coord_walk", "schedule", "address", "phone", "coord_found", "coord_route_of",
+                "coord_from", "coord_speed_note")
+
+
+class BadField(ValueError):
+    """A request field that cannot be used; answered with 400 naming the field in both languages."""
+
+    def __init__(self, field: str, key: str, value: object = None, show_value: bool = True):
+        self.field, self.key, self.value, self.show_value = field, key, value, show_value
+        super().__init__(field)
+
+
+@blueprint.errorhandler(BadField)
+def _bad_field(error: BadField):
+    shown = f"（値: {error.value!r}）" if error.show_value else ""
+    shown_en = f" (found {error.value!r})" if error.show_value else ""
+    if error.field == "kinds":
+        shown += f"（{word('allowed', 'ja')}: {', '.join(RESOURCE_KIND_IDS)}）"
+        shown_en += f" ({word('allowed', 'en')}: {', '.join(RESOURCE_KIND_IDS)})"
+    return jsonify({"error": f"{error.field}: {word(error.key, 'ja')}{shown}",
+                    "error_en": f"{error.field}: {word(error.key, 'en')}{shown_en}",
+                    "field": error.field}), 400
+
+
+@blueprint.after_request
+def _no_store(response):
+    """Nothing that holds a client's location (or the address typed) may be kept by a cache."""
+    if request.endpoint in PRIVATE_ENDPOINTS or request.path in ("/api/nearest", "/api/geocode"):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _language(body: dict | None = None) -> str:
+    requested = request.args.get("lang") or (body or {}).get("lang")
+    return page_language(requested if isinstance(requested, str) else None, current_app.config["LANGUAGE"])
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadField("body", "json_expected", show_value=False)
+    return body
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _coordinate(body: dict, field: str, low: float, high: float) -> float:
+    value = body.get(field)
+    if not _is_number(value) or not low <= value <= high:
+        raise BadField(field, f"coord_bad_{field}", show_value=False)  # never echo a location
+    return float(value)
+
+
+def _whole(body: dict, field: str, low: int, high: int, default: int | None, key: str) -> int | None:
+    value = body.get(field)
+    if value is None or value == "":
+        return default
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if not _is_number(value) or value != int(value) or not low <= value <= high:
+        raise BadField(field, key, value)
+    return int(value)
+
+
+def _flag(body: dict, field: str) -> bool:
+    value = body.get(field)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BadField(field, "coord_bad_flag", value)
+    return value
+
+
+def _kinds(body: dict) -> tuple[str, ...] | None:
+    kinds = body.get("kinds")
+    if kinds is None or kinds == []:
+        return None
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+        raise BadField("kinds", "coord_bad_kinds", kinds)
+    unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
+    if unknown:
+        raise BadField("kinds", "coord_bad_kinds", ", ".join(unknown))
+    return tuple(dict.fromkeys(kinds))
+
+
+def _time(body: dict) -> datetime.time | None:
+    value = body.get("time")
+    if value is None or value == "":
+        return None
+    match = _TIME.match(value) if isinstance(value, str) else None
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise BadField("time", "coord_bad_time", value)
+    return datetime.time(int(match[1]), int(match[2]))
+
+
+def _target(body: dict) -> str | None:
+    value = body.get("target")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TARGET_LENGTH:
+        raise BadField("target", "coord_bad_target", value)
+    return value.strip()
+
+
+def _speed(body: dict) -> float:
+    value = body.get("speed")
+    if value is None or value == "":
+        return DEFAULT_WALKING_SPEED_KMH
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if not _is_number(value) or not SPEED_RANGE[0] <= value <= SPEED_RANGE[1]:
+        raise BadField("speed", "coord_bad_speed", body.get("speed"))
+    return float(value)
+
+
+def open_at_time(schedule: ParsedSchedule, at: datetime.time, weekday: int | None = None) -> bool | None:
+    """Whether the place is held at time of day ``at`` (on ``weekday`` when given, else on some day).
+
+    True when a rule's hours contain ``at`` (opens ≤ at < closes) on a day it can fall on; False
+    when every rule says no; None when the schedule cannot say (unknown days or hours, text not
+    understood).  Without a date, 第1月曜 and 隔週 count as held on Monday: the coordinator checks
+    the week in the list's schedule words.
+    """
+    if not schedule.rules:
+        return None
+    answers = set()
+    for rule in schedule.rules:
+        if weekday is None:
+            on_day = True if rule.days_known else None
+        elif any(code[-2:] == WEEKDAY_CODES[weekday] for code in rule.byday):
+            on_day = True
+        else:
+            on_day = None if rule.bymonthday or not rule.byday else False
+        if rule.opens_at is None and rule.closes_at is None:
+            in_hours = None if schedule.unparsed else True
+        elif rule.opens_at is not None and at < rule.opens_at:
+            in_hours = False
+        elif rule.closes_at is not None and rule.closes_at != datetime.time(0, 0) and at >= rule.closes_at:
+            in_hours = False
+        else:
+            in_hours = True if rule.opens_at is not None and rule.closes_at is not None else None
+        answers.add(False if False in (on_day, in_hours) else True if on_day and in_hours else None)
+    if True in answers:
+        return True
+    return None if None in answers or schedule.unparsed else False
+
+
+def _feature(row: dict, route, place: dict) -> dict:
+    properties = {key: plain(row[key]) for key in ("rank", "id", "name", "kind", "kind_label", "walking_m",
+                                                   "walking_min", "straight_m", "method", "schedule", "phone",
+                                                   "address")}
+    properties.update(rank=int(properties["rank"]), id=int(properties["id"]),
+                      walking_m=float(properties["walking_m"]), walking_min=float(properties["walking_min"]),
+                      straight_m=float(properties["straight_m"]), schedule=properties["schedule"] or None,
+                      target_groups=plain(place.get("target_groups")), fee=plain(place.get("fee")),
+                      barrier_free=plain(place.get("barrier_free")), consultation=plain(place.get("consultation")),
+                      place=[round(place["geometry"].x, 7), round(place["geometry"].y, 7)])
+    coordinates = [[round(x, 7), round(y, 7)] for x, y in route.coords] if route is not None else []
+    return {"type": "Feature", "properties": properties,
+            "geometry": {"type": "LineString", "coordinates": coordinates}}
+
+
+@blueprint.post("/api/nearest")
+def nearest():
+    """The ``k`` nearest public places that fit, by walking minutes, with routes (GeoJSON)."""
+    body = _body()
+    lang = _language(body)
+    lon = _coordinate(body, "lon", JAPAN_BOUNDS[0], JAPAN_BOUNDS[2])
+    lat = _coordinate(body, "lat", JAPAN_BOUNDS[1], JAPAN_BOUNDS[3])
+    k = _whole(body, "k", 1, MAX_K, DEFAULT_K, "coord_bad_k")
+    kinds = _kinds(body)
+    weekday = _whole(body, "weekday", 0, 6, None, "coord_bad_weekday")
+    at = _time(body)
+    needs = Needs(kinds=kinds, weekday=weekday, target=_target(body),
+                  barrier_free=_flag(body, "barrier_free") or None, consultation=_flag(body, "consultation") or None,
+                  include_unknown_schedules=_flag(body, "include_unknown"))
+    speed = _speed(body)
+    try:
+        network = app_network()
+        resources = read_resources(open_store(current_app.config["DATABASE_URL"]), kinds=list(kinds) if kinds else None)
+        if at is not None:
+            answers = [open_at_time(schedule_of(row), at, weekday) for row in resources.to_dict("records")]
+            resources = resources[[answer is True or (answer is None and needs.include_unknown_schedules)
+                                   for answer in answers]]
+        method = METHOD_NETWORK if network is not None else METHOD_STRAIGHT
+        features = []
+        if len(resources):
+            result = nearest_resources(resources, (lon, lat), k=k, network=network, needs=needs, speed_kmh=speed,
+                                       lang=lang)
+            places = resources.set_index("id")
+            for row, route in zip(result.to_dict("records"), result.geometry):
+                features.append(_feature(row, route, places.loc[row["id"]].to_dict()))
+    except Exception as error:  # logged without its message, which could quote the location
+        log.error("nearest places failed: %s\n%s", type(error).__name__,
+                  "".join(traceback.format_tb(error.__traceback__)))
+        return jsonify({"error": word("coord_error", "ja"), "error_en": word("coord_error", "en")}), 500
+    return jsonify({"type": "FeatureCollection", "features": features, "method": method, "speed_kmh": speed,
+                    "k": k, "notice": None if network is not None else word("coord_straight_notice", lang)})
+
+
+@blueprint.post("/api/geocode")
+def geocode():
+    """Candidates for an address or town name typed by the coordinator, best first; 404 when none."""
+    body = _body()
+    text = body.get("q")
+    try:
+        address_lookup.check_query(text)
+    except address_lookup.QueryError:
+        raise BadField("q", "coord_bad_query", show_value=False) from None
+    try:
+        candidates = address_lookup.lookup(open_store(current_app.config["DATABASE_URL"]), text)
+    except Exception as error:  # as above: the typed address must not reach the log
+        log.error("address lookup failed: %s\n%s", type(error).__name__,
+                  "".join(traceback.format_tb(error.__traceback__)))
+        return jsonify({"error": word("coord_error", "ja"), "error_en": word("coord_error", "en")}), 500
+    if not candidates:
+        return jsonify({"error": word("coord_not_found", "ja"), "error_en": word("coord_not_found", "en"),
+                        "candidates": []}), 404
+    return jsonify({"candidates": [candidate.as_dict() for candidate in candidates]})
+
+
+@blueprint.get("/coordinator")
+def page():
+    """The coordinator's page: the map, the address box, the conditions and the printable list."""
+    from web.auth import csrf_token
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+    tiles = current_app.config["BASE_TILES"]
+    return render_template(
+        "coordinator.html", lang=lang, w=lambda key: word(key, lang),
+        kinds=[(term.id, label(RESOURCE_KINDS, term.id, lang)) for term in RESOURCE_KINDS],
+        default_kinds=DEFAULT_KINDS, weekdays=[(day, word(f"coord_weekday_{day}", lang)) for day in range(7)],
+        network=app_network() is not None, max_k=MAX_K, default_k=DEFAULT_K,
+        tiles=None if tiles is None else {"url": tiles.url, "attribution": tiles.attribution},
+        csrf_token=csrf_token(), script_words={key: word(key, lang) for key in SCRIPT_WORDS},
+        targets=("高齢者", "65歳以上", "認知症", "どなたでも"))
