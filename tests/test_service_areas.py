@@ -76,3 +76,16 @@ def test_gap_pieces_ranked_with_the_residents_beyond_reach():
     # A piece where nobody lives beyond reach is kept only from a size up (1 ha by default): at 2 ha, A's
     # 1 ha strips go and B stays.
     assert gap_areas(districts, served, points, walk, 210.0, min_empty_m2=20000.0)["code"].tolist() == ["B"]
+
+
+def test_the_middle_of_a_reached_block_is_within_reach():
+    # A 200 m square block ringed by streets, all reached: 50 m either side leaves a 100 × 100 m hole.
+    network = network_of([(0, 0), (200, 0), (200, 200), (0, 200), (0, 0)])
+    (area,) = service_areas(network, snap_points(network, at((0, -5))), 2000.0)
+    middle = shapely.Point(X0 + 100, Y0 + 100)
+    assert area.contains(middle) and area.geom_type == "Polygon" and len(area.interiors) == 0
+    from geo_welfare.analysis.service_areas import without_block_holes
+    ring = shapely.buffer(shapely.LineString([(X0, Y0), (X0 + 200, Y0), (X0 + 200, Y0 + 200), (X0, Y0 + 200),
+                                              (X0, Y0)]), 50.0)
+    assert len(ring.interiors) == 1 and shapely.Polygon(ring.interiors[0]).area == pytest.approx(100 * 100)
+    assert len(without_block_holes(ring, block_m2=5000.0).interiors) == 1  # a hole above the size stays

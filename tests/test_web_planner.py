@@ -118,6 +118,8 @@ def test_the_planner_page_in_chromium(browser, demo, brute, best_pair):  # noqa:
             "features"])
         assert page.evaluate("document.body.getAttribute('data-gaps')") == str(gap_count)
         assert page.locator(".leaflet-overlay-pane path").count() >= gap_count
+        public = len(page.request.get(base + f"/api/resources?{KINDS}").json()["features"])
+        assert page.evaluate("document.body.getAttribute('data-service-areas')") == str(public)
         # Sort by share, lowest first (a second click): the gap district デモ台 comes first.
         page.click("#coverage-table th[data-key=share_65_plus_covered]")
         page.click("#coverage-table th[data-key=share_65_plus_covered]")
@@ -133,3 +135,12 @@ def test_the_planner_page_in_chromium(browser, demo, brute, best_pair):  # noqa:
         page.screenshot(path=str(ARTIFACTS / "web_planner.png"))
         watched.check_offline()
         page.close()
+
+
+def test_service_areas_one_per_public_place(client, demo):
+    from geo_welfare.store.read import read_resources
+    answer = client.get(f"/api/service-areas?minutes=10&{KINDS}").get_json()
+    public = read_resources(open_store(demo), kinds=["salon", "engawa"])  # public only
+    assert sorted(f["properties"]["name"] for f in answer["features"]) == sorted(public["name"])
+    assert {f["properties"]["method"] for f in answer["features"]} == {"network"}
+    assert client.get("/api/service-areas?minutes=99").status_code == 400

@@ -181,6 +181,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "shade_classes": ("階級数", "classes"),
     "shade_apply": ("表示", "Show"),
     "map_link": ("地図", "Map"),
+    "service_areas": ("資源の徒歩圏", "Walking areas of the places"),
     "csw_file": ("地域資源マップ", "resource_map"),
 }
 

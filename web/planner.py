@@ -21,7 +21,8 @@ from geo_welfare.analysis.siting import InfeasibleTarget
 from geo_welfare.exporting import write_layer
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_candidates
-from layers.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, label
+from layers.glossary import (AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, VISIBILITY_PUBLIC,
+                             VISIBILITY_STAFF, label)
 from geo_welfare.i18n import t
 from web.i18n import WORDS, page_language
 from web.i18n import word as page_word
@@ -153,6 +154,19 @@ def gaps():
     layer["area_m2"] = layer["area_m2"].round(0)
     for column in ("total", "age_65_plus", "age_75_plus"):
         layer[column] = layer[column].round(1)
+    return Response(layer.to_json(ensure_ascii=False, drop_id=True), mimetype="application/geo+json")
+
+
+@blueprint.get("/api/service-areas")
+def service_areas():
+    """Each place's walking area within ``minutes`` (the streets reached, widened 50 m), as GeoJSON."""
+    minutes = _number("minutes", 15.0, *MINUTES_RANGE)
+    _, study = _study()
+    layer = planning.service_area_layer(study, minutes)
+    public = study.resources["visibility"].fillna(VISIBILITY_PUBLIC).to_numpy() != VISIBILITY_STAFF
+    layer = layer[public]  # the page is for planners, but what it shows may be shown on: public places only
+    if request.args.get("format") in ("geojson", "gpkg"):
+        return _download(layer, f"service_areas_{minutes:g}min", f".{request.args['format']}")
     return Response(layer.to_json(ensure_ascii=False, drop_id=True), mimetype="application/geo+json")
 
 

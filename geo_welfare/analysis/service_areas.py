@@ -4,7 +4,8 @@ A circle of 1 km around a salon crosses the river; the walk does not.  Here the 
 reached parts of streets (whole edges where the walk gets all the way along, the reachable end of
 an edge where it runs out half-way, and the stretch of the place's own street walked directly),
 widened by :data:`BUFFER_METRES` on each side: homes stand beside the street they walk out on.
-A home further than that from any reached street is outside, even when a circle would hold it.
+A home further than that from any reached street is outside, even when a circle would hold it;
+the middle of a block ringed by reached streets (a hole under :data:`BLOCK_M2`) is inside.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ from geo_welfare.network.snap import Snapped
 BUFFER_METRES = 50.0
 #: Segments per quarter circle in the buffer's round ends (GEOS default).
 QUAD_SEGMENTS = 8
+#: Holes in the reached land smaller than this (m²) are filled: a block ringed by reached streets is
+#: within reach even where its middle is more than the buffer from every street.
+BLOCK_M2 = 50_000.0
+
+
+def without_block_holes(area: shapely.Geometry, block_m2: float = BLOCK_M2) -> shapely.Geometry:
+    """``area`` with the holes smaller than ``block_m2`` filled (the middles of reached blocks)."""
+    parts = getattr(area, "geoms", [area])
+    filled = [shapely.Polygon(part.exterior, [ring for ring in part.interiors
+                                              if shapely.Polygon(ring).area >= block_m2])
+              for part in parts if not part.is_empty]
+    return shapely.union_all(filled) if filled else shapely.Polygon()
 
 
 def reached_streets(network: WalkingNetwork, node_walk: np.ndarray, limit: float,
@@ -48,7 +61,8 @@ def reached_streets(network: WalkingNetwork, node_walk: np.ndarray, limit: float
 def _area(pieces: list[shapely.LineString], buffer_metres: float) -> shapely.Geometry:
     if not pieces:
         return shapely.Polygon()
-    return shapely.buffer(shapely.MultiLineString(pieces), buffer_metres, quad_segs=QUAD_SEGMENTS)
+    return without_block_holes(shapely.buffer(shapely.MultiLineString(pieces), buffer_metres,
+                                              quad_segs=QUAD_SEGMENTS))
 
 
 def combined_service_area(network: WalkingNetwork, places: Snapped, limit: float,

@@ -15,22 +15,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo_welfare.analysis.service_areas import without_block_holes
 from geo_welfare.crs import metric_crs_for_bounds
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
-
-
-#: Holes in the reached land smaller than this (m²) are filled: a block ringed by reached streets is
-#: within reach even where its middle is more than the street buffer from every street.
-BLOCK_M2 = 50_000.0
-
-
-def _without_block_holes(area: shapely.Geometry) -> shapely.Geometry:
-    parts = getattr(area, "geoms", [area])
-    filled = [shapely.Polygon(part.exterior, [ring for ring in part.interiors
-                                              if shapely.Polygon(ring).area >= BLOCK_M2])
-              for part in parts if not part.is_empty]
-    return shapely.union_all(filled) if filled else shapely.Polygon()
 
 
 @dataclass(frozen=True)
@@ -63,5 +51,5 @@ def walking_reach(places: gpd.GeoDataFrame, minutes: float, *, network: WalkingN
     from geo_welfare.network.snap import snap_points
     projected = places.to_crs(network.crs)
     snapped = snap_points(network, np.column_stack([projected.geometry.x, projected.geometry.y]))
-    area = gpd.GeoSeries([_without_block_holes(combined_service_area(network, snapped, metres))], crs=network.crs)
+    area = gpd.GeoSeries([without_block_holes(combined_service_area(network, snapped, metres))], crs=network.crs)
     return WalkingReach(area.to_crs(STORAGE_CRS), minutes, speed_kmh, True)

@@ -14,6 +14,11 @@
         f.properties.age_65_plus.toFixed(0) + " · " + (f.properties.area_m2 / 10000).toFixed(1) + " ha");
     }
   }).addTo(map);
+  var serviceLayer = L.geoJSON(null, {
+    style: { color: "#1f78b4", weight: 1, fillColor: "#a6cee3", fillOpacity: 0.25 },
+    onEachFeature: function (f, layer) { layer.bindTooltip(escapeHtml(f.properties.name)); }
+  }).addTo(map);
+  serviceLayer.bringToBack();
   var siteLayer = L.layerGroup().addTo(map);
   var rows = [], sortKey = null, sortDown = true;
   var generation = 0;  // answers to an older request are dropped when a newer one was sent
@@ -67,6 +72,7 @@
     document.getElementById("download-coverage").href = "/api/coverage?" + query + "&format=csv";
     document.getElementById("download-gaps-geojson").href = "/api/gaps?" + query + "&format=geojson";
     document.getElementById("download-gaps-gpkg").href = "/api/gaps?" + query + "&format=gpkg";
+    document.getElementById("download-service-areas").href = "/api/service-areas?" + query + "&format=geojson";
   }
 
   function run(event) {
@@ -80,13 +86,15 @@
     query.getAll("kind").forEach(function (k) { resourceQuery.append("kind", k); });
     return Promise.all([
       getJSON("/api/coverage?" + query), getJSON("/api/gaps?" + query), getJSON("/api/areas?" + unitQuery),
-      getJSON("/api/resources?" + resourceQuery)
+      getJSON("/api/resources?" + resourceQuery), getJSON("/api/service-areas?" + query)
     ]).then(function (answers) {
       if (mine !== generation) { return; }
       rows = answers[0].rows;
       drawTable();
       gapLayer.clearLayers().addData(answers[1]);
       areaLayer.clearLayers().addData(answers[2]);
+      serviceLayer.clearLayers().addData(answers[4]);
+      document.body.setAttribute("data-service-areas", answers[4].features.length);
       resourceLayer.clearLayers();
       answers[3].features.forEach(function (f) {
         L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 5, color: "#222",
