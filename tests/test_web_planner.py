@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
@@ -144,3 +145,18 @@ def test_service_areas_one_per_public_place(client, demo):
     assert sorted(f["properties"]["name"] for f in answer["features"]) == sorted(public["name"])
     assert {f["properties"]["method"] for f in answer["features"]} == {"network"}
     assert client.get("/api/service-areas?minutes=99").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api/gaps?minutes=0", "/api/gaps?unit=x", "/api/gaps?kind=x",
+                                  "/api/service-areas?kind=x", "/api/areas?zoom=99", "/api/areas?zoom=abc",
+                                  "/api/areas?unit=x", "/?shade=income", "/?classes=12"])
+def test_every_read_endpoint_refuses_bad_parameters(client, path):
+    assert client.get(path).status_code == 400
+
+
+def test_areas_at_a_zoom_are_coarser_far_out(client):
+    def vertices(zoom):
+        answer = client.get(f"/api/areas?unit=small_area&zoom={zoom}").get_json()
+        from shapely.geometry import shape
+        return sum(shapely.get_num_coordinates(shape(f["geometry"])) for f in answer["features"])
+    assert vertices(10) < vertices(18)  # half a pixel at zoom 10 is ~0.0007°, at 18 the ~2 m floor
