@@ -48,17 +48,17 @@ def spread_population(small_areas: gpd.GeoDataFrame, counts: pd.DataFrame, netwo
     :data:`COUNTS` (rows of one code are summed; suppressed counts (NA) count as 0).
     """
     areas = small_areas.to_crs(network.crs)
-    polygons = areas.geometry.values
+    polygons = np.asarray(areas.geometry.values, dtype=object)  # a plain array: no pandas ufunc detour
     shapely.prepare(polygons)
     totals = counts.groupby("area_code")[list(columns)].sum(min_count=1).fillna(0)
     # Which area each point lies in: an edge wholly inside one area gives it all its points at once;
     # the points of edges that cross a border are tested against each area the edge meets.  A point
     # on a border between two areas goes to the first; a point outside every area to none.
-    area_index, edge_index = edge_tree(network).query(polygons, predicate="intersects")
+    area_index, edge_index = edge_tree(network).query(polygons)  # boxes only: the tests below are exact
     inside = shapely.contains_properly(polygons[area_index], network.edge_geometry[edge_index])
     edges = np.unique(edge_index)  # only the streets of these areas (one ward need not walk the city)
     edge, along, stands_for = _street_points(network, edges, spacing)
-    xy = shapely.get_coordinates(shapely.line_interpolate_point(network.edge_geometry[edge], along))
+    xy = _positions(network, edges, edge, along)
     edge_owner = np.full(network.edge_count, -1, dtype=np.int64)
     edge_owner[edge_index[inside]] = area_index[inside]
     owner = edge_owner[edge]
@@ -90,10 +90,33 @@ def spread_population(small_areas: gpd.GeoDataFrame, counts: pd.DataFrame, netwo
                               "edge": np.concatenate([edge, np.full(len(streetless), -1)]),
                               "along": np.concatenate([along, np.zeros(len(streetless))])},
                              geometry=shapely.points(all_xy), crs=network.crs)
-    for column in columns:
-        per_area = frame["area_code"].map(totals[column]).fillna(0).to_numpy(dtype=float)
-        frame[column] = frame["share"].to_numpy() * per_area
+    per_area = totals.reindex(areas["code"]).fillna(0).to_numpy(dtype=float)  # areas × columns
+    share_all = frame["share"].to_numpy()
+    for i, column in enumerate(columns):
+        frame[column] = share_all * per_area[owners, i]
     return frame
+
+
+def _positions(network: WalkingNetwork, edges: np.ndarray, edge: np.ndarray, along: np.ndarray) -> np.ndarray:
+    """x, y of the points ``along`` metres down ``edge`` (sorted by edge, each of ``edges``), interpolated in NumPy.
+
+    The same arithmetic as ``shapely.line_interpolate_point``, over all the edges' vertices at once:
+    one cumulative length along every edge laid end to end, one search for each point's segment.
+    """
+    coordinates, owner = shapely.get_coordinates(network.edge_geometry[edges], return_index=True)
+    step = np.hypot(*np.diff(coordinates, axis=0).T)
+    step[owner[1:] != owner[:-1]] = 0.0  # no length between one edge's end and the next edge's start
+    cumulative = np.concatenate([[0.0], np.cumsum(step)])
+    first_vertex = np.searchsorted(owner, np.arange(len(edges)))
+    position = np.searchsorted(edges, edge)  # each point's edge among ``edges``
+    start = cumulative[first_vertex][position]
+    target = start + np.minimum(along, network.edge_length[edge])
+    last_vertex = np.append(first_vertex[1:], len(coordinates)) - 1
+    segment = np.clip(np.searchsorted(cumulative, target, side="right") - 1, first_vertex[position],
+                      last_vertex[position] - 1)
+    length = cumulative[segment + 1] - cumulative[segment]
+    fraction = np.where(length > 0, (target - cumulative[segment]) / np.where(length > 0, length, 1.0), 0.0)
+    return coordinates[segment] + fraction[:, None] * (coordinates[segment + 1] - coordinates[segment])
 
 
 def resident_positions(points: gpd.GeoDataFrame, network: WalkingNetwork) -> Snapped:
