@@ -20,7 +20,7 @@ from geo_welfare.store.read import read_areas, schedule_of
 from layers.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
 from layers.schedules import describe
 from layers.style import RESOURCE_COLOURS
-from web.i18n import page_language, word
+from web.i18n import both, page_language, word
 
 blueprint = Blueprint("csw", __name__)
 
@@ -72,7 +72,7 @@ def district(unit: str, code: str):
     """One district's outline and numbered public places (the print map's numbers) as JSON."""
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     if unit not in AREA_UNIT_IDS:
-        return jsonify({"error": f"不明な区域の単位です: {unit}", "error_en": f"unknown area unit: {unit}"}), 404
+        return jsonify(both("unknown_unit_named", unit=unit)), 404
     try:
         return jsonify(_district(unit, code, lang))
     except NotStored as error:

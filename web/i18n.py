@@ -181,6 +181,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "shade_classes": ("階級数", "classes"),
     "shade_apply": ("表示", "Show"),
     "map_link": ("地図", "Map"),
+    # Refusals of the planner, CSW and print-map endpoints ({…} are filled in)
+    "bad_number": ("{low}〜{high} の数値が必要です", "expected a number from {low} to {high}"),
+    "bad_choice": ("次のいずれかが必要です: {choices}", "expected one of {choices}"),
+    "found_value": ("（値: {value}）", " (found {value})"),
+    "target_out_of_reach": ("目標のカバー率に届きません: {detail}", "the coverage target is out of reach: {detail}"),
+    "no_candidates": ("候補地が取り込まれていません", "no candidate sites in the store"),
+    "unknown_unit_named": ("不明な区域の単位です: {unit}", "unknown area unit: {unit}"),
+    "bad_format": ("形式は pdf か png です: {format}", "format must be pdf or png, not {format}"),
+    "bad_shading": ("塗り分けの指定が不正です（shade, scheme, classes）: {detail}",
+                    "bad shading request (shade, scheme, classes): {detail}"),
+    "bad_print_options": ("paper は A4/A3、orientation は auto/portrait/landscape、shading は aging/none です",
+                          "paper: A4/A3; orientation: auto/portrait/landscape; shading: aging/none"),
     "service_areas": ("資源の徒歩圏", "Walking areas of the places"),
     "csw_file": ("地域資源マップ", "resource_map"),
 }
@@ -190,6 +202,16 @@ def word(key: str, lang: str) -> str:
     """The page word ``key`` in ``lang`` (``ja`` or ``en``)."""
     ja, en = WORDS[key]
     return en if lang == "en" else ja
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    """The catalogue's sentence ``key`` in ``lang`` with ``values`` filled in."""
+    return word(key, lang).format(**values)
+
+
+def both(key: str, **values: object) -> dict[str, str]:
+    """An API error body's two messages: ``{"error": Japanese, "error_en": English}``."""
+    return {"error": say(key, "ja", **values), "error_en": say(key, "en", **values)}
 
 
 def page_language(requested: str | None, default: str) -> str:

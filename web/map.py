@@ -27,7 +27,7 @@ from web.auth import is_editor
 from web.editing import map_controls
 from web.choropleth import CHOROPLETH_STYLE, legend_html, legend_title, shading_request, small_area_classes
 from web.features import area_collection, resource_properties
-from web.i18n import page_language, word
+from web.i18n import page_language, say, word
 
 blueprint = Blueprint("map", __name__)
 
@@ -174,7 +174,7 @@ def _shading(engine, areas, lang: str, zoom: int | None = None):
     try:
         wanted = shading_request(request.args)
     except ValueError as error:
-        abort(400, description=str(error))
+        abort(400, description=say("bad_shading", lang, detail=str(error)))
     if wanted is None or small.empty:
         return None
     try:

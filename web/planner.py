@@ -24,7 +24,7 @@ from geo_welfare.store.read import read_candidates
 from layers.glossary import (AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, VISIBILITY_PUBLIC,
                              VISIBILITY_STAFF, label)
 from geo_welfare.i18n import t
-from web.i18n import WORDS, page_language
+from web.i18n import WORDS, both, page_language, say
 from web.i18n import word as page_word
 from web.network import app_network
 
@@ -42,18 +42,18 @@ def word(key: str, lang: str) -> str:
 
 
 class BadParameter(ValueError):
-    """A query parameter out of range; answered with 400 naming it."""
+    """A query parameter out of range; answered with 400 naming it (``key`` and ``values``: the catalogue's words)."""
 
-    def __init__(self, name: str, value: object, expected_ja: str, expected_en: str):
-        self.name, self.value, self.expected_ja, self.expected_en = name, value, expected_ja, expected_en
-        super().__init__(f"{name}: {expected_en} (found {value!r})")
+    def __init__(self, name: str, value: object, key: str, **values: object):
+        self.name, self.value, self.key, self.values = name, value, key, values
+        super().__init__(f"{name}: {say(key, 'en', **values)} (found {value!r})")
 
 
 @blueprint.errorhandler(BadParameter)
 def _bad_parameter(error: BadParameter):
-    return jsonify({"error": f"{error.name}: {error.expected_ja}（値: {error.value!r}）",
-                    "error_en": f"{error.name}: {error.expected_en} (found {error.value!r})",
-                    "field": error.name}), 400
+    messages = {lang: f"{error.name}: {say(error.key, lang, **error.values)}"
+                      f"{say('found_value', lang, value=repr(error.value))}" for lang in ("ja", "en")}
+    return jsonify({"error": messages["ja"], "error_en": messages["en"], "field": error.name}), 400
 
 
 @blueprint.errorhandler(planning.PlanningInputError)
@@ -63,7 +63,7 @@ def _missing_input(error: planning.PlanningInputError):
 
 @blueprint.errorhandler(InfeasibleTarget)
 def _infeasible(error: InfeasibleTarget):
-    return jsonify({"error": f"目標のカバー率に届きません: {error}", "error_en": str(error), "field": "target"}), 422
+    return jsonify({**both("target_out_of_reach", detail=str(error)), "field": "target"}), 422
 
 
 def _number(name: str, default: float, low: float, high: float, integer: bool = False) -> float:
@@ -73,9 +73,9 @@ def _number(name: str, default: float, low: float, high: float, integer: bool = 
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
-        raise BadParameter(name, raw, f"{low:g}〜{high:g} の数値", f"a number from {low:g} to {high:g}") from None
+        raise BadParameter(name, raw, "bad_number", low=f"{low:g}", high=f"{high:g}") from None
     if not low <= value <= high:
-        raise BadParameter(name, raw, f"{low:g}〜{high:g} の数値", f"a number from {low:g} to {high:g}")
+        raise BadParameter(name, raw, "bad_number", low=f"{low:g}", high=f"{high:g}")
     return value
 
 
@@ -83,15 +83,14 @@ def _kinds() -> list[str]:
     kinds = request.args.getlist("kind") or list(DEFAULT_KINDS)
     unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
     if unknown:
-        raise BadParameter("kind", ", ".join(unknown), f"次のいずれか: {', '.join(RESOURCE_KIND_IDS)}",
-                           f"one of {', '.join(RESOURCE_KIND_IDS)}")
+        raise BadParameter("kind", ", ".join(unknown), "bad_choice", choices=", ".join(RESOURCE_KIND_IDS))
     return kinds
 
 
 def _unit(default: str = "elementary_district") -> str:
     unit = request.args.get("unit") or default
     if unit not in AREA_UNIT_IDS:
-        raise BadParameter("unit", unit, f"次のいずれか: {', '.join(AREA_UNIT_IDS)}", f"one of {', '.join(AREA_UNIT_IDS)}")
+        raise BadParameter("unit", unit, "bad_choice", choices=", ".join(AREA_UNIT_IDS))
     return unit
 
 
@@ -180,7 +179,7 @@ def plan():
     engine, study = _study()
     candidates = read_candidates(engine)
     if len(candidates) == 0:
-        raise planning.PlanningInputError("候補地が取り込まれていません", "no candidate sites in the store")
+        raise planning.PlanningInputError(say("no_candidates", "ja"), say("no_candidates", "en"))
     result = planning.plan(study, candidates, minutes, k=k, target=target)
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     summary = result.summary.assign(label=[word(f"model_{model}", lang) for model in result.summary["model"]])

@@ -19,7 +19,7 @@ from geo_welfare.printmap.background import RAILWAY_ENV, WATER_ENV, read_backgro
 from geo_welfare.printmap.content import NotStored
 from geo_welfare.store import open_store
 from layers.glossary import AREA_UNIT_IDS, AREA_UNIT_OPTIONS
-from web.i18n import page_language
+from web.i18n import both, page_language
 
 blueprint = Blueprint("printmap", __name__)
 
@@ -31,8 +31,8 @@ def _setting(key: str, environment: str) -> str | None:
     return current_app.config.get(key) or os.environ.get(environment) or None
 
 
-def _refuse(message_ja: str, message_en: str, status: int = 400):
-    return jsonify({"error": message_ja, "error_en": message_en}), status
+def _refuse(messages: dict[str, str], status: int = 400):
+    return jsonify(messages), status
 
 
 @blueprint.get("/district/<unit>/<code>/map.<fmt>")
@@ -41,21 +41,20 @@ def district_map(unit: str, code: str, fmt: str):
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     unit_id = AREA_UNIT_OPTIONS.get(unit, unit)
     if fmt not in MIMETYPES:
-        return _refuse(f"形式は pdf か png です: {fmt}", f"format must be pdf or png, not {fmt}", 404)
+        return _refuse(both("bad_format", format=fmt), 404)
     if unit_id not in AREA_UNIT_IDS:
-        return _refuse(f"不明な区域の単位です: {unit}", f"unknown area unit: {unit}", 404)
+        return _refuse(both("unknown_unit_named", unit=unit), 404)
     paper = request.args.get("paper", "A4").upper()
     orientation = request.args.get("orientation", "auto")
     shading = request.args.get("shading", "aging")
     if paper not in ("A4", "A3") or orientation not in ("auto", "portrait", "landscape") or \
             shading not in ("aging", "none"):
-        return _refuse("paper は A4/A3、orientation は auto/portrait/landscape、shading は aging/none です",
-                       "paper: A4/A3; orientation: auto/portrait/landscape; shading: aging/none")
+        return _refuse(both("bad_print_options"))
     try:
         layers = load_store_layers(open_store(current_app.config["DATABASE_URL"]), unit_id, shading=shading)
         content = district_content(layers, code)
     except NotStored as error:
-        return _refuse(error.message("ja"), error.message("en"), 404)
+        return _refuse({"error": error.message("ja"), "error_en": error.message("en")}, 404)
     background = read_background(streets=_setting("NETWORK_FILE", settings.NETWORK_ENV),
                                  water=_setting("WATER_FILE", WATER_ENV), railway=_setting("RAILWAY_FILE", RAILWAY_ENV))
     page = render_district_map(content, background=background, paper=paper, orientation=orientation, lang=lang)
