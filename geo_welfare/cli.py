@@ -106,14 +106,19 @@ def import_group() -> None:
     """ファイルを取り込む（全件成功か、何も変更しないか） / Import files (all or nothing)."""
 
 
-def _common_import_options(function):
-    options = [
-        click.option("--columns", metavar="MAP", help="列の対応付け 例: name=施設名称,lat=Y / column map, e.g. name=施設名称,lat=Y"),
-        click.option("--encoding", help="文字コード（既定: UTF-8→CP932 の順に判定） / encoding (default: detect UTF-8, then CP932)"),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+def option_group(options: list):
+    """One decorator that adds ``options`` to a command, in the order listed (click applies bottom-up)."""
+    def apply(function):
+        for option in reversed(options):
+            function = option(function)
+        return function
+    return apply
+
+
+_common_import_options = option_group([
+    click.option("--columns", metavar="MAP", help="列の対応付け 例: name=施設名称,lat=Y / column map, e.g. name=施設名称,lat=Y"),
+    click.option("--encoding", help="文字コード（既定: UTF-8→CP932 の順に判定） / encoding (default: detect UTF-8, then CP932)"),
+])
 
 
 def _progress(obj: Context, total: int):
@@ -408,10 +413,7 @@ SERVE_OPTIONS = [
 ]
 
 
-def _serve_options(function):
-    for option in reversed(SERVE_OPTIONS):
-        function = option(function)
-    return function
+_serve_options = option_group(SERVE_OPTIONS)
 
 
 @main.command(context_settings=CONTEXT)

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_welfare.cli import CONTEXT, Context, main
+from geo_welfare.cli import CONTEXT, Context, main, option_group
 from geo_welfare.i18n import t
 from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH
 from layers import glossary
@@ -23,18 +23,14 @@ UNIT_OPTION = click.option("--unit", type=click.Choice(list(glossary.AREA_UNIT_O
                            show_default=True, help="集計する区域 / area unit of the table")
 
 
-def _analysis_options(function):
-    options = [
-        click.option("--network", "network_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="道路網（OSM .osm/.pbf、道路中心線 GeoJSON/Shapefile） / street network file"),
-        click.option("--kind", "kinds", multiple=True, help="資源の種別（複数可、省略時すべて） / resource kinds (repeatable)"),
-        click.option("--dataset", help="年齢別人口のデータセット / population-by-age dataset"),
-        click.option("--speed", type=click.FloatRange(min=0.5, max=10), default=DEFAULT_WALKING_SPEED_KMH,
-                     show_default=True, help="歩く速さ km/h（高齢者 4、虚弱 3） / walking speed"),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+_analysis_options = option_group([
+    click.option("--network", "network_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="道路網（OSM .osm/.pbf、道路中心線 GeoJSON/Shapefile） / street network file"),
+    click.option("--kind", "kinds", multiple=True, help="資源の種別（複数可、省略時すべて） / resource kinds (repeatable)"),
+    click.option("--dataset", help="年齢別人口のデータセット / population-by-age dataset"),
+    click.option("--speed", type=click.FloatRange(min=0.5, max=10), default=DEFAULT_WALKING_SPEED_KMH,
+                 show_default=True, help="歩く速さ km/h（高齢者 4、虚弱 3） / walking speed"),
+])
 
 
 def _kinds(kinds: tuple[str, ...]) -> list[str] | None:
@@ -90,10 +86,7 @@ OUTPUT_OPTIONS = [
 ]
 
 
-def _outputs(function):
-    for option in reversed(OUTPUT_OPTIONS):
-        function = option(function)
-    return function
+_outputs = option_group(OUTPUT_OPTIONS)
 
 
 @main.command(context_settings=CONTEXT)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from geo_welfare.analysis.spread import unit_of_points
