@@ -206,6 +206,7 @@ def test_display_simplification_keeps_shared_borders():
 # only), 6 縁側, 3 support centres; 42 small areas, 6 + 3 + 2 districts and 1 outline.
 PUBLIC_RESOURCES = 30 - 2 + 6 + 3
 AREA_POLYGONS = 42 + 6 + 3 + 2 + 1
+PUBLIC_SALONS_KAYOI_ENGAWA = 30 - 2 + 6  # the planner's default kinds: salons and 通いの場 (less 2 staff-only), 縁側
 SHADED_SMALL_AREAS = 42  # the 高齢化率 layer draws every small area again, filled
 
 
@@ -317,6 +318,13 @@ def test_the_map_renders_offline_in_chromium(browser, live_server):
     page.wait_for_function("document.body.getAttribute('data-area-zoom') === '%d'" % (first + 2))
     assert any(f"/api/areas?unit=small_area&zoom={first + 2}" in url for url in watched.requests)
     page.evaluate("Object.values(window).find(v => v instanceof L.Map).setZoom(%d, {animate: false})" % first)
+    # The walking areas and the gaps are in the layer switcher, fetched only when switched on.
+    for index, overlay in enumerate(("資源の徒歩圏（15分）", "徒歩圏外の地域（15分）")):
+        page.locator(".leaflet-control-layers-overlays label", has_text=overlay).locator("input").check()
+        page.wait_for_function(f"document.body.hasAttribute('data-overlay-{index}')")
+    assert int(page.evaluate("document.body.getAttribute('data-overlay-0')")) == PUBLIC_SALONS_KAYOI_ENGAWA
+    page.locator(".leaflet-control-layers-overlays label", has_text="徒歩圏外の地域（15分）").locator("input").uncheck()
+    page.locator(".leaflet-control-layers-overlays label", has_text="資源の徒歩圏（15分）").locator("input").uncheck()
     assert page.locator("path.gw-resource").count() == PUBLIC_RESOURCES
     legend = page.locator(".gw-legend").inner_text()
     for kind_label in ("サロン", "通いの場", "地域の縁側", "地域包括支援センター"):

@@ -181,6 +181,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "shade_classes": ("階級数", "classes"),
     "shade_apply": ("表示", "Show"),
     "map_link": ("地図", "Map"),
+    "overlay_service_areas": ("資源の徒歩圏（15分）", "Walking areas of the places (15 min)"),
+    "overlay_gaps": ("徒歩圏外の地域（15分）", "Areas beyond reach (15 min)"),
     # Refusals of the planner, CSW and print-map endpoints ({…} are filled in)
     "bad_number": ("{low}〜{high} の数値が必要です", "expected a number from {low} to {high}"),
     "bad_choice": ("次のいずれかが必要です: {choices}", "expected one of {choices}"),

@@ -165,6 +165,26 @@ REFINE_SCRIPT = """(function () {
 })();"""
 
 
+LAZY_OVERLAYS = """(function () {
+  // Walking areas and the gaps between them: computed by the planner's API only when switched on.
+  var map = %(map)s, control = %(control)s, overlays = %(overlays)s;
+  overlays.forEach(function (o) {
+    var layer = L.geoJSON(null, { style: o.style, onEachFeature: function (f, shape) {
+      shape.bindTooltip(String(f.properties.name || "")); } });
+    layer.gwLoaded = false;
+    layer.on("add", function () {
+      if (layer.gwLoaded) { return; }
+      layer.gwLoaded = true;
+      fetch(o.url).then(function (r) { return r.json(); }).then(function (data) {
+        layer.addData(data);
+        document.body.setAttribute("data-overlay-" + overlays.indexOf(o), data.features.length);
+      }).catch(function () { layer.gwLoaded = false; });
+    });
+    control.addOverlay(layer, o.name);
+  });
+})();"""
+
+
 def _shading(engine, areas, lang: str, zoom: int | None = None):
     """The small areas shaded as ``?shade=&scheme=&classes=`` ask (default 高齢化率 in quantiles), with its legend.
 
@@ -277,7 +297,15 @@ def index():
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     else:
         figure.html.add_child(Element(f'<div class="gw-legend">{html.escape(word("no_data", lang))}</div>'))
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    control = folium.LayerControl(collapsed=False).add_to(fmap)
+    if "planner" in current_app.blueprints and not resources.empty:
+        overlays = [{"name": word("overlay_service_areas", lang), "url": url_for("planner.service_areas", minutes=15),
+                     "style": {"color": "#1f78b4", "weight": 1, "fillColor": "#a6cee3", "fillOpacity": 0.3}},
+                    {"name": word("overlay_gaps", lang), "url": url_for("planner.gaps", minutes=15),
+                     "style": {"color": "#b22222", "weight": 1, "fillColor": "#e34a33", "fillOpacity": 0.4}}]
+        script = LAZY_OVERLAYS % {"map": fmap.get_name(), "control": control.get_name(),
+                                  "overlays": json.dumps(overlays, ensure_ascii=False)}
+        figure.html.add_child(Element(f'<script>window.addEventListener("load", function () {{ {script} }});</script>'))
     if area_layers:
         layers = "[" + ", ".join(f'{{layer: {name}, unit: "{unit}"}}' for name, unit in area_layers) + "]"
         script = REFINE_SCRIPT % {"map": fmap.get_name(), "layers": layers, "zoom": zoom,
