@@ -115,6 +115,17 @@ def option_group(options: list):
     return apply
 
 
+def resolve_kinds(kinds: tuple[str, ...]) -> list[str] | None:
+    """The resource kinds ``--kind`` names (identifiers, labels or aliases); None when none is named."""
+    resolved = []
+    for kind in kinds:
+        identifier = glossary.resource_kind(kind)
+        if identifier is None:
+            raise click.BadParameter(f"{kind}: {', '.join(glossary.RESOURCE_KIND_IDS)}", param_hint="--kind")
+        resolved.append(identifier)
+    return resolved or None
+
+
 _common_import_options = option_group([
     click.option("--columns", metavar="MAP", help="列の対応付け 例: name=施設名称,lat=Y / column map, e.g. name=施設名称,lat=Y"),
     click.option("--encoding", help="文字コード（既定: UTF-8→CP932 の順に判定） / encoding (default: detect UTF-8, then CP932)"),
@@ -332,12 +343,7 @@ def nearest(obj: Context, lon, lat, network_file, count, kinds, open_at, weekday
     """
     from geo_welfare.analysis.nearest import Needs, nearest_resources
     from geo_welfare.store import read
-    resolved = []
-    for kind in kinds:
-        identifier = glossary.resource_kind(kind)
-        if identifier is None:
-            raise click.BadParameter(f"{kind}: {', '.join(glossary.RESOURCE_KIND_IDS)}", param_hint="--kind")
-        resolved.append(identifier)
+    resolved = resolve_kinds(kinds) or []
     network = None
     if network_file is not None:
         from geo_welfare.network.cache import cached_network

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_welfare.cli import CONTEXT, Context, main, option_group
+from geo_welfare.cli import CONTEXT, Context, main, option_group, resolve_kinds
 from geo_welfare.i18n import t
 from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH
 from layers import glossary
@@ -33,16 +33,6 @@ _analysis_options = option_group([
 ])
 
 
-def _kinds(kinds: tuple[str, ...]) -> list[str] | None:
-    resolved = []
-    for kind in kinds:
-        identifier = glossary.resource_kind(kind)
-        if identifier is None:
-            raise click.BadParameter(f"{kind}: {', '.join(glossary.RESOURCE_KIND_IDS)}", param_hint="--kind")
-        resolved.append(identifier)
-    return resolved or None
-
-
 def _study(obj: Context, network_file: Path | None, kinds, dataset):
     from geo_welfare import planning
     network, was_cached = planning.load_network(network_file, obj.database_url)
@@ -51,7 +41,7 @@ def _study(obj: Context, network_file: Path | None, kinds, dataset):
     else:
         obj.say("network_loaded", nodes=network.node_count, edges=network.edge_count,
                 cached=t("from_cache" if was_cached else "built", obj.lang))
-    study = planning.open_study(obj.engine(), network, kinds=_kinds(kinds), dataset=dataset,
+    study = planning.open_study(obj.engine(), network, kinds=resolve_kinds(kinds), dataset=dataset,
                                 progress=lambda stage: obj.say(f"stage_{stage}"))
     if len(study.resources) == 0:
         raise click.UsageError(t("no_places", obj.lang))
