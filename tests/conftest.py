@@ -64,12 +64,13 @@ def postgis_template():
 
 
 @contextmanager
-def fresh_postgis_database(template: str):
-    """A new PostGIS database cloned from ``template``; yields its URL and drops it afterwards."""
+def fresh_postgis_database(template: str | None):
+    """A new PostGIS database cloned from ``template`` (None: an empty one); yields its URL and drops it afterwards."""
     name = f"geo_welfare_test_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine()
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        clause = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
     try:
         yield make_url(POSTGIS_URL).set(database=name).render_as_string(hide_password=False)
     finally:

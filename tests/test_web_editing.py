@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, func, insert, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, inspect, select, text
 from werkzeug.security import check_password_hash
 
-from conftest import IN_CI, POSTGIS_URL
+from conftest import fresh_postgis_database
 from geo_welfare.cli import main
 from geo_welfare.importing import import_areas, import_resources
 from geo_welfare.settings import cache_directory
@@ -456,22 +455,9 @@ def empty_store_url(request, tmp_path):
     if request.param == "spatialite":
         yield f"sqlite:///{tmp_path / 'old.sqlite'}"
         return
-    name = f"geo_welfare_migration_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(POSTGIS_URL), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        if IN_CI:
-            pytest.fail(f"PostGIS server not reachable at {POSTGIS_URL}: {error}")
-        pytest.skip(f"PostGIS server not reachable at {POSTGIS_URL}: {error}")
-    try:
-        yield make_url(POSTGIS_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        open_store.cache_clear()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    request.getfixturevalue("postgis_template")  # fails in CI (skips elsewhere) when the server is not there
+    with fresh_postgis_database(None) as url:
+        yield url
 
 
 def test_upgrading_a_0001_store_keeps_its_rows(empty_store_url, tmp_path):
