@@ -5,13 +5,13 @@ are read): ``spread_population`` (each small area's people along its streets) �
 points → ``distance_to_nearest`` (one Dijkstra from all places) → ``coverage_by_area`` at 10, 15 and
 20 minutes at 4 km/h.  Network build and file reading are timed apart and excluded.
 
-Data: the e-Stat H27 small-area boundaries of the ten wards (``layers.areas``) and the 2020-10
-resident-register age table by 条丁目 (``layers.population``), joined by ward + normalised name
+Data: the e-Stat H27 small-area boundaries of the ten wards (``geo_welfare.layers.areas``) and the 2020-10
+resident-register age table by 条丁目 (``geo_welfare.layers.population``), joined by ward + normalised name
 exactly as the import does.  Places: Sapporo's salons / 通いの場 are not in the shared data (no
 welfare point list for Sapporo there), so 300 places are a seeded sample of street nodes of the main
 network, moved up to ~20 m off the street.
 
-A running app (``geo_welfare.planning.Study``) keeps the spread residents and their snapping, so
+A running app (``geo_welfare.analysis.study.Study``) keeps the spread residents and their snapping, so
 when only the places or thresholds change it reruns only the last two steps; both figures are printed.
 
 Trust: before any time is printed, every resident point's walk is recomputed by brute force with
@@ -31,8 +31,8 @@ import pandas as pd
 from geo_welfare.analysis.coverage import coverage_by_area, distance_to_nearest
 from geo_welfare.analysis.spread import resident_positions, spread_population
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
-from layers.areas import read_areas
-from layers.population import join_to_small_areas, read_population
+from geo_welfare.layers.areas import read_areas
+from geo_welfare.layers.population import join_to_small_areas, read_population
 
 SAPPORO = Path(__file__).resolve().parents[2] / "shared" / "data" / "sapporo"
 ROADS = SAPPORO / "network" / "sapporo_authorized_road_network_2021-11_wgs84.geojson"

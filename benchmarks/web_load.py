@@ -34,7 +34,7 @@ LOADS = 7
 
 def _store(directory: Path) -> str:
     """A SpatiaLite store holding 中央区's layers, imported through the real importers."""
-    from geo_welfare.importing import import_areas, import_population, import_resources
+    from geo_welfare.store.importing import import_areas, import_population, import_resources
     from geo_welfare.store import open_store
     url = f"sqlite:///{directory / 'ward.sqlite'}"
     engine = open_store(url)
@@ -96,7 +96,7 @@ def _load_times(browser, url: str) -> tuple[list[float], int]:
 def run() -> dict:
     from playwright.sync_api import sync_playwright
 
-    from web import create_app
+    from geo_welfare.web import create_app
     with tempfile.TemporaryDirectory() as directory:
         url = _store(Path(directory))
         app = create_app(url, tiles="none")

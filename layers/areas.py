@@ -16,10 +16,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo_welfare.errors import InputError, Problem
-from layers import glossary
-from layers.columns import resolve_columns
-from layers.readers import ROW, check_geometries, read_vector, to_storage_crs
+from geo_welfare.core.errors import InputError, Problem
+from geo_welfare.core import glossary
+from geo_welfare.layers.columns import resolve_columns
+from geo_welfare.io.readers import ROW, check_geometries, read_vector, to_storage_crs
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("code", "KEY_CODE", "N03_007", "コード", "地区コード", "圏域コード", "学区コード"),

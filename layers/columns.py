@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from geo_welfare.errors import InputError, Problem
-from layers.readers import find_column
+from geo_welfare.core.errors import InputError, Problem
+from geo_welfare.io.readers import find_column
 
 
 def parse_column_map(text: str | None) -> dict[str, str]:

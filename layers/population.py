@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo_welfare.errors import InputError, Problem
-from layers.columns import resolve_columns
-from layers.readers import ROW, read_table
+from geo_welfare.core.errors import InputError, Problem
+from geo_welfare.layers.columns import resolve_columns
+from geo_welfare.io.readers import ROW, read_table
 
 COUNT_FIELDS = ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus", "households")
 

@@ -18,13 +18,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo_welfare.errors import InputError, Problem
-from layers import glossary
-from layers.columns import resolve_columns
-from layers.osm import is_osm_file, read_osm_resources
-from layers.readers import (LATITUDE_NAMES, LONGITUDE_NAMES, ROW, check_geometries, is_vector_file,
+from geo_welfare.core.errors import InputError, Problem
+from geo_welfare.core import glossary
+from geo_welfare.layers.columns import resolve_columns
+from geo_welfare.io.osm import is_osm_file, read_osm_resources
+from geo_welfare.io.readers import (LATITUDE_NAMES, LONGITUDE_NAMES, ROW, check_geometries, is_vector_file,
                             points_from_table, read_table, read_vector, to_storage_crs)
-from layers.schedules import parse_schedule
+from geo_welfare.layers.schedules import parse_schedule
 
 #: Field → column names recognised without a map (Japanese, then the standard's English form).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {

@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from geo_welfare.analysis.aging import aging_table
-from geo_welfare.demo import import_demo_town
+from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population

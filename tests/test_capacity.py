@@ -17,7 +17,7 @@ from geo_welfare.analysis.capacity import (UnknownCapacityWarning, capacity_by_a
 from geo_welfare.analysis.coverage import coverage_by_area
 from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.spread import spread_population
-from geo_welfare.demo import import_demo_town
+from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines, snap_points
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population, read_resources

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo_welfare.demo import import_demo_town
+from geo_welfare.store.demo import import_demo_town
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population
-from web.choropleth import UNKNOWN_COLOUR, classify, legend_html, shading_request, small_area_classes
+from geo_welfare.web.choropleth import UNKNOWN_COLOUR, classify, legend_html, shading_request, small_area_classes
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 

@@ -3,7 +3,7 @@
 import pytest
 from pyproj import Geod, Transformer
 
-from geo_welfare.crs import metric_crs, within_japan, zone_epsg, zone_for
+from geo_welfare.core.crs import metric_crs, within_japan, zone_epsg, zone_for
 
 
 @pytest.mark.parametrize(("place", "lon", "lat", "prefecture", "zone"), [

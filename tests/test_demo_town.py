@@ -24,7 +24,9 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, shape
 
-from geo_welfare import demo_town
+from helpers import DEMO_GENERATOR, demo_town_generator
+
+demo_town = demo_town_generator()
 
 COMMITTED = Path(__file__).resolve().parents[1] / "data" / "demo"
 SYNTHETIC = "合成データ（デモ用・架空）/ synthetic demo data"
@@ -108,7 +110,7 @@ def test_deterministic_and_identical_to_the_committed_files(town, tmp_path):
     for name in GENERATED:
         assert (town / name).read_bytes() == again[Path(name).stem].read_bytes(), name
         assert (town / name).read_bytes() == (COMMITTED / name).read_bytes(), \
-            f"data/demo/{name} is stale: run python -m geo_welfare.demo_town data/demo"
+            f"data/demo/{name} is stale: run python scripts/demo_town.py data/demo"
 
 
 def test_another_seed_gives_another_town(tmp_path):
@@ -118,12 +120,12 @@ def test_another_seed_gives_another_town(tmp_path):
 
 
 def test_command_line_writes_the_town(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "geo_welfare.demo_town", str(tmp_path / "out")],
+    result = subprocess.run([sys.executable, str(DEMO_GENERATOR), str(tmp_path / "out")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == GENERATED
     assert (tmp_path / "out" / "salons.csv").read_bytes() == (COMMITTED / "salons.csv").read_bytes()
-    usage = subprocess.run([sys.executable, "-m", "geo_welfare.demo_town"], capture_output=True, text=True, check=False)
+    usage = subprocess.run([sys.executable, str(DEMO_GENERATOR)], capture_output=True, text=True, check=False)
     assert usage.returncode == 2 and "usage" in usage.stderr
 
 

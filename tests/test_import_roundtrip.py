@@ -5,7 +5,7 @@ import datetime
 import pytest
 from sqlalchemy import func, select
 
-from geo_welfare.importing import import_resources
+from geo_welfare.store.importing import import_resources
 from geo_welfare.store.models import Resource, Schedule
 from geo_welfare.store.read import open_at, read_resources
 

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from geo_welfare.errors import InputError
-from layers import glossary
-from layers.columns import parse_column_map
-from layers.population import join_to_small_areas, normalise_area_name, read_population
+from geo_welfare.core.errors import InputError
+from geo_welfare.core import glossary
+from geo_welfare.layers.columns import parse_column_map
+from geo_welfare.layers.population import join_to_small_areas, normalise_area_name, read_population
 
 
 @pytest.mark.parametrize(("written", "canonical"), [

@@ -12,8 +12,8 @@ from pyproj import Transformer
 from shapely.geometry import LineString
 
 from geo_welfare.analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT, Needs, nearest_resources
-from geo_welfare.demo import import_demo_town
-from geo_welfare.importing import import_resources
+from geo_welfare.store.demo import import_demo_town
+from geo_welfare.store.importing import import_resources
 from geo_welfare.network import build_network, read_walkable_lines
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_resources

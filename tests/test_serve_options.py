@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import run_cli
-from web import create_app
-from web.network import app_network
+from geo_welfare.web import create_app
+from geo_welfare.web.network import app_network
 
 STREETS = Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.geojson"
 

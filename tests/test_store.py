@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from conftest import run_cli
 from fixtures_badinput import seed_files
 from geo_welfare.cli import main
-from geo_welfare.errors import StoreError
+from geo_welfare.core.errors import StoreError
 from geo_welfare.store.engine import open_store
 from geo_welfare.store.schema import current_revision, head_revision
 

@@ -3,7 +3,7 @@
 Every expected value is computed here independently of the app: the demo town's places are read
 from data/demo's CSV files, the street network is built again from streets.geojson and walked with
 :func:`geo_welfare.network.walking_distances` (SciPy's Dijkstra, not the app's k-nearest search),
-and schedules are parsed from the CSV text with :mod:`layers.schedules`.
+and schedules are parsed from the CSV text with :mod:`geo_welfare.layers.schedules`.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import shapely
 from pyproj import Transformer
 from sqlalchemy import inspect, select, table, text
 
-from geo_welfare.demo import import_demo_town
+from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
-from layers import glossary
-from layers.schedules import occurs_on_weekday, parse_schedule
+from geo_welfare.core import glossary
+from geo_welfare.layers.schedules import occurs_on_weekday, parse_schedule
 from test_web_map import ARTIFACTS, DEMO_DATA, Watched, serve
-from web import create_app
-from web.address_lookup import normalise_address
+from geo_welfare.web import create_app
+from geo_welfare.web.address_lookup import normalise_address
 
 STREETS = DEMO_DATA / "streets.geojson"
 #: On a street in デモ町一丁目 (the north-west of the town), 115 m in a straight line from ひまわりサロン.

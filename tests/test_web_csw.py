@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from geo_welfare.demo import import_demo_town
+from geo_welfare.store.demo import import_demo_town
 from geo_welfare.store import open_store
 from test_printmap import ARTIFACTS, flat, places_by_district, run
 from test_web_map import Watched, serve
-from web import create_app
+from geo_welfare.web import create_app
 
 
 @pytest.fixture(scope="module")

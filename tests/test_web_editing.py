@@ -23,15 +23,15 @@ from werkzeug.security import check_password_hash
 
 from conftest import fresh_postgis_database
 from geo_welfare.cli import main
-from geo_welfare.importing import import_areas, import_resources
-from geo_welfare.settings import cache_directory
+from geo_welfare.store.importing import import_areas, import_resources
+from geo_welfare.core.config import cache_directory
 from geo_welfare.store import open_store
 from geo_welfare.store.editing import add_user
 from geo_welfare.store.engine import create_store_engine
 from geo_welfare.store.models import Resource, ResourceChange, Schedule, User
 from geo_welfare.store.schema import alembic_config, current_revision, head_revision
 from test_web_map import Watched, serve
-from web import create_app
+from geo_welfare.web import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 EDITOR, EDITOR_PASSWORD = "tanaka", "correct horse battery 1"

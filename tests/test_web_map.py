@@ -1,6 +1,6 @@
 """The offline map in real headless Chromium, and its GeoJSON API.
 
-Two data sets: a hand-made one (written here, imported through ``geo_welfare.importing``) whose
+Two data sets: a hand-made one (written here, imported through ``geo_welfare.store.importing``) whose
 every expected value is written out below, and the demo town in data/demo, counted from its files.
 """
 
@@ -18,14 +18,14 @@ import pytest
 import shapely
 from werkzeug.serving import make_server
 
-from geo_welfare.demo import import_demo_town
-from geo_welfare.importing import import_areas, import_resources
+from geo_welfare.store.demo import import_demo_town
+from geo_welfare.store.importing import import_areas, import_resources
 from geo_welfare.store import open_store
-from layers.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
-from layers.style import RESOURCE_COLOURS
-from web import create_app
-from web.features import simplify_for_display
-from web.tiles import PRESETS
+from geo_welfare.core.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
+from geo_welfare.maps.style import RESOURCE_COLOURS
+from geo_welfare.web import create_app
+from geo_welfare.web.features import simplify_for_display
+from geo_welfare.web.tiles import PRESETS
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 DEMO_DATA = Path(__file__).resolve().parents[1] / "data" / "demo"

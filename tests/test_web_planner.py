@@ -16,7 +16,7 @@ from geo_welfare.store import open_store
 from geo_welfare.store.read import read_candidates
 from test_planning_cli import STREETS, brute, demo  # noqa: F401 (fixtures: the demo store and the dense walks)
 from test_web_map import ARTIFACTS, Watched, serve
-from web import create_app
+from geo_welfare.web import create_app
 
 KINDS = "kind=salon&kind=engawa"  # what test_planning_cli's brute force counts
 TEN_MINUTES = 10 * 1000 / 15  # metres at 4 km/h

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from web.i18n import WORDS, word
+from geo_welfare.web.i18n import WORDS, word
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

@@ -1,6 +1,6 @@
 """The web app: the map and a GeoJSON API over the same store the CLI uses.
 
-``create_app()`` is the Flask application factory (production: ``gunicorn 'web:create_app()'``).
+``create_app()`` is the Flask application factory (production: ``gunicorn 'geo_welfare.web:create_app()'``).
 The web layer is thin: it reads the store through :mod:`geo_welfare.store.read` and renders.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from geo_welfare import settings
-from web.tiles import base_tiles
+from geo_welfare.core import config as settings
+from geo_welfare.web.tiles import base_tiles
 
 
 def create_app(database_url: str | None = None, *, tiles: str | None = None, lang: str | None = None,
@@ -35,17 +35,17 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    from web import api, map as map_page
+    from geo_welfare.web import api, map as map_page
     app.config.setdefault("MARKER_CLUSTER_FROM", map_page.CLUSTER_FROM)  # markers of one kind before clustering
     app.register_blueprint(map_page.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
-    from web import auth, editing
+    from geo_welfare.web import auth, editing
     app.config.update(auth.session_settings(app.config["DATABASE_URL"]))  # secret key, 8-hour cookie sessions
     app.register_blueprint(auth.blueprint)  # /login, /logout, /api/session; CSRF on every POST/PUT/PATCH/DELETE
     app.register_blueprint(editing.blueprint, url_prefix="/api")  # editors' POST/PATCH/DELETE of resources
-    app.register_blueprint(__import__("web.printmap", fromlist=["blueprint"]).blueprint)  # /district/…/map.pdf
-    from web import csw, planner
+    app.register_blueprint(__import__("geo_welfare.web.printmap", fromlist=["blueprint"]).blueprint)  # /district/…/map.pdf
+    from geo_welfare.web import csw, planner
     app.register_blueprint(planner.blueprint)
-    app.register_blueprint(__import__("web.coordinator", fromlist=["blueprint"]).blueprint)  # /coordinator
+    app.register_blueprint(__import__("geo_welfare.web.coordinator", fromlist=["blueprint"]).blueprint)  # /coordinator
     app.register_blueprint(csw.blueprint)
     return app

@@ -3,7 +3,7 @@
 Not a geocoder: a coordinator types 「デモ町1丁目」 or 「架空市デモ町デモ町一丁目3番21号」 and gets a point
 to search from — the small area's representative point (always inside it), or the place itself
 when the text is a stored resource's address or name.  Spellings are folded first, the way
-:func:`layers.population.normalise_area_name` folds small-area names (full-width → half-width,
+:func:`geo_welfare.layers.population.normalise_area_name` folds small-area names (full-width → half-width,
 spaces dropped, ヶ/ケ), and numbers are written one way: 丁目 with kanji numerals as e-Stat writes
 them (1丁目 → 一丁目), 番・号 with digits as addresses usually are (三番二十一号 → 3番21号), and the
 short forms 1-3-21 (→ 一丁目3番21号) and 23-12 (→ 23番12号).
@@ -21,7 +21,7 @@ import geopandas as gpd
 from sqlalchemy import Engine
 
 from geo_welfare.store.read import read_areas, read_resources
-from layers.population import normalise_area_name
+from geo_welfare.layers.population import normalise_area_name
 
 #: At most this many candidates come back, best first.
 MAX_CANDIDATES = 10

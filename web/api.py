@@ -6,10 +6,10 @@ from flask import Blueprint, current_app, jsonify, request
 
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_resources
-from layers.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
-from web.auth import is_editor
-from web.features import area_collection, resource_collection
-from web.i18n import page_language, word
+from geo_welfare.core.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
+from geo_welfare.web.auth import is_editor
+from geo_welfare.web.features import area_collection, resource_collection
+from geo_welfare.web.i18n import page_language, word
 
 blueprint = Blueprint("api", __name__)
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from flask import (Blueprint, current_app, g, jsonify, redirect, render_template_string, request, session,
                    url_for)
 
-from geo_welfare import settings
+from geo_welfare.core import config as settings
 from geo_welfare.store import open_store
 from geo_welfare.store.editing import authenticate, find_user
-from web.i18n import page_language, word
+from geo_welfare.web.i18n import page_language, word
 
 blueprint = Blueprint("auth", __name__)
 

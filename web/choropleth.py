@@ -85,7 +85,7 @@ def small_area_classes(small_areas: gpd.GeoDataFrame, population: pd.DataFrame, 
 
 
 def _word(key: str, lang: str) -> str:
-    from web.i18n import word
+    from geo_welfare.web.i18n import word
     return word(f"shade_{key}", lang)
 
 

@@ -8,7 +8,7 @@ someone to talk to, walking speed), and print the list to hand over.  It asks tw
   include_unknown, speed}`` → a GeoJSON FeatureCollection of the nearest fitting places, nearest
   first, each feature's geometry the walking route (a straight line without a street network);
 - ``POST /api/geocode`` ``{q}`` → ``{"candidates": [{label, lon, lat, source}]}`` from the store's
-  small-area names and public resources' addresses (:mod:`web.address_lookup`), or 404.
+  small-area names and public resources' addresses (:mod:`geo_welfare.web.address_lookup`), or 404.
 
 **The client's location never reaches a log or the store.**  It travels in the POST body (a
 query string would be written to every access log), nothing here logs it or writes anything,
@@ -28,15 +28,15 @@ import traceback
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from geo_welfare.analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT, Needs, nearest_resources
-from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH, JAPAN_BOUNDS
+from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, JAPAN_BOUNDS
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_resources, schedule_of
-from geo_welfare.values import plain
-from layers.glossary import RESOURCE_KIND_IDS, RESOURCE_KINDS, label
-from layers.schedules import WEEKDAY_CODES, ParsedSchedule
-from web import address_lookup
-from web.i18n import page_language, word
-from web.network import app_network
+from geo_welfare.core.values import plain
+from geo_welfare.core.glossary import RESOURCE_KIND_IDS, RESOURCE_KINDS, label
+from geo_welfare.layers.schedules import WEEKDAY_CODES, ParsedSchedule
+from geo_welfare.web import address_lookup
+from geo_welfare.web.i18n import page_language, word
+from geo_welfare.web.network import app_network
 
 blueprint = Blueprint("coordinator", __name__)
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ MAX_TARGET_LENGTH = 50
 PRIVATE_ENDPOINTS = frozenset({"coordinator.nearest", "coordinator.geocode"})
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
-#: Words the page's script needs (keys of :data:`web.i18n.WORDS`).
+#: Words the page's script needs (keys of :data:`geo_welfare.web.i18n.WORDS`).
 SCRIPT_WORDS = ("coord_not_found", "coord_no_results", "coord_searching", "coord_minutes", "coord_metres",
                 "coord_straight_distance", "coord_method_straight", "coord_origin_map", "coord_candidates",
                 "coord_error", "coord_walk", "schedule", "address", "phone", "coord_found", "coord_route_of",
@@ -285,7 +285,7 @@ def geocode():
 @blueprint.get("/coordinator")
 def page():
     """The coordinator's page: the map, the address box, the conditions and the printable list."""
-    from web.auth import csrf_token
+    from geo_welfare.web.auth import csrf_token
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     tiles = current_app.config["BASE_TILES"]
     return render_template(

@@ -1,6 +1,6 @@
 """CSW view (地区の地域資源マップ): pick a district, see its places numbered on a map and in a list, download the print file.
 
-The numbers are the print map's own (:func:`geo_welfare.printmap.content.district_content`), so the
+The numbers are the print map's own (:func:`geo_welfare.maps.content.district_content`), so the
 page, the PDF handed out at the meeting and the list beside it agree.  Public places only: this
 page prepares handouts.
 """
@@ -12,15 +12,15 @@ import json
 import shapely
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from geo_welfare.printmap import district_content, load_store_layers
-from geo_welfare.printmap.content import NotStored
-from geo_welfare.settings import STORAGE_CRS
+from geo_welfare.maps import district_content, load_store_layers
+from geo_welfare.maps.content import NotStored
+from geo_welfare.core.config import STORAGE_CRS
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, schedule_of
-from layers.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
-from layers.schedules import describe
-from layers.style import RESOURCE_COLOURS
-from web.i18n import both, page_language, word
+from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
+from geo_welfare.layers.schedules import describe
+from geo_welfare.maps.style import RESOURCE_COLOURS
+from geo_welfare.web.i18n import both, page_language, word
 
 blueprint = Blueprint("csw", __name__)
 

@@ -26,9 +26,9 @@ from geo_welfare.store import open_store
 from geo_welfare.store.editing import (COORDINATES, EDITABLE_FIELDS, EditError, NotFound, create_resource,
                                        delete_resource, move_resource, resource_history, resource_record,
                                        staff_only_ids, update_resource)
-from layers.glossary import RESOURCE_KINDS
-from web.auth import csrf_token, current_user, editor_required, error_response, is_editor
-from web.i18n import word
+from geo_welfare.core.glossary import RESOURCE_KINDS
+from geo_welfare.web.auth import csrf_token, current_user, editor_required, error_response, is_editor
+from geo_welfare.web.i18n import word
 
 blueprint = Blueprint("editing", __name__)
 

@@ -14,9 +14,9 @@ import numpy as np
 import shapely
 
 from geo_welfare.store.read import schedule_of
-from geo_welfare.values import plain
-from layers.glossary import AREA_UNITS, RESOURCE_KINDS, label
-from layers.schedules import describe
+from geo_welfare.core.values import plain
+from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KINDS, label
+from geo_welfare.layers.schedules import describe
 
 #: Display simplification (degrees, ~2 m): invisible at street zoom, halves a ward's vertices.
 SIMPLIFY_DEGREES = 0.00002

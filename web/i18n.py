@@ -1,6 +1,6 @@
 """The words of the web page in Japanese (default) and English, in one small table.
 
-Domain words (resource kinds, area units) come from :mod:`layers.glossary`; this table holds only
+Domain words (resource kinds, area units) come from :mod:`geo_welfare.core.glossary`; this table holds only
 the page's own words.  Full message catalogues come later.
 """
 

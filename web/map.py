@@ -4,7 +4,7 @@ folium's default assets come from CDNs; they are replaced here by the copies ven
 ``web/static/vendor`` (Leaflet 1.9.4, Leaflet.markercluster 1.5.3, jQuery 3.7.1 — folium's popups
 build their content with jQuery), because staff often work on networks that reach no CDN.
 Bootstrap, awesome-markers and the icon fonts folium would also load are not used and not served.
-Base tiles are optional (see :mod:`web.tiles`).
+Base tiles are optional (see :mod:`geo_welfare.web.tiles`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from branca.element import Element
 from flask import Blueprint, abort, current_app, request, url_for
 
 from geo_welfare.store import open_store
-from geo_welfare.planning import PlanningInputError, age_dataset
+from geo_welfare.analysis.study import PlanningInputError, age_dataset
 from geo_welfare.store.read import read_areas, read_population, read_resources
-from layers.glossary import RESOURCE_KINDS, label
-from layers.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS
-from web.auth import is_editor
-from web.editing import map_controls
-from web.choropleth import CHOROPLETH_STYLE, legend_html, legend_title, shading_request, small_area_classes
-from web.features import area_collection, resource_properties
-from web.i18n import page_language, say, word
+from geo_welfare.core.glossary import RESOURCE_KINDS, label
+from geo_welfare.maps.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS
+from geo_welfare.web.auth import is_editor
+from geo_welfare.web.editing import map_controls
+from geo_welfare.web.choropleth import CHOROPLETH_STYLE, legend_html, legend_title, shading_request, small_area_classes
+from geo_welfare.web.features import area_collection, resource_properties
+from geo_welfare.web.i18n import page_language, say, word
 
 blueprint = Blueprint("map", __name__)
 

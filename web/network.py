@@ -1,7 +1,7 @@
 """The app's street network, loaded once per process (built networks are also cached on disk).
 
 A request must not rebuild a city's network: the first request that needs walking distances
-loads it through :func:`geo_welfare.planning.load_network` (which reuses the on-disk cache beside
+loads it through :func:`geo_welfare.analysis.study.load_network` (which reuses the on-disk cache beside
 the store), and later requests reuse it from memory.
 """
 
@@ -19,7 +19,7 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=4)
 def _load(path: str, database_url: str) -> WalkingNetwork:
-    from geo_welfare.planning import load_network
+    from geo_welfare.analysis.study import load_network
     network, _ = load_network(path, database_url)
     network.adjacency  # built now, not in the first query
     return network

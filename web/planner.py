@@ -2,7 +2,7 @@
 
 The page (``/planner``) asks the API below and draws the answers; the API is usable on its own
 (a planner's spreadsheet can download ``/api/coverage?format=csv``).  All of it reads the store and
-the app's street network (:func:`web.network.app_network`) through :mod:`geo_welfare.planning`,
+the app's street network (:func:`geo_welfare.web.network.app_network`) through :mod:`geo_welfare.analysis.study`,
 the same code the CLI runs, so the web and ``geo-welfare coverage`` give the same figures.
 Nothing here concerns a person's location: parameters travel in the query string.
 """
@@ -16,17 +16,17 @@ from pathlib import Path
 import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
-from geo_welfare import planning
+from geo_welfare.analysis import study as planning
 from geo_welfare.analysis.siting import InfeasibleTarget
-from geo_welfare.exporting import write_layer
+from geo_welfare.io.writers import write_layer
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_candidates
-from layers.glossary import (AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, VISIBILITY_PUBLIC,
+from geo_welfare.core.glossary import (AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, VISIBILITY_PUBLIC,
                              VISIBILITY_STAFF, label)
-from geo_welfare.i18n import t
-from web.i18n import WORDS, both, page_language, say
-from web.i18n import word as page_word
-from web.network import app_network
+from geo_welfare.core.words import t
+from geo_welfare.web.i18n import WORDS, both, page_language, say
+from geo_welfare.web.i18n import word as page_word
+from geo_welfare.web.network import app_network
 
 blueprint = Blueprint("planner", __name__)
 

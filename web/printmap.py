@@ -13,13 +13,13 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from geo_welfare import settings
-from geo_welfare.printmap import district_content, load_store_layers, render_district_map
-from geo_welfare.printmap.background import RAILWAY_ENV, WATER_ENV, read_background
-from geo_welfare.printmap.content import NotStored
+from geo_welfare.core import config as settings
+from geo_welfare.maps import district_content, load_store_layers, render_district_map
+from geo_welfare.maps.background import RAILWAY_ENV, WATER_ENV, read_background
+from geo_welfare.maps.content import NotStored
 from geo_welfare.store import open_store
-from layers.glossary import AREA_UNIT_IDS, AREA_UNIT_OPTIONS
-from web.i18n import both, page_language
+from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNIT_OPTIONS
+from geo_welfare.web.i18n import both, page_language
 
 blueprint = Blueprint("printmap", __name__)
 

@@ -29,7 +29,7 @@ def _per_small_area(population: pd.DataFrame) -> pd.DataFrame:
 
 def _area_weights(small_areas: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.DataFrame:
     """Share of each small area's surface inside each unit (metric CRS for areas)."""
-    from geo_welfare.crs import metric_crs_for_bounds
+    from geo_welfare.core.crs import metric_crs_for_bounds
     crs = metric_crs_for_bounds(tuple(small_areas.total_bounds))
     left = small_areas[["code", "geometry"]].rename(columns={"code": "area_code"}).to_crs(crs)
     right = units[["code", "geometry"]].to_crs(crs)

@@ -18,7 +18,7 @@ from geo_welfare.analysis.spread import unit_of_points
 from geo_welfare.network.distance import walking_minutes
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
-from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH
+from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH
 
 
 #: Added to every virtual link and taken off afterwards: a place standing exactly on a street corner

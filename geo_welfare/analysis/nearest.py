@@ -19,16 +19,16 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from geo_welfare.crs import metric_crs
+from geo_welfare.core.crs import metric_crs
 from geo_welfare.network.distance import walking_minutes
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.route import walking_routes
 from geo_welfare.network.search import PlaceSearch
 from geo_welfare.network.snap import snap_points
-from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
+from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
 from geo_welfare.store.read import schedule_of
-from layers.glossary import RESOURCE_KINDS, label
-from layers.schedules import describe, is_open, occurs_on_weekday
+from geo_welfare.core.glossary import RESOURCE_KINDS, label
+from geo_welfare.layers.schedules import describe, is_open, occurs_on_weekday
 
 METHOD_NETWORK = "network"
 METHOD_STRAIGHT = "straight_line"

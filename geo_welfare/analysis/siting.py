@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import sparse
 
 from geo_welfare.analysis.reach import Reach
-from geo_welfare.errors import GeoWelfareError
+from geo_welfare.core.errors import GeoWelfareError
 
 
 class InfeasibleTarget(GeoWelfareError, ValueError):

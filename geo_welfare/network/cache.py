@@ -49,7 +49,7 @@ def cached_network(source: str | Path, cache_dir: str | Path, crs: str | None = 
     lines = None
     if crs is None:
         lines = read_walkable_lines(source)
-        from geo_welfare.crs import metric_crs_for_bounds
+        from geo_welfare.core.crs import metric_crs_for_bounds
         crs = metric_crs_for_bounds(tuple(lines.total_bounds)).to_string()
     key = hashlib.sha256(f"{_digest(source)}|{CRS.from_user_input(crs).to_epsg() or crs}|{FORMAT}".encode())
     path = cache_dir / f"network-{source.stem}-{key.hexdigest()[:16]}.npz"

@@ -13,7 +13,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
-from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH
+from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH
 
 
 def walking_distances(network: WalkingNetwork, origins: Snapped, destinations: Snapped,

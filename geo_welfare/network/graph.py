@@ -22,7 +22,7 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from geo_welfare.crs import metric_crs_for_bounds
+from geo_welfare.core.crs import metric_crs_for_bounds
 
 #: Endpoints closer than this (metres) are the same node.
 NODE_TOLERANCE = 0.001
@@ -76,7 +76,7 @@ class WalkingNetwork:
 def build_network(lines: gpd.GeoDataFrame, crs: CRS | str | None = None) -> WalkingNetwork:
     """Node the lines at every crossing and return the graph in a metric CRS.
 
-    ``crs`` defaults to the plane rectangular zone of the lines' area (see :mod:`geo_welfare.crs`).
+    ``crs`` defaults to the plane rectangular zone of the lines' area (see :mod:`geo_welfare.core.crs`).
     """
     metric = CRS.from_user_input(crs) if crs is not None else metric_crs_for_bounds(tuple(lines.total_bounds))
     projected = lines.to_crs(metric).geometry.values

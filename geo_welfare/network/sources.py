@@ -13,9 +13,9 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
-from geo_welfare.errors import InputError
-from layers.osm import is_osm_file, parse_other_tags
-from layers.readers import check_geometries, read_vector, to_storage_crs
+from geo_welfare.core.errors import InputError
+from geo_welfare.io.osm import is_osm_file, parse_other_tags
+from geo_welfare.io.readers import check_geometries, read_vector, to_storage_crs
 
 #: OSM ``highway`` values an older pedestrian may walk along.
 WALKABLE_HIGHWAYS = frozenset({

@@ -3,9 +3,9 @@
 A create, update, move or delete is one transaction: the resource row, its schedule rules and a
 :class:`~geo_welfare.store.models.ResourceChange` row (who, when in UTC, ``{field: [old, new]}``)
 are written together or not at all.  Fields are validated by the importer's own rules
-(:mod:`layers.resources`: kinds from the glossary, yes/no words, whole-number capacity, dates,
-公開/職員のみ, schedules re-parsed with :mod:`layers.schedules`; coordinates inside Japan as
-:func:`layers.readers.check_geometries` checks them), so a place typed in by hand is held to the
+(:mod:`geo_welfare.layers.resources`: kinds from the glossary, yes/no words, whole-number capacity, dates,
+公開/職員のみ, schedules re-parsed with :mod:`geo_welfare.layers.schedules`; coordinates inside Japan as
+:func:`geo_welfare.io.readers.check_geometries` checks them), so a place typed in by hand is held to the
 same standard as one read from a municipality's list.  A refused edit raises :class:`EditError`
 naming every bad field, and nothing is written.
 
@@ -28,13 +28,13 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import Engine, delete, func, insert, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from geo_welfare.errors import InputError, Problem
-from geo_welfare.settings import JAPAN_BOUNDS, STORAGE_CRS, STORAGE_SRID
+from geo_welfare.core.errors import InputError, Problem
+from geo_welfare.core.config import JAPAN_BOUNDS, STORAGE_CRS, STORAGE_SRID
 from geo_welfare.store.models import Resource, ResourceChange, Schedule, User
-from geo_welfare.values import plain
-from layers.glossary import VISIBILITY_STAFF
-from layers.readers import ROW, check_geometries
-from layers.resources import _validate
+from geo_welfare.core.values import plain
+from geo_welfare.core.glossary import VISIBILITY_STAFF
+from geo_welfare.io.readers import ROW, check_geometries
+from geo_welfare.layers.resources import _validate
 
 #: The fields an editor sets, named as the store names them.  The schedule is typed as text
 #: (毎週火曜 10:00〜12:00) and parsed into rules on every save, as the importer does.
@@ -48,7 +48,7 @@ ACTIONS = ("create", "update", "move", "delete")
 ROLES = ("editor", "viewer")
 MIN_PASSWORD_LENGTH = 8
 
-#: Importer field → the field name used here (see ``layers.resources.COLUMN_ALIASES``).
+#: Importer field → the field name used here (see ``geo_welfare.layers.resources.COLUMN_ALIASES``).
 _IMPORTER_MAPPING: dict[str, str | None] = {
     **{field: field for field in EDITABLE_FIELDS if field != "schedule_text"},
     "schedule": "schedule_text", "source_id": None, "days": None, "start": None, "end": None, "days_note": None,

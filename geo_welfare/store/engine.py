@@ -16,8 +16,8 @@ from types import ModuleType
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from geo_welfare.errors import StoreError
-from geo_welfare.settings import database_url
+from geo_welfare.core.errors import StoreError
+from geo_welfare.core.config import database_url
 
 SPATIALITE_HINT_JA = ("SpatiaLite を読み込めません。Debian/Ubuntu では `apt-get install libsqlite3-mod-spatialite`、"
                       "macOS では `brew install libspatialite` を実行するか、SPATIALITE_LIBRARY_PATH を設定してください。")
@@ -52,7 +52,7 @@ def _load_spatialite(dbapi_connection, _connection_record) -> None:
 
 
 def create_store_engine(url: str | None = None) -> Engine:
-    """An engine for the store at ``url`` (see :func:`geo_welfare.settings.database_url`), schema untouched."""
+    """An engine for the store at ``url`` (see :func:`geo_welfare.core.config.database_url`), schema untouched."""
     resolved = make_url(database_url(url))
     backend = resolved.get_backend_name()
     if backend == "sqlite":

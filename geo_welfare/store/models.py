@@ -14,7 +14,7 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Te
                         func)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from geo_welfare.settings import STORAGE_SRID
+from geo_welfare.core.config import STORAGE_SRID
 
 
 class Base(DeclarativeBase):

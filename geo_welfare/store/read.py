@@ -13,12 +13,12 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine, func, select
 
-from geo_welfare.settings import STORAGE_CRS
-from geo_welfare.values import plain
+from geo_welfare.core.config import STORAGE_CRS
+from geo_welfare.core.values import plain
 from geo_welfare.store.models import (AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource,
                                       Schedule)
-from layers.glossary import VISIBILITY_PUBLIC
-from layers.schedules import ParsedSchedule, from_stored, is_open
+from geo_welfare.core.glossary import VISIBILITY_PUBLIC
+from geo_welfare.layers.schedules import ParsedSchedule, from_stored, is_open
 
 
 def _frame(engine: Engine, statement, geometry_label: str = "wkb") -> gpd.GeoDataFrame:

@@ -2,7 +2,7 @@
 
 Every function here takes what a ``layers`` reader returned (already validated), so nothing
 can fail half-way for a reason the user could have fixed in the file; the caller holds one
-transaction for a whole import (see :mod:`geo_welfare.importing`), so if the database itself
+transaction for a whole import (see :mod:`geo_welfare.store.importing`), so if the database itself
 fails, it rolls back and the store is as it was.  Rows are matched on stable keys
 (``unit + code``, ``source + source_id``, ``dataset + row_key``) so importing the same file
 again updates rather than duplicates, and rows gone from the new file are removed.
@@ -17,8 +17,8 @@ import pandas as pd
 from geoalchemy2.shape import from_shape
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from geo_welfare.settings import STORAGE_SRID
-from geo_welfare.values import plain
+from geo_welfare.core.config import STORAGE_SRID
+from geo_welfare.core.values import plain
 from geo_welfare.store.models import (AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource,
                                       Schedule)
 

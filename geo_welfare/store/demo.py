@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from geo_welfare import settings
-from geo_welfare.importing import (FileReport, import_areas, import_candidates, import_population,
+from geo_welfare.core import config as settings
+from geo_welfare.store.importing import (FileReport, import_areas, import_candidates, import_population,
                                    import_resources)
 
 #: The demo files and how each is imported, in dependency order (small areas before population).
@@ -26,12 +26,8 @@ RESOURCE_FILES = (("salons.csv", None), ("engawa.csv", "engawa"), ("support_cent
 
 
 def demo_directory() -> Path:
-    """The demo files: the repository's ``data/demo``, generated afresh when absent (an installed package)."""
-    directory = settings.DEMO_DATA_DIR
-    if not (directory / "small_areas.geojson").exists():
-        from geo_welfare.demo_town import generate
-        generate(directory)
-    return directory
+    """The demo files, shipped as the package data :mod:`geo_welfare.data` (made by ``scripts/demo_town.py``)."""
+    return settings.DEMO_DATA_DIR
 
 
 def import_demo_town(engine: Engine) -> list[FileReport]:

@@ -8,7 +8,7 @@ date and data credits.  ``layout`` sizes the page, ``content`` gathers what one 
 ``sources`` writes the credits, ``render`` draws, ``html`` writes the offline HTML map export.
 """
 
-from geo_welfare.printmap.content import StoreLayers, district_content, load_store_layers
-from geo_welfare.printmap.render import RenderedMap, render_district_map
+from geo_welfare.maps.content import StoreLayers, district_content, load_store_layers
+from geo_welfare.maps.render import RenderedMap, render_district_map
 
 __all__ = ["StoreLayers", "load_store_layers", "district_content", "render_district_map", "RenderedMap"]

@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from geo_welfare.errors import InputError, Problem
+from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.store.models import AreaUnit
 from geo_welfare.store.write import (WriteResult, write_areas, write_candidates, write_population,
                                      write_resources)
-from layers.areas import AreaImport, read_areas
-from layers.population import PopulationImport, join_to_small_areas, read_population
-from layers.resources import CandidateImport, ResourceImport, read_candidates, read_resources
+from geo_welfare.layers.areas import AreaImport, read_areas
+from geo_welfare.layers.population import PopulationImport, join_to_small_areas, read_population
+from geo_welfare.layers.resources import CandidateImport, ResourceImport, read_candidates, read_resources
 
 Progress = Callable[[str, Path], None]
 

@@ -17,11 +17,11 @@ import shapely
 from pyproj import CRS
 from sqlalchemy import Engine
 
-from geo_welfare.crs import metric_crs_for_bounds
-from geo_welfare.errors import GeoWelfareError
+from geo_welfare.core.crs import metric_crs_for_bounds
+from geo_welfare.core.errors import GeoWelfareError
 from geo_welfare.store import read
-from geo_welfare.values import plain
-from layers.glossary import AREA_UNITS, RESOURCE_KIND_IDS, label
+from geo_welfare.core.values import plain
+from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KIND_IDS, label
 
 #: The unit a district map is made for unless another is asked for: 小学校区, the unit residents'
 #: own activities (and Fujisawa's 地域の縁側) are organised by.

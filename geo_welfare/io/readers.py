@@ -26,8 +26,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from geo_welfare.errors import InputError, Problem
-from geo_welfare.settings import JAPAN_BOUNDS, STORAGE_CRS
+from geo_welfare.core.errors import InputError, Problem
+from geo_welfare.core.config import JAPAN_BOUNDS, STORAGE_CRS
 
 ROW = "_row"
 CSV_ENCODINGS = ("utf-8-sig", "cp932")

@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from geo_welfare import settings
-from geo_welfare.printmap.background import RAILWAY_ENV, WATER_ENV
-from layers import glossary
+from geo_welfare.core import config as settings
+from geo_welfare.maps.background import RAILWAY_ENV, WATER_ENV
+from geo_welfare.core import glossary
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from geo_welfare.cli.base import CONTEXT
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -71,10 +71,10 @@ def district(obj, code, every, unit, paper, orientation, fmt, output, shading, d
       geo-welfare map district --all --unit junior-high-district -o maps/
       geo-welfare map district E02 --network streets.osm.pbf --service-minutes 10
     """
-    from geo_welfare.printmap import district_content, load_store_layers, render_district_map
-    from geo_welfare.printmap.background import read_background
-    from geo_welfare.printmap.content import NotStored
-    from geo_welfare.printmap.words import message
+    from geo_welfare.maps import district_content, load_store_layers, render_district_map
+    from geo_welfare.maps.background import read_background
+    from geo_welfare.maps.content import NotStored
+    from geo_welfare.maps.words import message
 
     if bool(code) == bool(every):
         raise click.UsageError("地区コードか --all のどちらかを指定してください / give a district CODE or --all")
@@ -95,7 +95,7 @@ def district(obj, code, every, unit, paper, orientation, fmt, output, shading, d
     background = read_background(streets=network_file, water=water, railway=railway)
     reach = None
     if service_minutes:
-        from geo_welfare.printmap.reach import walking_reach
+        from geo_welfare.maps.reach import walking_reach
         network = None
         if network_file is not None:
             from geo_welfare.network.cache import cached_network

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from geo_welfare.data import DEMO_DIRECTORY
+
 #: Environment variable naming the store (a ``sqlite:///…`` SpatiaLite file or a
 #: ``postgresql+psycopg://…`` PostGIS URL).
 DATABASE_URL_ENV = "GEO_WELFARE_DATABASE_URL"
@@ -27,9 +29,8 @@ JAPAN_BOUNDS = (122.0, 20.0, 154.5, 46.0)
 #: An older person's walking pace (km/h); frail residents walk at about 3 km/h.
 DEFAULT_WALKING_SPEED_KMH = 4.0
 
-#: Where the repository's generated demo town lives.
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-DEMO_DATA_DIR = REPOSITORY_ROOT / "data" / "demo"
+#: The generated demo town's files (package data, so an installed copy has them too).
+DEMO_DATA_DIR = DEMO_DIRECTORY
 
 
 def database_url(explicit: str | None = None) -> str:

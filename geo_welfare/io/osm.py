@@ -16,9 +16,9 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo_welfare.errors import InputError
+from geo_welfare.core.errors import InputError
 
-#: amenity value → resource kind identifier (see :mod:`layers.glossary`).
+#: amenity value → resource kind identifier (see :mod:`geo_welfare.core.glossary`).
 WELFARE_AMENITIES: dict[str, str] = {
     "community_centre": "community_centre",
     "social_centre": "community_centre",

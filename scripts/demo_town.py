@@ -22,7 +22,7 @@ What the town is built to show a planner:
 * :data:`ACROSS_RIVER_SALON_NAME` stands on the south bank facing the dense blocks by the
   station: a short hop across the water, a long walk round by the bridge.
 
-Run ``python -m geo_welfare.demo_town OUT_DIR`` to write it.
+Run ``python scripts/demo_town.py OUT_DIR`` to write it.
 """
 
 from __future__ import annotations
@@ -678,7 +678,7 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m geo_welfare.demo_town OUT_DIR", file=sys.stderr)
+        print("usage: python scripts/demo_town.py OUT_DIR", file=sys.stderr)
         return 2
     for name, written in generate(Path(args[0])).items():
         print(f"{name}: {written}")

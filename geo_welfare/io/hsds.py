@@ -14,8 +14,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo_welfare.values import plain
-from layers.glossary import RESOURCE_KINDS, label
+from geo_welfare.core.values import plain
+from geo_welfare.core.glossary import RESOURCE_KINDS, label
 
 #: Namespace for deterministic HSDS ids (uuid5 of source + source_id), so exports are stable.
 ID_NAMESPACE = uuid.UUID("6f1d3a52-3b0e-4c57-9a43-2f6c7d0b9e11")

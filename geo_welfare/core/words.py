@@ -6,7 +6,7 @@ to one table, and a missing translation fails a test rather than showing a key t
 
 from __future__ import annotations
 
-from geo_welfare.settings import language
+from geo_welfare.core.config import language
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "reading": ("読み込み中: {file}", "Reading {file}"),

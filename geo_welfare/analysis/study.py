@@ -27,11 +27,11 @@ from geo_welfare.analysis.gaps import gap_areas
 from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.service_areas import BUFFER_METRES, combined_service_area, service_areas
 from geo_welfare.analysis.spread import resident_positions, spread_population
-from geo_welfare.crs import metric_crs_for_bounds
-from geo_welfare.errors import GeoWelfareError
+from geo_welfare.core.crs import metric_crs_for_bounds
+from geo_welfare.core.errors import GeoWelfareError
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped, snap_points
-from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
+from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
 from geo_welfare.store import read
 
 METHOD_NETWORK, METHOD_STRAIGHT = "network", "straight_line"
@@ -318,6 +318,6 @@ def load_network(path: str | Path | None, database_url: str) -> tuple[WalkingNet
     """The network of ``path`` through the cache beside the store; (None, False) without a file."""
     if path is None:
         return None, False
-    from geo_welfare import settings
+    from geo_welfare.core import config as settings
     from geo_welfare.network.cache import cached_network
     return cached_network(path, settings.cache_directory(database_url))

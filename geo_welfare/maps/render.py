@@ -28,19 +28,19 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Polygon as PolygonPatch
 from matplotlib.textpath import TextToPath
 
-from geo_welfare.printmap.background import Background
-from geo_welfare.printmap.content import DistrictContent
-from geo_welfare.printmap.fonts import font, map_style
-from geo_welfare.printmap.labels import Box, Placement, intersects, place_labels
-from geo_welfare.printmap.layout import PageLayout, choose_orientation, fit_extent, page_layout, scale_ratio
-from geo_welfare.printmap.reach import WalkingReach
-from geo_welfare.printmap.sources import credits, is_demo
-from geo_welfare.printmap.words import date_text, word
+from geo_welfare.maps.background import Background
+from geo_welfare.maps.content import DistrictContent
+from geo_welfare.maps.fonts import font, map_style
+from geo_welfare.maps.labels import Box, Placement, intersects, place_labels
+from geo_welfare.maps.layout import PageLayout, choose_orientation, fit_extent, page_layout, scale_ratio
+from geo_welfare.maps.reach import WalkingReach
+from geo_welfare.maps.sources import credits, is_demo
+from geo_welfare.maps.words import date_text, word
 from geo_welfare.store.read import schedule_of
-from geo_welfare.values import plain
-from layers.glossary import AREA_UNITS, RESOURCE_KINDS, label
-from layers.schedules import describe
-from layers.style import AGING_CLASSES, RESOURCE_COLOURS, RESOURCE_MARKERS
+from geo_welfare.core.values import plain
+from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KINDS, label
+from geo_welfare.layers.schedules import describe
+from geo_welfare.maps.style import AGING_CLASSES, RESOURCE_COLOURS, RESOURCE_MARKERS
 
 FORMATS = ("pdf", "png", "svg")
 #: Shares of the page body tried for the map, largest first, and the list size each must allow.

@@ -16,8 +16,8 @@ import shapely
 from pyproj import CRS
 
 from geo_welfare.network.sources import read_walkable_lines
-from layers.osm import is_osm_file
-from layers.readers import read_vector, to_storage_crs
+from geo_welfare.io.osm import is_osm_file
+from geo_welfare.io.readers import read_vector, to_storage_crs
 
 #: Environment variables naming the river/water and railway files drawn under every map (the
 #: street file is the walking network's, ``GEO_WELFARE_NETWORK``).

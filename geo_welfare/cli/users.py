@@ -10,11 +10,11 @@ import sys
 
 import click
 
-from geo_welfare.cli import CONTEXT, EXIT_INPUT, Context, main
-from geo_welfare.i18n import t
+from geo_welfare.cli.base import CONTEXT, EXIT_INPUT, Context
+from geo_welfare.core.words import t
 from geo_welfare.store.editing import ROLES, EditError, NotFound, add_user, find_user, list_users, remove_user
 
-@main.group("user", context_settings=CONTEXT)
+@click.group("user", context_settings=CONTEXT)
 def user_group() -> None:
     """Web の利用者（編集者・閲覧者） / Web users (editors and viewers)."""
 

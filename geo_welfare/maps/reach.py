@@ -16,9 +16,9 @@ import numpy as np
 import shapely
 
 from geo_welfare.analysis.service_areas import without_block_holes
-from geo_welfare.crs import metric_crs_for_bounds
+from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.network.graph import WalkingNetwork
-from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
+from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The web map as one HTML file that opens offline: every script, style and image inlined.
 
-The page is the very one ``geo-welfare serve`` shows (built by :mod:`web.map`, so the two cannot
+The page is the very one ``geo-welfare serve`` shows (built by :mod:`geo_welfare.web.map`, so the two cannot
 drift apart), requested as an anonymous visitor would (so public places only), without base tiles
 (tiles need a network), and with each of the app's ``/static/…`` scripts and styles written into
 the file, the images Leaflet's CSS refers to as ``data:`` URIs.
@@ -53,7 +53,7 @@ def offline_map_html(database_url: str, lang: str = "ja") -> tuple[str, int]:
     """The offline page of the store's map, and how many places are on it."""
     from geo_welfare.store import open_store
     from geo_welfare.store.read import read_resources
-    from web import create_app
+    from geo_welfare.web import create_app
 
     app = create_app(database_url, tiles="none", lang=lang)
     response = app.test_client().get(f"/?lang={lang}")  # an anonymous visitor's request, through the whole app

@@ -1,6 +1,6 @@
 """The words printed on a district map, in Japanese (default) and English, in one table.
 
-Domain words (resource kinds, area units) come from :mod:`layers.glossary`; these are the page's own.
+Domain words (resource kinds, area units) come from :mod:`geo_welfare.core.glossary`; these are the page's own.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import math
 
 from pyproj import CRS
 
-from geo_welfare.settings import JAPAN_BOUNDS
+from geo_welfare.core.config import JAPAN_BOUNDS
 
 #: Zone number → (origin latitude, origin longitude) in degrees, from the 平面直角座標系 notice
 #: (国土交通省告示第九号, 2002).

@@ -1,7 +1,7 @@
 """The planner's commands: coverage, gaps, service areas, aging, capacity, and a network check.
 
 Each command reads the store and (optionally) a street network file, runs one analysis from
-:mod:`geo_welfare.planning`, and prints a table or writes a layer.  Without ``--network`` the
+:mod:`geo_welfare.analysis.study`, and prints a table or writes a layer.  Without ``--network`` the
 distances are straight lines; the command says so, and so does the ``method`` column of every row.
 """
 
@@ -14,10 +14,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_welfare.cli import CONTEXT, Context, main, option_group, resolve_kinds
-from geo_welfare.i18n import t
-from geo_welfare.settings import DEFAULT_WALKING_SPEED_KMH
-from layers import glossary
+from geo_welfare.cli.base import CONTEXT, Context, option_group, resolve_kinds
+from geo_welfare.core.words import t
+from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH
+from geo_welfare.core import glossary
 
 UNIT_OPTION = click.option("--unit", type=click.Choice(list(glossary.AREA_UNIT_OPTIONS)), default="small-area",
                            show_default=True, help="集計する区域 / area unit of the table")
@@ -34,7 +34,7 @@ _analysis_options = option_group([
 
 
 def _study(obj: Context, network_file: Path | None, kinds, dataset):
-    from geo_welfare import planning
+    from geo_welfare.analysis import study as planning
     network, was_cached = planning.load_network(network_file, obj.database_url)
     if network is None:
         obj.say("straight_line_only")
@@ -55,7 +55,7 @@ def _unit(unit: str) -> str:
 def _emit(obj: Context, table: pd.DataFrame, output: Path | None, output_format: str) -> None:
     """A table to stdout (table/csv/json), or any table or layer to a file by its suffix."""
     if output is not None:
-        from geo_welfare.exporting import write_layer
+        from geo_welfare.io.writers import write_layer
         write_layer(table, output)
         obj.say("exported", file=str(output), count=len(table))
         return
@@ -79,7 +79,7 @@ OUTPUT_OPTIONS = [
 _outputs = option_group(OUTPUT_OPTIONS)
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @_analysis_options
 @click.option("--minutes", multiple=True, type=click.FloatRange(min=1, max=120), default=(10.0, 15.0, 20.0),
               show_default=True, help="徒歩の分数（複数可） / walking minutes (repeatable)")
@@ -88,12 +88,12 @@ _outputs = option_group(OUTPUT_OPTIONS)
 @click.pass_obj
 def coverage(obj: Context, network_file, kinds, dataset, speed, minutes, unit, output_format, output) -> None:
     """徒歩圏内に住む65歳以上・75歳以上（区域別と全体） / Older residents within walking reach, by unit."""
-    from geo_welfare import planning
+    from geo_welfare.analysis import study as planning
     study = _study(obj, network_file, kinds, dataset)
     _emit(obj, planning.coverage(obj.engine(), study, minutes, _unit(unit), speed), output, output_format)
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @_analysis_options
 @click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
               help="徒歩の分数 / walking minutes")
@@ -103,13 +103,13 @@ def coverage(obj: Context, network_file, kinds, dataset, speed, minutes, unit, o
 @click.pass_obj
 def gaps(obj: Context, network_file, kinds, dataset, speed, minutes, unit, output_format, output) -> None:
     """徒歩圏外の地域（多い順、--output で図形も） / Areas beyond walking reach, ranked by older residents."""
-    from geo_welfare import planning
+    from geo_welfare.analysis import study as planning
     study = _study(obj, network_file, kinds, dataset)
     table = planning.gaps(obj.engine(), study, minutes, _unit(unit), speed)
     _emit(obj, table, output, output_format)
 
 
-@main.command("service-areas", context_settings=CONTEXT)
+@click.command("service-areas", context_settings=CONTEXT)
 @_analysis_options
 @click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
               help="徒歩の分数 / walking minutes")
@@ -118,15 +118,15 @@ def gaps(obj: Context, network_file, kinds, dataset, speed, minutes, unit, outpu
 @click.pass_obj
 def service_areas_command(obj: Context, network_file, kinds, dataset, speed, minutes, output) -> None:
     """資源ごとの徒歩圏（道路に沿った範囲） / Each place's walking area, from the streets reached."""
-    from geo_welfare import planning
-    from geo_welfare.exporting import write_layer
+    from geo_welfare.analysis import study as planning
+    from geo_welfare.io.writers import write_layer
     study = _study(obj, network_file, kinds, dataset)
     layer = planning.service_area_layer(study, minutes, speed)
     write_layer(layer, output)
     obj.say("exported", file=str(output), count=len(layer))
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--network", "network_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="道路網（区域に跨る小地域を道路沿いに按分） / street network (shares small areas along streets)")
 @click.option("--dataset", help="年齢別人口のデータセット / population-by-age dataset")
@@ -135,7 +135,7 @@ def service_areas_command(obj: Context, network_file, kinds, dataset, speed, min
 @click.pass_obj
 def aging(obj: Context, network_file, dataset, unit, output_format, output) -> None:
     """区域別の高齢化率 / Aging rate (高齢化率) by area unit."""
-    from geo_welfare import planning
+    from geo_welfare.analysis import study as planning
     from geo_welfare.analysis.aging import aging_table
     from geo_welfare.store import read
     engine = obj.engine()
@@ -146,7 +146,7 @@ def aging(obj: Context, network_file, dataset, unit, output_format, output) -> N
     _emit(obj, table, output, output_format)
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @_analysis_options
 @click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
               help="徒歩の分数 / walking minutes")
@@ -158,7 +158,7 @@ def aging(obj: Context, network_file, dataset, unit, output_format, output) -> N
 def capacity(obj: Context, network_file, kinds, dataset, speed, minutes, enhanced, unit, output_format,
              output) -> None:
     """徒歩圏の定員（65歳以上1,000人あたり、2SFCA） / Seats per 1,000 older residents within reach (2SFCA)."""
-    from geo_welfare import planning
+    from geo_welfare.analysis import study as planning
     study = _study(obj, network_file, kinds, dataset)
     bands = [(0, minutes / 3, 1.0), (minutes / 3, 2 * minutes / 3, 0.68), (2 * minutes / 3, minutes, 0.22)] \
         if enhanced else None
@@ -168,7 +168,7 @@ def capacity(obj: Context, network_file, kinds, dataset, speed, minutes, enhance
     _emit(obj, table, output, output_format)
 
 
-@main.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @_analysis_options
 @click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
               help="徒歩の分数 / walking minutes")
@@ -182,7 +182,7 @@ def capacity(obj: Context, network_file, kinds, dataset, speed, minutes, enhance
 @click.pass_obj
 def plan(obj: Context, network_file, kinds, dataset, speed, minutes, count, target, grid, output) -> None:
     """新しい拠点の候補地選び（MCLP/LSCP を HiGHS で厳密に、貪欲法と比較） / Where to put new bases."""
-    from geo_welfare import planning
+    from geo_welfare.analysis import study as planning
     from geo_welfare.store import read
     if (count is None) == (target is None):
         raise click.UsageError("--k か --target のどちらか一方を指定 / give either --k or --target")
@@ -198,7 +198,7 @@ def plan(obj: Context, network_file, kinds, dataset, speed, minutes, count, targ
     _emit(obj, result.sites, output, "table")
 
 
-@main.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT)
 def network() -> None:
     """道路網の確認 / Street network checks."""
 
@@ -208,7 +208,7 @@ def network() -> None:
 @click.pass_obj
 def network_check(obj: Context, network_file) -> None:
     """連結成分と、孤立した小さな道路網に吸着した地点 / Pieces of the network and points snapped to small islands."""
-    from geo_welfare import planning
+    from geo_welfare.analysis import study as planning
     from geo_welfare.network.components import components, on_small_islands
     from geo_welfare.network.snap import snap_points
     from geo_welfare.store import read

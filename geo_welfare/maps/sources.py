@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from geo_welfare.demo_town import MUNICIPALITY_CODE as DEMO_CODE
-from geo_welfare.demo_town import TOWN as DEMO_TOWN
-from geo_welfare.printmap.background import Background
-from geo_welfare.printmap.content import StoreLayers
+from geo_welfare.data import demo_municipality
+from geo_welfare.maps.background import Background
+from geo_welfare.maps.content import StoreLayers
 
 OSM_CREDIT = ("道路: © OpenStreetMap contributors（ODbL 1.0）", "Streets: © OpenStreetMap contributors (ODbL 1.0)")
 ESTAT_CREDIT = ("小地域境界: 出典「政府統計の総合窓口(e-Stat)」（政府標準利用規約・CC BY 4.0 互換）",
                 "Small-area boundaries: Source: e-Stat, Portal Site of Official Statistics of Japan "
                 "(CC BY 4.0 compatible)")
-DEMO_CREDIT = (f"{DEMO_TOWN}はデモ用に生成した架空の合成データです（CC0 1.0）。実在の場所・人・団体・電話番号ではありません",
+DEMO_CREDIT = ("{town}はデモ用に生成した架空の合成データです（CC0 1.0）。実在の場所・人・団体・電話番号ではありません",
                "Demo Town is synthetic, fictional data generated for the demo (CC0 1.0); "
                "no real place, person, organisation or phone number")
 SOFTWARE = ("作成: geo-welfare", "Made with geo-welfare")
@@ -29,11 +28,12 @@ SOFTWARE = ("作成: geo-welfare", "Made with geo-welfare")
 
 def is_demo(layers: StoreLayers) -> bool:
     """True for the generated demo town (its municipality code and name, or every address in it)."""
+    demo_code, demo_town = demo_municipality()
     municipalities = layers.municipalities
-    if len(municipalities) and ((municipalities["code"] == DEMO_CODE) & (municipalities["name"] == DEMO_TOWN)).any():
+    if len(municipalities) and ((municipalities["code"] == demo_code) & (municipalities["name"] == demo_town)).any():
         return True
     addresses = layers.resources["address"].dropna().astype(str) if len(layers.resources) else []
-    return len(addresses) > 0 and all(address.startswith(DEMO_TOWN) for address in addresses)
+    return len(addresses) > 0 and all(address.startswith(demo_town) for address in addresses)
 
 
 def _looks_like_estat(layers: StoreLayers) -> bool:
@@ -55,7 +55,7 @@ def credits(layers: StoreLayers, background: Background, lang: str = "ja", extra
     demo = is_demo(layers)
     lines: list[str] = []
     if demo:
-        lines.append(DEMO_CREDIT[0 if ja else 1])
+        lines.append(DEMO_CREDIT[0 if ja else 1].format(town=demo_municipality()[1]))
     districts = _names(layers.districts["source"])
     resources = _names(layers.resources["source"]) if len(layers.resources) else ""
     store = [("地区界" if ja else "Districts", districts), ("資源" if ja else "Places", resources)]
