@@ -137,7 +137,7 @@ def main() -> dict:
               f"coverage×3 {t['coverage']:.3f} s = {t['total']:.3f} s   (target < {targets[label]:g} s: "
               f"{'met' if t['total'] < targets[label] else 'NOT met'})")
         warm = t["nearest"] + t["coverage"]
-        print(f"    places changed, residents and their snapping reused (as planning.Study caches them): "
+        print(f"    places changed, residents and their snapping reused (as study.Study caches them): "
               f"{warm:.3f} s ({'met' if warm < targets[label] else 'NOT met'})")
     return r
 

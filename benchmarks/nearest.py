@@ -28,7 +28,9 @@ import statistics
 import sys
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import networkx as nx
 import numpy as np
@@ -215,22 +217,39 @@ def _median_ms(times):
     return statistics.median(times) * 1000
 
 
-def run() -> dict[str, float]:
-    started = time.perf_counter()
-    network = build_network(read_walkable_lines(ROADS))
-    build_seconds = time.perf_counter() - started
+def _networkx_graph(network) -> nx.Graph:
+    """The network as a networkx graph: one edge per node pair, the shortest."""
     graph = nx.Graph()
     for u, v, length in zip(network.edge_u, network.edge_v, network.edge_length):
         if not graph.has_edge(u, v) or graph[u][v]["length"] > length:
             graph.add_edge(int(u), int(v), length=float(length))
+    return graph
+
+
+def _sample(network):
+    """(place points, snapped places, client points) near random nodes of the main component, the same every run."""
     rng = np.random.default_rng(2026)
     main = network.component_labels == 0
     nodes = network.node_xy[main]
     place_xy = nodes[rng.choice(len(nodes), PLACES, replace=False)] + rng.normal(0, 20, (PLACES, 2))
     places = snap_points(network, place_xy)
     origins = nodes[rng.choice(len(nodes), QUERIES, replace=False)] + rng.normal(0, 20, (QUERIES, 2))
-    result: dict[str, float] = {"nodes": network.node_count, "edges": network.edge_count, "build_s": build_seconds}
+    return place_xy, places, origins
 
+
+@dataclass
+class Peers:
+    """Every method's structures, set up once before any query is timed."""
+
+    ours: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # from ours_query
+    graph: nx.Graph
+    osmnx_graph: object
+    osmnx_places: tuple[np.ndarray, ...]  # the places as osmnx snaps them (u, v, edge, along, length, offset)
+    pandarm: object
+
+
+def _set_up(network, graph: nx.Graph, places, place_xy, origins, result: dict) -> Peers:
+    """Set up each method, its set-up time (and our method's label) written into ``result``."""
     started = time.perf_counter()
     ours = ours_query(network, places)
     network.adjacency  # built once, as a running app would
@@ -250,55 +269,75 @@ def run() -> dict[str, float]:
     started = time.perf_counter()
     net = pandarm_network(network)
     result["pandarm_build_s"] = time.perf_counter() - started
+    return Peers(ours, graph, og, osmnx_places, net)
 
+
+def _check(mine, theirs, name: str, q: int, atol: float = 0.01) -> float:
+    """Refuse an answer that is not ours (to ``atol`` metres); returns the largest difference."""
+    finite = np.isfinite(mine)
+    assert np.array_equal(np.isfinite(theirs), finite), (name, q, mine, theirs)
+    assert np.allclose(mine[finite], theirs[finite], atol=atol, rtol=0), (name, q, mine, theirs)
+    return float(np.abs(mine[finite] - theirs[finite]).max(initial=0.0))
+
+
+def _time_queries(network, peers: Peers, places, place_xy, origins) -> tuple[dict[str, list[float]], float]:
+    """Seconds per query of each method, every answer checked against ours; and pandarm's largest difference."""
     times: dict[str, list[float]] = {name: [] for name in ("ours", "networkx", "osmnx", "osmnx_batch", "pandarm",
                                                             "pandarm_range")}
     worst_pandarm = 0.0
     batch_start = time.perf_counter()
-    osmnx_origins = osmnx_snap(og, origins)  # every client in one nearest_edges call (amortised below)
+    osmnx_origins = osmnx_snap(peers.osmnx_graph, origins)  # every client in one nearest_edges call (amortised below)
     batch_snap = (time.perf_counter() - batch_start) / QUERIES
     for q, origin_xy in enumerate(origins):
         start = time.perf_counter()
-        _, mine = ours(origin_xy)
+        _, mine = peers.ours(origin_xy)
         times["ours"].append(time.perf_counter() - start)
-        finite = np.isfinite(mine)
-
-        def check(theirs, name, atol=0.01):
-            assert np.array_equal(np.isfinite(theirs), finite), (name, q, mine, theirs)
-            assert np.allclose(mine[finite], theirs[finite], atol=atol, rtol=0), (name, q, mine, theirs)
-            return float(np.abs(mine[finite] - theirs[finite]).max(initial=0.0))
 
         start = time.perf_counter()
         origin = snap_points(network, origin_xy[None])
-        theirs = networkx_nearest(graph, network, origin, places, K)
+        theirs = networkx_nearest(peers.graph, network, origin, places, K)
         times["networkx"].append(time.perf_counter() - start)
-        check(theirs, "networkx")
+        _check(mine, theirs, "networkx", q)
 
         if q < OSMNX_PER_CALL_QUERIES:
             start = time.perf_counter()
-            theirs = osmnx_nearest(og, osmnx_snap(og, origin_xy[None])[0], osmnx_places, K)
+            theirs = osmnx_nearest(peers.osmnx_graph, osmnx_snap(peers.osmnx_graph, origin_xy[None])[0],
+                                   peers.osmnx_places, K)
             times["osmnx"].append(time.perf_counter() - start)
-            check(theirs, "osmnx")
+            _check(mine, theirs, "osmnx", q)
         start = time.perf_counter()
-        theirs = osmnx_nearest(og, osmnx_origins[q], osmnx_places, K)
+        theirs = osmnx_nearest(peers.osmnx_graph, osmnx_origins[q], peers.osmnx_places, K)
         times["osmnx_batch"].append(time.perf_counter() - start + batch_snap)
-        check(theirs, "osmnx (batch snap)")
+        _check(mine, theirs, "osmnx (batch snap)", q)
 
         start = time.perf_counter()
         origin = snap_points(network, origin_xy[None])
-        theirs = pandarm_nearest(net, network, origin, origin_xy, places, place_xy, K)
+        theirs = pandarm_nearest(peers.pandarm, network, origin, origin_xy, places, place_xy, K)
         times["pandarm"].append(time.perf_counter() - start)
-        worst_pandarm = max(worst_pandarm, check(theirs, "pandarm", PANDANA_ATOL))
+        worst_pandarm = max(worst_pandarm, _check(mine, theirs, "pandarm", q, PANDANA_ATOL))
 
         start = time.perf_counter()
         origin = snap_points(network, origin_xy[None])
-        theirs = pandarm_range_nearest(net, network, origin, places, K)
+        theirs = pandarm_range_nearest(peers.pandarm, network, origin, places, K)
         times["pandarm_range"].append(time.perf_counter() - start)
-        worst_pandarm = max(worst_pandarm, check(theirs, "pandarm range", PANDANA_ATOL))
+        worst_pandarm = max(worst_pandarm, _check(mine, theirs, "pandarm range", q, PANDANA_ATOL))
+    return times, worst_pandarm
+
+
+def run() -> dict[str, float]:
+    """Build the network and every method, time the queries (answers checked first); returns the figures."""
+    started = time.perf_counter()
+    network = build_network(read_walkable_lines(ROADS))
+    build_seconds = time.perf_counter() - started
+    graph = _networkx_graph(network)
+    place_xy, places, origins = _sample(network)
+    result: dict[str, float] = {"nodes": network.node_count, "edges": network.edge_count, "build_s": build_seconds}
+    peers = _set_up(network, graph, places, place_xy, origins, result)
+    times, worst_pandarm = _time_queries(network, peers, places, place_xy, origins)
     for name, values in times.items():
         result[f"{name}_ms"] = _median_ms(values)
     result["pandarm_worst_m"] = worst_pandarm
-    result.update(_pandarm_pois(net, network, place_xy, origins))
+    result.update(_pandarm_pois(peers.pandarm, network, place_xy, origins))
     result["networkx_ratio"] = result["networkx_ms"] / result["ours_ms"]
     result["osmnx_ratio"] = result["osmnx_ms"] / result["ours_ms"]
     result["osmnx_batch_ratio"] = result["osmnx_batch_ms"] / result["ours_ms"]

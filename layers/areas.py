@@ -18,19 +18,8 @@ import shapely
 
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core import glossary
-from geo_welfare.layers.columns import resolve_columns
+from geo_welfare.layers.columns import AREA_COLUMNS, resolve_columns
 from geo_welfare.io.readers import ROW, check_geometries, read_vector, to_storage_crs
-
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("code", "KEY_CODE", "N03_007", "コード", "地区コード", "圏域コード", "学区コード"),
-    "name": ("name", "名称", "S_NAME", "地区名", "圏域名", "学区名", "学校名", "A27_007", "N03_004"),
-    "name_kana": ("name_kana", "名称_カナ", "名称カナ", "かな"),
-    "parent_code": ("parent_code", "上位コード", "親コード"),
-    "municipality_code": ("municipality_code", "市区町村コード", "A27_005", "A32_001", "N03_007"),
-    "municipality_name": ("municipality_name", "市区町村名", "CITY_NAME", "N03_004"),
-    "population": ("JINKO", "人口", "総人口"),
-    "households": ("SETAI", "世帯数"),
-}
 
 
 @dataclass
@@ -56,14 +45,12 @@ def read_areas(path: str | Path, unit: str, *, columns: dict[str, str] | None = 
     """Read and validate polygons of one area level; raise :class:`InputError` listing every bad row."""
     path = Path(path)
     if unit not in glossary.AREA_UNIT_IDS:
-        raise InputError.single(path, f"不明な単位です（使える単位: {', '.join(glossary.AREA_UNIT_OPTIONS)}）",
-                                f"unknown unit (known: {', '.join(glossary.AREA_UNIT_OPTIONS)})",
+        raise InputError.single(path, "area_unit_unknown", units=", ".join(glossary.AREA_UNIT_OPTIONS),
                                 field="--unit", found=unit)
     frame = read_vector(path, layer=layer, encoding=encoding, crs=crs)
-    mapping = resolve_columns(frame.columns, COLUMN_ALIASES, columns or {}, path)
+    mapping = resolve_columns(frame.columns, AREA_COLUMNS, columns or {}, path)
     if mapping["name"] is None and mapping["code"] is None:
-        raise InputError.single(path, "コードまたは名称の列が必要です（--columns code=列名 で指定できます）",
-                                "needs a code or a name column (map it with --columns code=COLUMN)",
+        raise InputError.single(path, "area_code_or_name_column_missing",
                                 field="code/name")
     frame = to_storage_crs(frame, path)
     frame, repaired = check_geometries(frame, path, allowed_types={"Polygon", "MultiPolygon"}, repair=repair)
@@ -78,7 +65,7 @@ def read_areas(path: str | Path, unit: str, *, columns: dict[str, str] | None = 
         # School-district files (KSJ A27/A32) carry no district code: the school's name within its
         # municipality is what identifies the district, and stays stable across releases.
         codes = names if municipality is None else municipality.fillna("") + ":" + names.fillna("")
-    problems = [Problem(str(path), int(row), mapping["code"] or mapping["name"], "コードが空です", "code is empty")
+    problems = [Problem(str(path), int(row), mapping["code"] or mapping["name"], "area_code_empty", {})
                 for row in frame.loc[codes.isna() | (codes == ":"), ROW]]
     if problems:
         raise InputError(problems)
@@ -99,7 +86,7 @@ def read_areas(path: str | Path, unit: str, *, columns: dict[str, str] | None = 
     for code in conflicting.index[conflicting > 1]:
         rows = table.loc[table["code"] == code]
         problems.append(Problem(str(path), int(rows[ROW].iloc[1]), mapping["name"],
-                                f"同じコード {code} に異なる名称があります", f"code {code} has different names",
+                                "area_code_has_different_names", {"code": code},
                                 " / ".join(sorted(set(rows["name"].dropna())))))
     if problems:
         raise InputError(problems)
@@ -132,7 +119,7 @@ def _census_counts(frame: gpd.GeoDataFrame, codes: pd.Series, path: Path, popula
             continue
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna() & frame[column].notna()
-        problems += [Problem(str(path), int(row), column, "整数が必要です", "expected a whole number", str(found))
+        problems += [Problem(str(path), int(row), column, "area_census_count_not_whole_number", {}, str(found))
                      for row, found in zip(frame.loc[bad, ROW], frame.loc[bad, column])]
         counts[label] = values.values
     if problems:

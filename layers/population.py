@@ -25,28 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo_welfare.core import glossary
 from geo_welfare.core.errors import InputError, Problem
-from geo_welfare.layers.columns import resolve_columns
+from geo_welfare.core.words import both
+from geo_welfare.layers.columns import (POPULATION_AGE_BAND, POPULATION_AREA_LABEL, POPULATION_COLUMNS,
+                                        POPULATION_OPEN_AGE_BAND, POPULATION_TOTAL_LABEL, resolve_columns)
 from geo_welfare.io.readers import ROW, read_table
 
 COUNT_FIELDS = ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus", "households")
-
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("KEY_CODE", "code", "地域コード", "町丁コード", "小地域コード"),
-    "parent_name": ("区", "区別", "区名", "cityName", "市区町村名"),
-    "name": ("区分", "町条丁目", "町丁目", "町丁目名", "地域名", "regionName", "S_NAME", "name"),
-    "total": ("総数", "人口", "総人口", "人口総数", "総数、年齢「不詳」含む", "totalPopulation", "JINKO"),
-    "age_0_14": ("0～14歳", "年少人口", "15歳未満", "総数（再掲）15歳未満", "age_0_14"),
-    "age_15_64": ("15～64歳", "生産年齢人口", "総数（再掲）15～64歳", "age_15_64"),
-    "age_65_plus": ("65歳以上", "老年人口", "総数（再掲）65歳以上", "age_65_plus"),
-    "age_75_plus": ("75歳以上", "総数（再掲）75歳以上", "age_75_plus"),
-    "households": ("世帯数", "世帯総数", "一般世帯数", "numberOfHouseholds", "SETAI", "households"),
-    "as_of": ("surveyDate", "調査日", "時点"),
-}
-
-#: Words that mark a row as a total of other rows (within a ward, or of the whole city).
-TOTAL_ROW_NAMES = {"全市", "全区", "合計", "総数", "計", "市計", "全体", "総計"}
-KANJI_DIGITS = "〇一二三四五六七八九"
 
 
 @dataclass
@@ -74,18 +60,14 @@ def _age_bands(columns: list[str]) -> dict[str, tuple[int, int | None]]:
     bands: dict[str, tuple[int, int | None]] = {}
     for column in columns:
         key = _header_key(column)
-        if match := re.fullmatch(r"(\d+)～(\d+)歳?", key):
+        if match := POPULATION_AGE_BAND.fullmatch(key):
             bands[column] = (int(match[1]), int(match[2]))
-        elif match := re.fullmatch(r"(\d+)歳以上", key):
+        elif match := POPULATION_OPEN_AGE_BAND.fullmatch(key):
             bands[column] = (int(match[1]), None)
     ordered = sorted(bands.values(), key=lambda band: band[0])
     partition = (len(ordered) >= 3 and ordered[0][0] == 0 and ordered[-1][1] is None
                  and all(a[1] is not None and a[1] + 1 == b[0] for a, b in zip(ordered, ordered[1:])))
     return bands if partition else {}
-
-
-SUPPRESSED_MARKS = {"x", "X", "ｘ", "Ｘ", "*", "＊", "秘匿", "χ"}
-ZERO_MARKS = {"-", "－", "―", "‐", ""}
 
 
 def _numbers(table: pd.DataFrame, column: str, path: Path, problems: list[Problem]) -> pd.Series:
@@ -96,12 +78,12 @@ def _numbers(table: pd.DataFrame, column: str, path: Path, problems: list[Proble
     a whole number ≥ 0 is an error.
     """
     text = table[column].astype(str).str.strip().str.replace(",", "", regex=False)
-    suppressed = text.isin(SUPPRESSED_MARKS)
-    text = text.where(~text.isin(ZERO_MARKS), "0").where(~suppressed, None)
+    suppressed = text.isin(glossary.SUPPRESSED_MARKS)
+    text = text.where(~text.isin(glossary.ZERO_MARKS), "0").where(~suppressed, None)
     values = pd.to_numeric(text.map(lambda v: unicodedata.normalize("NFKC", v) if isinstance(v, str) else None),
                            errors="coerce")
     bad = (values.isna() & ~suppressed) | (values < 0) | (values.notna() & (values % 1 != 0))
-    problems += [Problem(str(path), int(row), column, "0以上の整数が必要です", "expected a whole number ≥ 0", found)
+    problems += [Problem(str(path), int(row), column, "population_count_not_whole_number", {}, found)
                  for row, found in zip(table.loc[bad, ROW], table.loc[bad, column])]
     # A refused cell becomes unknown, not 0, so no later check reports a second, false error on it.
     return values.where(~bad).astype("Int64")
@@ -112,70 +94,110 @@ def read_population(path: str | Path, *, columns: dict[str, str] | None = None, 
     """Read and validate a population table; raise :class:`InputError` listing every bad row."""
     path = Path(path)
     overrides = columns or {}
-    known = {name for names in COLUMN_ALIASES.values() for name in names} | {"man1", "woman1"}
+    known = {name for names in POPULATION_COLUMNS.values() for name in names} | {"man1", "woman1"}
     table = _use_label_row(read_table(path, encoding=encoding, header_names=known | set(overrides.values())))
     folded = {_header_key(c): c for c in table.columns}
-    aliases = {f: tuple(folded.get(_header_key(n), n) for n in names) for f, names in COLUMN_ALIASES.items()}
+    aliases = {f: tuple(folded.get(_header_key(n), n) for n in names) for f, names in POPULATION_COLUMNS.items()}
     mapping = resolve_columns(table.columns, aliases, overrides, path)
     problems: list[Problem] = []
-    counts: dict[str, pd.Series] = {}
+    read = _layout_counts(table, mapping, path, problems)
+    if mapping["households"]:
+        read.counts["households"] = _numbers(table, mapping["households"], path, problems)
+    _check_counts(read, table, mapping, path, problems)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
+    frame, checked = _detail_rows(table, mapping, read.counts, path)
+    as_of = table[mapping["as_of"]].iloc[0].strip() if mapping["as_of"] and len(table) else None
+    return PopulationImport(frame.reset_index(drop=True), source or path.stem, read.layout, as_of, checked)
 
+
+@dataclass
+class _LayoutCounts:
+    """What one layout gave: its name, the counts read, and the total its age bands add up to (if it has bands)."""
+
+    layout: str
+    counts: dict[str, pd.Series]
+    banded_total: pd.Series | None = None
+
+
+def _layout_counts(table: pd.DataFrame, mapping: dict, path: Path, problems: list[Problem]) -> _LayoutCounts:
+    """The counts as the table's layout gives them: bands by sex, age bands, or the totals themselves."""
     sex_bands = [c for c in table.columns if re.fullmatch(r"(man|woman)\d+", c)]
     bands = _age_bands(list(table.columns))
     if sex_bands:
-        layout = "standard-age-bands"
-        band = {c: int(re.sub(r"\D", "", c)) for c in sex_bands}
-        values = {c: _numbers(table, c, path, problems) for c in sex_bands}
+        return _standard_age_bands(table, mapping, sex_bands, path, problems)
+    if bands:
+        return _age_band_counts(table, mapping, bands, path, problems)
+    return _totals(table, mapping, path, problems)
 
-        def band_sum(first: int, last: int) -> pd.Series:
-            return sum(v for c, v in values.items() if first <= band[c] <= last)
 
-        counts["age_0_14"], counts["age_15_64"] = band_sum(1, 3), band_sum(4, 13)
-        counts["age_65_plus"], counts["age_75_plus"] = band_sum(14, 18), band_sum(16, 18)
-        counts["total"] = _numbers(table, mapping["total"], path, problems) if mapping["total"] else band_sum(1, 18)
-        banded_total = band_sum(1, 18)
-    elif bands:
-        layout = "age-bands"
-        values = {c: _numbers(table, c, path, problems) for c in bands}
+def _standard_age_bands(table: pd.DataFrame, mapping: dict, sex_bands: list[str], path: Path,
+                        problems: list[Problem]) -> _LayoutCounts:
+    """自治体標準オープンデータセット 年齢別人口: ``man1..man18, woman1..woman18``, 0–4 up to 85+."""
+    band = {c: int(re.sub(r"\D", "", c)) for c in sex_bands}
+    values = {c: _numbers(table, c, path, problems) for c in sex_bands}
 
-        def band_sum(first: int, last: int | None) -> pd.Series:
-            return sum(v for c, v in values.items()
-                       if bands[c][0] >= first and (last is None or (bands[c][1] is not None and bands[c][1] <= last)))
+    def band_sum(first: int, last: int) -> pd.Series:
+        return sum(v for c, v in values.items() if first <= band[c] <= last)
 
-        counts["age_0_14"], counts["age_15_64"] = band_sum(0, 14), band_sum(15, 64)
-        counts["age_65_plus"], counts["age_75_plus"] = band_sum(65, None), band_sum(75, None)
-        counts["total"] = _numbers(table, mapping["total"], path, problems) if mapping["total"] else band_sum(0, None)
-        banded_total = band_sum(0, None)
-        for published in ("age_0_14", "age_15_64", "age_65_plus"):
-            column = mapping[published]
-            if column and column not in bands:
-                stated = _numbers(table, column, path, problems)
-                differs = (stated != counts[published]).fillna(False).astype(bool)
-                problems += [Problem(str(path), int(row), column, "年齢別の合計と一致しません",
-                                     "does not equal the sum of its age bands", f"{s} ≠ {c}")
-                             for row, s, c in zip(table.loc[differs, ROW], stated[differs], counts[published][differs])]
-    else:
-        layout = "totals"
-        if mapping["total"] is None:
-            raise InputError.single(path, "総数（人口）の列がありません", "no total population column", field="総数/total")
-        for name in ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus"):
-            if mapping[name]:
-                counts[name] = _numbers(table, mapping[name], path, problems)
-        banded_total = None
-    if mapping["households"]:
-        counts["households"] = _numbers(table, mapping["households"], path, problems)
-    if banded_total is not None and mapping["total"]:
-        differs = (banded_total != counts["total"]).fillna(False).astype(bool)
-        problems += [Problem(str(path), int(row), mapping["total"], "年齢別人口の合計と一致しません",
-                             "does not equal the sum of the age bands", f"{t} ≠ {b}")
-                     for row, t, b in zip(table.loc[differs, ROW], counts["total"][differs], banded_total[differs])]
+    counts: dict[str, pd.Series] = {}
+    counts["age_0_14"], counts["age_15_64"] = band_sum(1, 3), band_sum(4, 13)
+    counts["age_65_plus"], counts["age_75_plus"] = band_sum(14, 18), band_sum(16, 18)
+    counts["total"] = _numbers(table, mapping["total"], path, problems) if mapping["total"] else band_sum(1, 18)
+    return _LayoutCounts("standard-age-bands", counts, band_sum(1, 18))
+
+
+def _age_band_counts(table: pd.DataFrame, mapping: dict, bands: dict[str, tuple[int, int | None]], path: Path,
+                     problems: list[Problem]) -> _LayoutCounts:
+    """5-year age bands with Japanese headers, the published 年少・生産年齢・老年人口 checked against them."""
+    values = {c: _numbers(table, c, path, problems) for c in bands}
+
+    def band_sum(first: int, last: int | None) -> pd.Series:
+        return sum(v for c, v in values.items()
+                   if bands[c][0] >= first and (last is None or (bands[c][1] is not None and bands[c][1] <= last)))
+
+    counts: dict[str, pd.Series] = {}
+    counts["age_0_14"], counts["age_15_64"] = band_sum(0, 14), band_sum(15, 64)
+    counts["age_65_plus"], counts["age_75_plus"] = band_sum(65, None), band_sum(75, None)
+    counts["total"] = _numbers(table, mapping["total"], path, problems) if mapping["total"] else band_sum(0, None)
+    for published in ("age_0_14", "age_15_64", "age_65_plus"):
+        column = mapping[published]
+        if column and column not in bands:
+            stated = _numbers(table, column, path, problems)
+            differs = (stated != counts[published]).fillna(False).astype(bool)
+            problems += [Problem(str(path), int(row), column, "population_age_group_differs_from_bands", {},
+                                 f"{s} ≠ {c}")
+                         for row, s, c in zip(table.loc[differs, ROW], stated[differs], counts[published][differs])]
+    return _LayoutCounts("age-bands", counts, band_sum(0, None))
+
+
+def _totals(table: pd.DataFrame, mapping: dict, path: Path, problems: list[Problem]) -> _LayoutCounts:
+    """A code (or name) and the totals, as e-Stat's 小地域 tables and most municipalities publish them."""
+    if mapping["total"] is None:
+        raise InputError.single(path, "population_total_column_missing", field=POPULATION_TOTAL_LABEL)
+    counts = {name: _numbers(table, mapping[name], path, problems)
+              for name in ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus") if mapping[name]}
+    return _LayoutCounts("totals", counts)
+
+
+def _check_counts(read: _LayoutCounts, table: pd.DataFrame, mapping: dict, path: Path,
+                  problems: list[Problem]) -> None:
+    """The age bands add up to the stated total, the areas can be told apart, 75+ ≤ 65+ ≤ total."""
+    counts = read.counts
+    if read.banded_total is not None and mapping["total"]:
+        differs = (read.banded_total != counts["total"]).fillna(False).astype(bool)
+        problems += [Problem(str(path), int(row), mapping["total"], "population_total_differs_from_bands", {},
+                             f"{t} ≠ {b}")
+                     for row, t, b in zip(table.loc[differs, ROW], counts["total"][differs],
+                                          read.banded_total[differs])]
     if mapping["code"] is None and mapping["name"] is None:
-        problems.append(Problem(str(path), None, "KEY_CODE/区分", "地域のコードか名称の列が必要です",
-                                "needs a small-area code or name column"))
+        problems.append(Problem(str(path), None, POPULATION_AREA_LABEL, "population_area_column_missing", {}))
     _check_order(counts, table, path, mapping, problems)
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
 
+
+def _detail_rows(table: pd.DataFrame, mapping: dict, counts: dict[str, pd.Series], path: Path
+                 ) -> tuple[pd.DataFrame, list[str]]:
+    """One row per area, keyed by code (or parent/name), total rows checked and dropped; an area twice is refused."""
     frame = pd.DataFrame({
         ROW: table[ROW],
         "code": table[mapping["code"]].str.strip() if mapping["code"] else None,
@@ -188,11 +210,10 @@ def read_population(path: str | Path, *, columns: dict[str, str] | None = None, 
     frame.insert(1, "row_key", keys.values)
     duplicated = frame["row_key"].duplicated()
     if duplicated.any():
-        raise InputError([Problem(str(path), int(row), mapping["code"] or mapping["name"], "地域が重複しています",
-                                  "the same area appears twice", key)
+        raise InputError([Problem(str(path), int(row), mapping["code"] or mapping["name"],
+                                  "population_area_twice", {}, key)
                           for row, key in zip(frame.loc[duplicated, ROW], frame.loc[duplicated, "row_key"])])
-    as_of = table[mapping["as_of"]].iloc[0].strip() if mapping["as_of"] and len(table) else None
-    return PopulationImport(frame.reset_index(drop=True), source or path.stem, layout, as_of, checked)
+    return frame, checked
 
 
 def _use_label_row(table: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +237,7 @@ def _check_order(counts: dict[str, pd.Series], table: pd.DataFrame, path: Path, 
         if smaller in counts and larger in counts:
             wrong = (counts[smaller] > counts[larger]).fillna(False).astype(bool)
             problems += [Problem(str(path), int(row), mapping.get(smaller) or smaller,
-                                 f"{smaller} が {larger} を超えています", f"{smaller} exceeds {larger}", f"{a} > {b}")
+                                 "population_count_exceeds", {"smaller": smaller, "larger": larger}, f"{a} > {b}")
                          for row, a, b in zip(table.loc[wrong, ROW], counts[smaller][wrong], counts[larger][wrong])]
 
 
@@ -228,10 +249,11 @@ def _drop_total_rows(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, lis
     """
     if frame["name"].isna().all():
         return frame, []
-    parent_is_total = frame["parent_name"].isin(TOTAL_ROW_NAMES)
+    parent_is_total = frame["parent_name"].isin(glossary.TOTAL_ROW_NAMES)
     has_parent = frame["parent_name"].notna() & ~parent_is_total
-    is_city_total = parent_is_total | (~has_parent & frame["name"].isin(TOTAL_ROW_NAMES))
-    is_group_total = has_parent & ((frame["name"] == frame["parent_name"]) | frame["name"].isin(TOTAL_ROW_NAMES))
+    named_total = frame["name"].isin(glossary.TOTAL_ROW_NAMES)
+    is_city_total = parent_is_total | (~has_parent & named_total)
+    is_group_total = has_parent & ((frame["name"] == frame["parent_name"]) | named_total)
     is_subtotal = _subtotal_rows(frame, ~is_city_total & ~is_group_total)
     details = frame.loc[~is_city_total & ~is_group_total & ~is_subtotal]
     problems: list[Problem] = []
@@ -248,8 +270,8 @@ def _drop_total_rows(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, lis
             stated = int(row[name])
             if not summed <= stated <= summed + hidden:
                 expected = f"{summed}" if hidden == 0 else f"{summed}〜{summed + hidden}"
-                problems.append(Problem(str(path), int(row[ROW]), name, "合計行が内訳の合計と一致しません",
-                                        "total row does not equal the sum of its rows", f"{stated} ≠ {expected}"))
+                problems.append(Problem(str(path), int(row[ROW]), name, "population_total_row_differs", {},
+                                        f"{stated} ≠ {expected}"))
         checked.append(str(row["name"]))
     if problems:
         raise InputError(problems)
@@ -280,8 +302,9 @@ def _subtotal_rows(frame: pd.DataFrame, candidates: pd.Series) -> pd.Series:
 def _kanji_number(number: int) -> str:
     """1 → 一, 10 → 十, 24 → 二十四 (the way 条 are written in 町丁 names)."""
     tens, ones = divmod(number, 10)
-    text = ("" if tens == 0 else ("十" if tens == 1 else KANJI_DIGITS[tens] + "十"))
-    return text + ("" if ones == 0 else KANJI_DIGITS[ones]) if number else KANJI_DIGITS[0]
+    digits, ten = glossary.KANJI_DIGITS, glossary.KANJI_TEN
+    text = "" if tens == 0 else (ten if tens == 1 else digits[tens] + ten)
+    return text + ("" if ones == 0 else digits[ones]) if number else digits[0]
 
 
 def normalise_area_name(name: str | None) -> str:
@@ -294,9 +317,8 @@ def normalise_area_name(name: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(name))
     text = re.sub(r"[\s\u3000]+", "", text)
-    text = re.sub(r"\(番地\)$", "", text)
-    text = text.replace("ヶ", "ケ").replace("ヵ", "カ")
-    return re.sub(r"(\d+)条", lambda m: _kanji_number(int(m[1])) + "条", text)
+    text = glossary.BANCHI_AREA_SUFFIX.sub("", text).translate(glossary.KANA_FOLDS)
+    return glossary.JO_NUMBER.sub(lambda m: _kanji_number(int(m[1])), text)
 
 
 @dataclass
@@ -312,6 +334,11 @@ class JoinResult:
         return int(self.area_codes.notna().sum())
 
 
+def _reason(text: dict[str, str]) -> str:
+    """Why a row did not join, in Japanese and English at once: the list is printed for whoever imports."""
+    return f"{text['ja']} / {text['en']}"
+
+
 def join_to_small_areas(population: pd.DataFrame, small_areas: pd.DataFrame) -> JoinResult:
     """Match population rows to small areas: by code when the table has codes, else by name.
 
@@ -323,7 +350,7 @@ def join_to_small_areas(population: pd.DataFrame, small_areas: pd.DataFrame) -> 
     if population["code"].notna().any():
         known = set(small_areas["code"])
         codes = population["code"].astype(object).where(population["code"].isin(known), None)
-        reasons = pd.Series("コードが小地域にありません / code not among the small areas", index=population.index)
+        reasons = pd.Series(_reason(both("population_join_code_not_found")), index=population.index)
     else:
         areas = small_areas.assign(key=small_areas["name"].map(normalise_area_name),
                                    parent=small_areas["municipality_name"].fillna(""))
@@ -332,17 +359,18 @@ def join_to_small_areas(population: pd.DataFrame, small_areas: pd.DataFrame) -> 
         use_parent = population["parent_name"].notna().any() and areas["parent"].ne("").any()
         matches: list[str | None] = []
         reasons_list: list[str] = []
+        ambiguous = _reason(both("population_join_name_ambiguous"))
+        not_found = _reason(both("population_join_name_not_found"))
         for parent, name in zip(population["parent_name"].fillna(""), population["name"]):
             key = normalise_area_name(name)
             lookup = (lambda k: by_parent.get((parent, k), [])) if use_parent else (lambda k: by_name.get(k, []))
             found = lookup(key)
-            if not found and (without_chome := re.sub(r"\d+丁目$", "", key)) != key:
+            if not found and (without_chome := glossary.CHOME_NUMBER.sub("", key)) != key:
                 # A 丁目 created after the boundaries were drawn lies inside the older, undivided area.
                 found = lookup(without_chome)
                 coarser += len(found) == 1
             matches.append(found[0] if len(found) == 1 else None)
-            reasons_list.append("同名の小地域が複数あります / several small areas have this name" if len(found) > 1
-                                else "同じ名称の小地域がありません / no small area has this name")
+            reasons_list.append(ambiguous if len(found) > 1 else not_found)
         codes = pd.Series(matches, index=population.index, dtype=object)
         reasons = pd.Series(reasons_list, index=population.index)
     missing = codes.isna()

@@ -1,28 +1,34 @@
-"""Shared fixtures: a fresh store on each backend, and the real open data in ../shared/data.
+"""Shared fixtures: a fresh store on each backend, the demo town, the real open data in ../shared/data, Chromium.
 
 PostGIS tests run against a real server (``GEO_WELFARE_TEST_POSTGIS_URL``, default the local
 PostgreSQL on 127.0.0.1:5432).  Each test gets its own database cloned from a template that
 has PostGIS and the migrated schema, so tests cannot see each other's rows.  With ``CI=true``
-a missing server is a failure, never a skip.
+a missing server (or a missing Chromium) is a failure, never a skip.
+
+The demo town is imported through the real importers once per session, into a SpatiaLite file
+and into a PostGIS template database; a test that asks for it gets its own copy of the file or
+its own database cloned from that template, so no test ever sees another's changes.
+
+Plain builders (the command line, networks, the browser page, snapshots) are in ``helpers.py``.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPOSITORY.parent / "shared" / "data"
-DEMO_DATA = REPOSITORY / "data" / "demo"
-POSTGIS_URL = os.environ.get("GEO_WELFARE_TEST_POSTGIS_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from helpers import (CHROMIUM, CHROMIUM_ARGS, DEMO_STREETS, IN_CI, POSTGIS_URL, SHARED_DATA, STORE_FILE, admin_engine,
+                     copy_spatialite_store, fresh_postgis_database, import_demo_town_into, postgis_database_url,
+                     run_cli, seed_files, snapshot)
+
 TEMPLATE = f"geo_welfare_template_{os.getpid()}"
+DEMO_TEMPLATE = f"geo_welfare_demo_template_{os.getpid()}"
+#: Every store fixture runs its test once per backend; the PostGIS run is marked (and must run when CI=true).
+BACKENDS = ["spatialite", pytest.param("postgis", marks=pytest.mark.postgis)]
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +40,8 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def _admin_engine():
-    return create_engine(make_url(POSTGIS_URL), isolation_level="AUTOCOMMIT")
-
+# ---------------------------------------------------------------------------------------------
+# Empty stores.
 
 @pytest.fixture(scope="session")
 def postgis_template():
@@ -44,7 +49,7 @@ def postgis_template():
     from geo_welfare.store.engine import create_store_engine
     from geo_welfare.store.schema import upgrade
 
-    admin = _admin_engine()
+    admin = admin_engine()
     try:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)'))
@@ -54,31 +59,13 @@ def postgis_template():
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    engine = create_store_engine(make_url(POSTGIS_URL).set(database=TEMPLATE).render_as_string(hide_password=False))
+    engine = create_store_engine(postgis_database_url(TEMPLATE))
     upgrade(engine)
     engine.dispose()
     yield TEMPLATE
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)'))
     admin.dispose()
-
-
-@contextmanager
-def fresh_postgis_database(template: str | None):
-    """A new PostGIS database cloned from ``template`` (None: an empty one); yields its URL and drops it afterwards."""
-    name = f"geo_welfare_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
-    with admin.connect() as connection:
-        clause = f' TEMPLATE "{template}"' if template else ""
-        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
-    try:
-        yield make_url(POSTGIS_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        from geo_welfare.store.engine import open_store
-        open_store.cache_clear()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -88,11 +75,11 @@ def postgis_url(postgis_template):
         yield url
 
 
-@pytest.fixture(scope="module", params=["spatialite", pytest.param("postgis", marks=pytest.mark.postgis)])
+@pytest.fixture(scope="module", params=BACKENDS)
 def module_store_url(request, tmp_path_factory):
     """A store shared by one test module, on each backend in turn (for imports too heavy to repeat)."""
     if request.param == "spatialite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.sqlite'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('store') / STORE_FILE}"
     else:
         with fresh_postgis_database(request.getfixturevalue("postgis_template")) as url:
             yield url
@@ -101,22 +88,13 @@ def module_store_url(request, tmp_path_factory):
 @pytest.fixture
 def spatialite_url(tmp_path) -> str:
     """The URL of a fresh SpatiaLite store file for one test."""
-    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return f"sqlite:///{tmp_path / STORE_FILE}"
 
 
-@pytest.fixture(params=["spatialite", pytest.param("postgis", marks=pytest.mark.postgis)])
+@pytest.fixture(params=BACKENDS)
 def store_url(request) -> str:
     """A fresh store on each backend in turn: the same test runs on SpatiaLite and on PostGIS."""
     return request.getfixturevalue(f"{request.param}_url")
-
-
-def run_cli(database_url: str, *arguments: str, lang: str = "en"):
-    """Run ``geo-welfare --database URL --lang LANG ARGUMENTS…`` as a user would; returns click's Result."""
-    from click.testing import CliRunner
-
-    from geo_welfare.cli import main
-    return CliRunner().invoke(main, ["--database", database_url, "--lang", lang, *map(str, arguments)],
-                              catch_exceptions=False)
 
 
 @pytest.fixture
@@ -126,10 +104,105 @@ def store(store_url):
     return open_store(store_url)
 
 
-CHROMIUM = os.environ.get("GEO_WELFARE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+# ---------------------------------------------------------------------------------------------
+# The demo town: imported once per session, copied for each test (or module) that uses it.
 
+@pytest.fixture(scope="session")
+def demo_spatialite_template(tmp_path_factory) -> Path:
+    """A SpatiaLite file holding the demo town, imported once per session; never opened by a test (copy it)."""
+    path = tmp_path_factory.mktemp("demo_template") / STORE_FILE
+    import_demo_town_into(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_postgis_template(postgis_template):
+    """A PostGIS template database holding the demo town, imported once per session."""
+    admin = admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{DEMO_TEMPLATE}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{DEMO_TEMPLATE}" TEMPLATE "{postgis_template}"'))
+    import_demo_town_into(postgis_database_url(DEMO_TEMPLATE))
+    yield DEMO_TEMPLATE
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{DEMO_TEMPLATE}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def demo_spatialite_url(demo_spatialite_template, tmp_path) -> str:
+    """A SpatiaLite store of the demo town for one test alone (a copy of the session's file)."""
+    return copy_spatialite_store(demo_spatialite_template, tmp_path / "demo")
+
+
+@pytest.fixture
+def demo_postgis_url(demo_postgis_template):
+    """A PostGIS store of the demo town for one test alone (cloned from the session's template, dropped after)."""
+    with fresh_postgis_database(demo_postgis_template) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_store(request) -> str:
+    """The URL of a demo-town store of the test's own, on each backend in turn (it may change it freely)."""
+    return request.getfixturevalue(f"demo_{request.param}_url")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request, tmp_path_factory):
+    """A demo-town store shared by one module's tests, on each backend in turn: for tests that only read it."""
+    if request.param == "spatialite":
+        template = request.getfixturevalue("demo_spatialite_template")
+        yield copy_spatialite_store(template, tmp_path_factory.mktemp("demo"))
+    else:
+        with fresh_postgis_database(request.getfixturevalue("demo_postgis_template")) as url:
+            yield url
+
+
+@pytest.fixture(scope="module")
+def brute(demo):
+    """Every resident point's walk to every salon and 縁側, from the dense all-pairs walk (not the virtual source)."""
+    from geo_welfare.analysis.spread import spread_population
+    from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
+    from geo_welfare.store import open_store
+    from geo_welfare.store.read import read_areas, read_population, read_resources
+
+    engine = open_store(demo)
+    network = build_network(read_walkable_lines(DEMO_STREETS))
+    places = read_resources(engine, kinds=["salon", "engawa"], include_staff_only=True).to_crs(network.crs)
+    points = spread_population(read_areas(engine, "small_area"),
+                               read_population(engine, "population_by_age").dropna(subset=["area_code"]), network)
+    walks = walking_distances(network, snap_points(network, np.column_stack([places.geometry.x, places.geometry.y])),
+                              snap_points(network, np.column_stack([points.geometry.x, points.geometry.y])))
+    return places, points, walks  # walks: places × points
+
+
+# ---------------------------------------------------------------------------------------------
+# Other shared data.
+
+@pytest.fixture(scope="module")
+def nerima(shared_data):
+    """Real OpenStreetMap streets of 練馬区 (Tokyo): the walkable lines and their network."""
+    from geo_welfare.network import build_network, read_walkable_lines
+    lines = read_walkable_lines(shared_data / "tokyo" / "osm_nerima_tokyo.osm")
+    return lines, build_network(lines)
+
+
+@pytest.fixture
+def seeded(store_url, tmp_path):
+    """A store (each backend) holding a known import in every table, and its full contents."""
+    for arguments in seed_files(tmp_path / "seed"):
+        result = run_cli(store_url, *arguments)
+        assert result.exit_code == 0, result.stderr
+    before = snapshot(store_url)
+    assert len(before["resource"]) == 1 and len(before["schedule"]) == 1
+    assert len(before["area_unit"]) == 2 and len(before["population_count"]) == 2
+    assert len(before["candidate_site"]) == 1
+    return store_url, before
+
+
+# ---------------------------------------------------------------------------------------------
+# The browser.
 
 @pytest.fixture(scope="session")
 def browser():

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
 
 from geo_welfare.analysis.aging import aging_table
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population
-from test_network import X0, Y0, network_of
-
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+from helpers import DEMO_DATA as DEMO, X0, Y0, network_of
 
 
 def box(x0, y0, x1, y1):
@@ -55,9 +50,8 @@ def test_units_that_cut_across_small_areas(two_areas):
     assert by_street.loc["M", "aging_rate"] == pytest.approx(65 / 230)
 
 
-def test_demo_town_rates_add_up(spatialite_url):
-    engine = open_store(spatialite_url)
-    import_demo_town(engine)
+def test_demo_town_rates_add_up(demo_spatialite_url):
+    engine = open_store(demo_spatialite_url)
     small = read_areas(engine, "small_area")
     population = read_population(engine, "population_by_age")
     whole = aging_table(small, population)

@@ -12,11 +12,9 @@ import pyogrio
 import pytest
 import shapely
 
-from conftest import run_cli
-from fixtures_badinput import (BOW_TIE, GOOD, HEADER, SQUARE, areas_frame, refused, seeded, snapshot,  # noqa: F401
-                               write_csv)
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_resources
+from helpers import BOW_TIE, GOOD, SQUARE, areas_frame, refused, run_cli, snapshot, write_csv
 
 KINDS = "salon, kayoi_no_ba, engawa, support_centre, community_centre, kodomo_shokudo, other"
 VECTOR_FORMATS = [(".geojson", "GeoJSON"), (".gpkg", "GPKG"), (".shp", "ESRI Shapefile")]

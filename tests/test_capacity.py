@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -17,13 +15,10 @@ from geo_welfare.analysis.capacity import (UnknownCapacityWarning, capacity_by_a
 from geo_welfare.analysis.coverage import coverage_by_area
 from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.spread import spread_population
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines, snap_points
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population, read_resources
-from test_network import X0, Y0
-
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+from helpers import DEMO_DATA as DEMO, X0, Y0, copy_spatialite_store
 
 
 def reach_of(pairs, n_points, n_places):
@@ -125,10 +120,9 @@ def test_unknown_capacity_left_out_and_counted():
 
 
 @pytest.fixture(scope="module")
-def demo_town(tmp_path_factory):
+def demo_town(demo_spatialite_template, tmp_path_factory):
     """The demo town's resident points, salons and 通いの場 with their capacities, and the reach within 1500 m."""
-    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('capacity') / 'store.sqlite'}")
-    import_demo_town(engine)
+    engine = open_store(copy_spatialite_store(demo_spatialite_template, tmp_path_factory.mktemp("capacity")))
     network = build_network(read_walkable_lines(DEMO / "streets.geojson"))
     counts = read_population(engine, "population_by_age").astype({"age_65_plus": float, "age_75_plus": float,
                                                                   "total": float})

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population
 from geo_welfare.web.choropleth import UNKNOWN_COLOUR, classify, legend_html, shading_request, small_area_classes
-
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+from helpers import DEMO_DATA as DEMO
 
 
 def test_breaks_by_hand():
@@ -44,9 +40,8 @@ def test_requests_are_checked():
             shading_request(bad)
 
 
-def test_demo_town_rates_from_the_file(spatialite_url):
-    engine = open_store(spatialite_url)
-    import_demo_town(engine)
+def test_demo_town_rates_from_the_file(demo_spatialite_url):
+    engine = open_store(demo_spatialite_url)
     table = pd.read_csv(DEMO / "population_by_age.csv", dtype=str)
     classes = small_area_classes(read_areas(engine, "small_area"), read_population(engine, "population_by_age"))
     code_column = next(c for c in table.columns if "コード" in c or c.upper() in ("KEY_CODE", "CODE"))

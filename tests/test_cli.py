@@ -13,39 +13,54 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect
 
-from conftest import DEMO_DATA, run_cli
-from fixtures_badinput import snapshot
 from geo_welfare.cli import main
 from geo_welfare.store import open_store
+from helpers import DEMO_DATA, run_cli, snapshot
 
 COMMANDS = [[], ["init"], ["import"], ["import", "resources"], ["import", "areas"], ["import", "population"],
-            ["import", "candidates"], ["list"], ["export"], ["serve"], ["demo"], ["nearest"]]
+            ["import", "candidates"], ["list"], ["export"], ["serve"], ["demo"], ["nearest"], ["coverage"],
+            ["map", "district"], ["user", "add"]]
 
 
 def has_japanese(text: str) -> bool:
     return any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text)  # kana or kanji
 
 
+def entries(page: str, heading: str) -> list[str]:
+    """The option rows of a help page (a row's help may run over several lines)."""
+    options = page.split(f"\n{heading}:\n")[1].split("\n\n")[0]
+    return [entry for entry in re.split(r"\n  (?=-)", options) if entry.strip().startswith("-")]
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "main")
-def test_help_is_in_japanese_and_english(command):
+def test_help_is_japanese_by_default(command, monkeypatch):
+    monkeypatch.delenv("GEO_WELFARE_LANG", raising=False)
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("Usage: ")
-    # The description (the paragraph after the usage line) says it in both languages, "日本語 / English".
+    assert result.stdout.startswith("使い方: ")
     description = result.stdout.split("\n\n")[1]
-    assert " / " in description and has_japanese(description)
-    assert any(word in description.lower() for word in ("import", "store", "list", "export", "serve", "demo",
-                                                          "nearest", "community", "file", "area", "population",
-                                                          "candidate", "resource"))
-    # Every option's help too (apart from click's own --help and --version).
-    options = result.stdout.split("Options:")[1].split("Commands:")[0]
-    entries = [entry for entry in re.split(r"\n  (?=-)", options) if entry.strip().startswith("-")]
-    assert entries
-    for entry in entries:
-        if entry.startswith(("-h, --help", "--version")):
-            continue
-        japanese, _, english = entry.rpartition(" / ")
-        assert has_japanese(japanese) and any("a" <= ch <= "z" for ch in english), entry
+    assert has_japanese(description) and " / " not in description
+    for entry in entries(result.stdout, "オプション"):
+        assert has_japanese(entry.split(None, 1)[1]), entry
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "main")
+def test_help_is_english_with_lang_en(command, monkeypatch):
+    monkeypatch.delenv("GEO_WELFARE_LANG", raising=False)
+    result = CliRunner().invoke(main, ["--lang", "en", *command, "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: ")
+    description = result.stdout.split("\n\n")[1]
+    assert not has_japanese(description) and any("a" <= ch <= "z" for ch in description)
+    for entry in entries(result.stdout, "Options"):
+        help_text = re.sub(r"\[[^\]]*\|[^\]]*\]", "", entry.split(None, 1)[1])  # the accepted values may be Japanese
+        help_text = help_text.split("e.g.")[0]  # and so may an example of a Japanese file's words
+        assert not has_japanese(help_text) and any("a" <= ch <= "z" for ch in help_text), entry
+
+
+def test_the_environment_chooses_the_help_language_too(monkeypatch):
+    monkeypatch.setenv("GEO_WELFARE_LANG", "en")
+    assert CliRunner().invoke(main, ["import", "resources", "--help"]).stdout.startswith("Usage: ")
 
 
 def test_init_creates_the_store(tmp_path):
@@ -164,10 +179,17 @@ def test_unknown_export_format_is_a_usage_error(listed, tmp_path):
 # --- the demo town ---------------------------------------------------------------------------------
 
 @pytest.fixture
-def demo_store(spatialite_url):
+def demo_cli(spatialite_url):
+    """A store the ``demo`` command itself filled."""
     result = run_cli(spatialite_url, "demo", "--no-serve")
     assert result.exit_code == 0, result.stderr
     return spatialite_url
+
+
+@pytest.fixture
+def demo_store(demo_spatialite_url):
+    """The demo town on SpatiaLite, a copy of the session's import (the same importers the command runs)."""
+    return demo_spatialite_url
 
 
 def demo_rows(name):
@@ -180,8 +202,8 @@ def demo_rows(name):
     raise AssertionError(name)
 
 
-def test_demo_imports_every_file(demo_store):
-    listing = json.loads(run_cli(demo_store, "list", "areas", "--format", "json").stdout)
+def test_demo_imports_every_file(demo_cli):
+    listing = json.loads(run_cli(demo_cli, "list", "areas", "--format", "json").stdout)
     expected_areas = {unit: len(gpd.read_file(DEMO_DATA / name)) for name, unit in (
         ("municipality.geojson", "municipality"), ("daily_life_areas.geojson", "daily_life_area"),
         ("junior_high_districts.geojson", "junior_high_district"),
@@ -190,12 +212,12 @@ def test_demo_imports_every_file(demo_store):
     assert len(listing) == sum(expected_areas.values())
     salons, engawa = demo_rows("salons.csv"), demo_rows("engawa.csv")
     centres = len(gpd.read_file(DEMO_DATA / "support_centres.geojson"))
-    resources = json.loads(run_cli(demo_store, "list", "resources", "--format", "json", "--include-staff").stdout)
+    resources = json.loads(run_cli(demo_cli, "list", "resources", "--format", "json", "--include-staff").stdout)
     assert len(resources) == len(salons) + len(engawa) + centres
     staff = sum(r["公開"] == "職員のみ" for r in salons + engawa)
-    public = json.loads(run_cli(demo_store, "list", "resources", "--format", "json").stdout)
+    public = json.loads(run_cli(demo_cli, "list", "resources", "--format", "json").stdout)
     assert len(resources) - len(public) == staff > 0
-    candidates = list(csv.DictReader(io.StringIO(run_cli(demo_store, "list", "candidates", "--format", "csv").stdout)))
+    candidates = list(csv.DictReader(io.StringIO(run_cli(demo_cli, "list", "candidates", "--format", "csv").stdout)))
     assert len(candidates) == len(gpd.read_file(DEMO_DATA / "candidate_sites.geojson"))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from geo_welfare.network import snap_points
 from geo_welfare.network.components import components, on_small_islands
-from test_network import at, network_of
+from helpers import at, network_of
 
 
 def test_pieces_and_points_on_small_islands():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -13,13 +11,10 @@ from pyproj import Transformer
 
 from geo_welfare.analysis.coverage import coverage_by_area, distance_to_nearest
 from geo_welfare.analysis.spread import spread_population
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population, read_resources
-from test_network import X0, Y0, network_of
-
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+from helpers import DEMO_DATA as DEMO, X0, Y0, network_of
 
 
 def box(x0, y0, x1, y1):
@@ -66,9 +61,8 @@ def test_area_without_streets_keeps_its_people_at_a_point():
     assert len(field) == 1 and field["age_65_plus"].iloc[0] == 3.0
 
 
-def test_demo_town_coverage_equals_brute_force(spatialite_url):
-    engine = open_store(spatialite_url)
-    import_demo_town(engine)
+def test_demo_town_coverage_equals_brute_force(demo_spatialite_url):
+    engine = open_store(demo_spatialite_url)
     network = build_network(read_walkable_lines(DEMO / "streets.geojson"))
     small = read_areas(engine, "small_area")
     counts = read_population(engine, "population_by_age").astype({"age_65_plus": float, "age_75_plus": float,

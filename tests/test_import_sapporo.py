@@ -19,10 +19,10 @@ from pyproj import Geod
 from shapely.geometry import shape
 from sqlalchemy import func, select
 
-from conftest import run_cli
 from geo_welfare.store import open_store
 from geo_welfare.store.models import AreaUnit, PopulationCount, PopulationDataset
 from geo_welfare.store.read import aging_rate, read_areas, read_population
+from helpers import run_cli
 
 WARDS = {  # file suffix → (ward as CITY_NAME spells it, polygons per the shared README)
     "atsubetsu": ("厚別区", 207), "chuo": ("中央区", 990), "higashi": ("東区", 1086), "kita": ("北区", 968),

@@ -13,9 +13,9 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import run_cli
 from geo_welfare.store import open_store
 from geo_welfare.store.read import aging_rate, open_at, read_population, read_resources
+from helpers import run_cli
 
 SUPPORT = "takamatsu_regional_comprehensive_support_center.csv"
 COMMUNITY = "takamatsu_community_center.csv"

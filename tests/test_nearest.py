@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import csv
 import datetime
-from pathlib import Path
-
 import numpy as np
 import pytest
 from pyproj import Transformer
 from shapely.geometry import LineString
 
 from geo_welfare.analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT, Needs, nearest_resources
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.store.importing import import_resources
 from geo_welfare.network import build_network, read_walkable_lines
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_resources
-from test_network import X0, Y0, network_of, networkx_distances
+from helpers import DEMO_DATA as DEMO, X0, Y0, network_of, networkx_distances
 
 TO_LONLAT = Transformer.from_crs(6677, 6668, always_xy=True)
 TO_METRES = Transformer.from_crs(6668, 6677, always_xy=True)
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
 def lonlat(x, y):
@@ -95,9 +91,8 @@ def demo_rows():
     return [r for r in salons + engawa if r["公開"] == "公開"]
 
 
-def test_demo_town_open_on_the_second_wednesday_at_half_past_ten(spatialite_url):
-    engine = open_store(spatialite_url)
-    import_demo_town(engine)
+def test_demo_town_open_on_the_second_wednesday_at_half_past_ten(demo_spatialite_url):
+    engine = open_store(demo_spatialite_url)
     resources = read_resources(engine)
     network = build_network(read_walkable_lines(DEMO / "streets.geojson"))
     expected_names = {r["名称"] for r in demo_rows()

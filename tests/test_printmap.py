@@ -10,49 +10,24 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
-import subprocess
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 from pyproj import CRS
 
-from conftest import run_cli
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.maps import district_content, load_store_layers, render_district_map
 from geo_welfare.maps.background import read_background
 from geo_welfare.maps.labels import intersects, place_labels
 from geo_welfare.maps.layout import choose_orientation, page_layout
 from geo_welfare.store import open_store
 from geo_welfare.web import create_app
+from helpers import ARTIFACTS, DEMO_DATA as DEMO, copy_spatialite_store, flat, places_by_district, run, run_cli
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-DEMO = REPOSITORY / "data" / "demo"
-ARTIFACTS = REPOSITORY / "test-artifacts"
 EXTRAS = ("--network", DEMO / "streets.geojson", "--water", DEMO / "water.geojson", "--railway",
           DEMO / "railway.geojson")
 #: pdfinfo's page sizes in points, rounded.
 A4_PORTRAIT, A4_LANDSCAPE, A3_PORTRAIT, A3_LANDSCAPE = (595, 842), (842, 595), (842, 1191), (1191, 842)
-
-
-def places_by_district(districts_file: str = "elementary_districts.geojson") -> pd.DataFrame:
-    """Every demo place with its district code and whether it is public, straight from the files."""
-    salons = pd.read_csv(DEMO / "salons.csv", encoding="utf-8-sig")
-    engawa = pd.read_csv(DEMO / "engawa.csv", encoding="cp932")
-    table = pd.concat([salons, engawa])
-    points = gpd.GeoDataFrame({"name": table["名称"], "public": table["公開"] == "公開"},
-                              geometry=gpd.points_from_xy(table["経度"], table["緯度"]), crs="EPSG:6668")
-    centres = gpd.read_file(DEMO / "support_centres.geojson").set_crs("EPSG:6668", allow_override=True)  # JGD2011
-    points = pd.concat([points, gpd.GeoDataFrame({"name": centres["name"], "public": True},
-                                                 geometry=centres.geometry, crs="EPSG:6668")], ignore_index=True)
-    districts = gpd.read_file(DEMO / districts_file).set_crs("EPSG:6668", allow_override=True)
-    joined = gpd.sjoin(points, districts[["code", "geometry"]], predicate="covered_by")
-    return pd.DataFrame(joined[["name", "public", "code"]])
-
-
-def run(*command) -> str:
-    return subprocess.run([str(part) for part in command], check=True, capture_output=True, text=True).stdout
 
 
 def page_size(pdf: Path) -> tuple[int, int]:
@@ -60,16 +35,10 @@ def page_size(pdf: Path) -> tuple[int, int]:
     return round(float(match[1])), round(float(match[2]))
 
 
-def flat(text: str) -> str:
-    """Text without white space: names may wrap in the list, and pdftotext spaces words its own way."""
-    return re.sub(r"\s+", "", text)
-
-
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('printmap') / 'store.sqlite'}"
-    import_demo_town(open_store(url))
-    return url
+def demo_url(demo_spatialite_template, tmp_path_factory) -> str:
+    """The demo town on SpatiaLite, one copy for this module's tests (they only read it)."""
+    return copy_spatialite_store(demo_spatialite_template, tmp_path_factory.mktemp("printmap"))
 
 
 @pytest.fixture(scope="module")

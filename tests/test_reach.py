@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from geo_welfare.analysis.reach import reach_table
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
-from test_network import at, network_of
-
-DEMO_STREETS = Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.geojson"
+from helpers import DEMO_STREETS, at, network_of
 
 
 def test_river_detour_and_cutoff():

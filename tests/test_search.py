@@ -7,7 +7,7 @@ import pytest
 
 from geo_welfare.network import snap_points, walking_distances
 from geo_welfare.network.search import PlaceSearch
-from test_network import at, network_of, networkx_distances, nerima  # noqa: F401 (fixture)
+from helpers import at, network_of, networkx_distances
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_a_place_on_the_clients_own_street_is_walked_to_directly():
     np.testing.assert_allclose(metres, [5 + 40 + 5, 5 + 510], atol=1e-6)
 
 
-def test_equals_the_full_walk_and_networkx_on_real_streets(nerima):  # noqa: F811
+def test_equals_the_full_walk_and_networkx_on_real_streets(nerima):
     _, network = nerima
     rng = np.random.default_rng(11)
     low, high = network.node_xy.min(axis=0), network.node_xy.max(axis=0)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from conftest import run_cli
 from geo_welfare.web import create_app
 from geo_welfare.web.network import app_network
-
-STREETS = Path(__file__).resolve().parents[1] / "data" / "demo" / "streets.geojson"
+from helpers import DEMO_STREETS as STREETS, run_cli
 
 
 def test_unknown_tiles_are_a_usage_error(spatialite_url):

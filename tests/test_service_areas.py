@@ -15,7 +15,7 @@ from geo_welfare.analysis.gaps import gap_areas
 from geo_welfare.analysis.service_areas import combined_service_area, reached_streets, service_areas
 from geo_welfare.analysis.spread import spread_population
 from geo_welfare.network import snap_points
-from test_network import X0, Y0, at, network_of
+from helpers import X0, Y0, at, network_of
 
 HALF_ROUND_CAP = 16 * 0.5 * 50 ** 2 * math.sin(math.pi / 16)  # half of GEOS's 32-gon of radius 50 m
 

@@ -9,8 +9,6 @@ Ties can make the chosen sites differ, so the objective values are compared.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pulp
@@ -22,13 +20,11 @@ from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.siting import (InfeasibleTarget, greedy_covering, maximal_covering, reached,
                                          set_covering)
 from geo_welfare.analysis.spread import spread_population
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population, read_resources
-from test_network import at, network_of
+from helpers import DEMO_DATA as DEMO, at, network_of
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 # One street along y = 0 from x = 0 to 2000.  Demand points stand 10 m north of it, candidates and
 # existing places 10 m south, so a walk is 10 + |dx| + 10.  A threshold of 150 m reaches |dx| ≤ 130.
@@ -224,9 +220,8 @@ def test_a_stopped_solve_keeps_at_least_the_greedy_answer(random_instance):
     assert partial.share_after >= 0.7
 
 
-def test_demo_town_mclp_equals_spopt(spatialite_url):
-    engine = open_store(spatialite_url)
-    import_demo_town(engine)
+def test_demo_town_mclp_equals_spopt(demo_spatialite_url):
+    engine = open_store(demo_spatialite_url)
     network = build_network(read_walkable_lines(DEMO / "streets.geojson"))
     counts = read_population(engine, "population_by_age").astype({"age_65_plus": float, "age_75_plus": float,
                                                                   "total": float})

@@ -8,12 +8,11 @@ from click.testing import CliRunner
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from conftest import run_cli
-from fixtures_badinput import seed_files
 from geo_welfare.cli import main
 from geo_welfare.core.errors import StoreError
 from geo_welfare.store.engine import open_store
 from geo_welfare.store.schema import current_revision, head_revision
+from helpers import run_cli, seed_files
 
 GEOMETRY_TABLES = {("area_unit", "MULTIPOLYGON"), ("resource", "POINT"), ("candidate_site", "POINT")}
 TABLES = {"alembic_version", "area_unit", "resource", "schedule", "population_dataset", "population_count",

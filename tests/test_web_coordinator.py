@@ -21,16 +21,14 @@ import shapely
 from pyproj import Transformer
 from sqlalchemy import inspect, select, table, text
 
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
 from geo_welfare.core import glossary
 from geo_welfare.layers.schedules import occurs_on_weekday, parse_schedule
-from test_web_map import ARTIFACTS, DEMO_DATA, Watched, serve
 from geo_welfare.web import create_app
 from geo_welfare.web.address_lookup import normalise_address
+from helpers import ARTIFACTS, DEMO_DATA, DEMO_STREETS as STREETS, Watched, serve
 
-STREETS = DEMO_DATA / "streets.geojson"
 #: On a street in デモ町一丁目 (the north-west of the town), 115 m in a straight line from ひまわりサロン.
 HOME = (139.399133, 35.2081)
 #: A street corner of デモ町四丁目 on the river's north bank, 174 m across the water from S15 せせらぎサロン.
@@ -95,12 +93,6 @@ def reference() -> Reference:
 
 
 @pytest.fixture
-def demo_store(store_url):
-    import_demo_town(open_store(store_url))
-    return store_url
-
-
-@pytest.fixture
 def client(demo_store):
     return create_app(demo_store, tiles="none", network=STREETS).test_client()
 
@@ -156,7 +148,7 @@ def test_nearest_places_by_walking_minutes_equal_an_independent_walk(client, ref
     assert english["features"][0]["properties"]["kind_label"] == "Salon"
 
 
-@pytest.mark.parametrize("store_url", ["spatialite"], indirect=True)
+@pytest.mark.parametrize("demo_store", ["spatialite"], indirect=True)
 def test_weekday_filter_removes_exactly_the_places_not_held_that_day(client, reference):
     everything = [f["properties"]["name"] for f in
                   nearest(client, lon=HOME[0], lat=HOME[1], kinds=SALON_KINDS, k=20)["features"]]
@@ -177,7 +169,7 @@ def test_weekday_filter_removes_exactly_the_places_not_held_that_day(client, ref
     assert {"ひまわりサロン", "さくらサロン"}.isdisjoint(f["properties"]["name"] for f in friday)
 
 
-@pytest.mark.parametrize("store_url", ["spatialite"], indirect=True)
+@pytest.mark.parametrize("demo_store", ["spatialite"], indirect=True)
 def test_time_and_other_conditions(client):
     def names(**needs):
         return [f["properties"]["name"] for f in
@@ -412,7 +404,7 @@ def _list(page) -> list[tuple[str, str]]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("store_url", ["spatialite"], indirect=True)
+@pytest.mark.parametrize("demo_store", ["spatialite"], indirect=True)
 def test_the_coordinator_page_in_chromium(browser, live_server, reference):
     watched = Watched(browser, live_server)
     page = watched.page

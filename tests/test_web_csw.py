@@ -6,22 +6,13 @@ import re
 
 import pytest
 
-from geo_welfare.store.demo import import_demo_town
-from geo_welfare.store import open_store
-from test_printmap import ARTIFACTS, flat, places_by_district, run
-from test_web_map import Watched, serve
 from geo_welfare.web import create_app
+from helpers import ARTIFACTS, Watched, flat, places_by_district, run, serve
 
 
 @pytest.fixture(scope="module")
-def demo_url(module_store_url):
-    import_demo_town(open_store(module_store_url))
-    return module_store_url
-
-
-@pytest.fixture(scope="module")
-def client(demo_url):
-    return create_app(demo_url, tiles="none").test_client()
+def client(demo):
+    return create_app(demo, tiles="none").test_client()
 
 
 def test_the_district_lists_its_public_places_numbered(client):
@@ -40,9 +31,9 @@ def test_unknown_district_or_unit_is_404(client):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("module_store_url", ["spatialite"], indirect=True)
-def test_pick_a_district_and_download_its_map_in_chromium(browser, demo_url, tmp_path):
-    for base in serve(create_app(demo_url, tiles="none")):
+@pytest.mark.parametrize("demo", ["spatialite"], indirect=True)
+def test_pick_a_district_and_download_its_map_in_chromium(browser, demo, tmp_path):
+    for base in serve(create_app(demo, tiles="none")):
         watched = Watched(browser, base)
         page = watched.page
         page.goto(base + "/csw", wait_until="networkidle")

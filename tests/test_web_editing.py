@@ -21,7 +21,6 @@ from click.testing import CliRunner
 from sqlalchemy import func, insert, inspect, select, text
 from werkzeug.security import check_password_hash
 
-from conftest import fresh_postgis_database
 from geo_welfare.cli import main
 from geo_welfare.store.importing import import_areas, import_resources
 from geo_welfare.core.config import cache_directory
@@ -30,10 +29,9 @@ from geo_welfare.store.editing import add_user
 from geo_welfare.store.engine import create_store_engine
 from geo_welfare.store.models import Resource, ResourceChange, Schedule, User
 from geo_welfare.store.schema import alembic_config, current_revision, head_revision
-from test_web_map import Watched, serve
 from geo_welfare.web import create_app
+from helpers import ARTIFACTS, Watched, fresh_postgis_database, serve
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 EDITOR, EDITOR_PASSWORD = "tanaka", "correct horse battery 1"
 VIEWER, VIEWER_PASSWORD = "suzuki", "viewer-password-22"
 

@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
 import shapely
-from werkzeug.serving import make_server
 
-from geo_welfare.store.demo import import_demo_town
 from geo_welfare.store.importing import import_areas, import_resources
 from geo_welfare.store import open_store
 from geo_welfare.core.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
@@ -26,10 +20,7 @@ from geo_welfare.maps.style import RESOURCE_COLOURS
 from geo_welfare.web import create_app
 from geo_welfare.web.features import simplify_for_display
 from geo_welfare.web.tiles import PRESETS
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-DEMO_DATA = Path(__file__).resolve().parents[1] / "data" / "demo"
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401  (the browser fixture lives in conftest)
+from helpers import ARTIFACTS, DEMO_DATA, Watched, serve
 
 # ---------------------------------------------------------------------------------------------
 # The hand-made data set: two small areas (テスト町一丁目/二丁目) side by side, one elementary
@@ -210,12 +201,6 @@ PUBLIC_SALONS_KAYOI_ENGAWA = 30 - 2 + 6  # the planner's default kinds: salons a
 SHADED_SMALL_AREAS = 42  # the 高齢化率 layer draws every small area again, filled
 
 
-@pytest.fixture
-def demo_store(store_url):
-    import_demo_town(open_store(store_url))
-    return store_url
-
-
 def test_api_over_the_demo_town(demo_store):
     client = create_app(demo_store, tiles="none").test_client()
     everything = client.get("/api/resources").get_json()
@@ -246,18 +231,6 @@ def test_staff_only_places_never_reach_the_page_or_the_api(demo_store):
 # ---------------------------------------------------------------------------------------------
 # Headless Chromium.
 
-def serve(app):
-    """Run ``app`` on a free 127.0.0.1 port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
 @pytest.fixture
 def live_server(demo_store):
     yield from serve(create_app(demo_store, tiles="none"))
@@ -268,24 +241,6 @@ def clustered_server(handmade_store):
     app = create_app(handmade_store, tiles="none")
     app.config["MARKER_CLUSTER_FROM"] = 2  # the two public salons, 4 m apart, become one cluster
     yield from serve(app)
-
-
-class Watched:
-    """A page with every request and script error it made recorded."""
-
-    def __init__(self, browser, base: str):
-        self.base = base
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-
-    def check_offline(self):
-        assert self.errors == []
-        assert self.requests and all(url.startswith(self.base + "/") for url in self.requests), \
-            [url for url in self.requests if not url.startswith(self.base + "/")]
 
 
 COUNT_LAYERS = """() => {
@@ -301,7 +256,7 @@ COUNT_LAYERS = """() => {
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("store_url", ["spatialite"], indirect=True)
+@pytest.mark.parametrize("demo_store", ["spatialite"], indirect=True)
 def test_the_map_renders_offline_in_chromium(browser, live_server):
     watched = Watched(browser, live_server)
     page = watched.page

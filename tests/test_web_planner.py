@@ -14,11 +14,10 @@ import shapely
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_candidates
-from test_planning_cli import STREETS, brute, demo  # noqa: F401 (fixtures: the demo store and the dense walks)
-from test_web_map import ARTIFACTS, Watched, serve
 from geo_welfare.web import create_app
+from helpers import ARTIFACTS, DEMO_STREETS as STREETS, Watched, serve
 
-KINDS = "kind=salon&kind=engawa"  # what test_planning_cli's brute force counts
+KINDS = "kind=salon&kind=engawa"  # what conftest's brute force counts
 TEN_MINUTES = 10 * 1000 / 15  # metres at 4 km/h
 
 
@@ -97,8 +96,8 @@ def test_bad_parameters_are_400_naming_the_field(client, query, field):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("module_store_url", ["spatialite"], indirect=True)
-def test_the_planner_page_in_chromium(browser, demo, brute, best_pair):  # noqa: F811
+@pytest.mark.parametrize("demo", ["spatialite"], indirect=True)
+def test_the_planner_page_in_chromium(browser, demo, brute, best_pair):
     _, points, walks = brute
     covered = points["age_65_plus"][walks.min(axis=0) <= TEN_MINUTES].sum() / points["age_65_plus"].sum()
     names, _, _ = best_pair

@@ -1,29 +1,15 @@
-"""The web's words live in one catalogue, in Japanese and English; pages and scripts take them from there."""
+"""Pages and scripts take their words from the one catalogue (``tests/test_words.py`` checks the catalogue itself)."""
 
 from __future__ import annotations
 
-import ast
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from geo_welfare.web.i18n import WORDS, word
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
-
-def test_every_word_in_both_languages_once():
-    tree = ast.parse((WEB / "i18n.py").read_text(encoding="utf-8"))
-    table = next(node.value for node in ast.walk(tree)
-                 if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "WORDS")
-    keys = [key.value for key in table.keys]
-    assert [key for key, count in Counter(keys).items() if count > 1] == []  # a repeated key would hide one
-    for key, (ja, en) in WORDS.items():
-        assert ja.strip() and en.strip(), key
-    assert word("map_link", "ja") == "地図" and word("map_link", "en") == "Map"
 
 
 @pytest.mark.parametrize("script", sorted(p.name for p in (WEB / "static").glob("*.js")))

@@ -6,7 +6,6 @@ The web layer is thin: it reads the store through :mod:`geo_welfare.store.read` 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
@@ -27,25 +26,32 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     the analyses use straight lines and say so.
     """
     app = Flask(__name__)
+    street_file = settings.network_file(network)
     app.config.update(
         DATABASE_URL=settings.database_url(database_url),
         BASE_TILES=base_tiles(tiles),
         LANGUAGE=settings.language(lang),
-        NETWORK_FILE=str(network or os.environ.get(settings.NETWORK_ENV) or "") or None,
+        NETWORK_FILE=str(street_file) if street_file else None,
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    from geo_welfare.web import api, map as map_page
+    # Imported here, as flaskr does, so that importing the package does not import every view.
+    from geo_welfare.web import (api, auth, babel, coordinator, csw, editing, map as map_page, planner, printmap,
+                                 problems)
+    babel.init_babel(app)  # templates' gettext and the request's language, from the one catalogue
+    problems.register(app)  # every GeoWelfareError a view raises → RFC 9457 problem details
     app.config.setdefault("MARKER_CLUSTER_FROM", map_page.CLUSTER_FROM)  # markers of one kind before clustering
-    app.register_blueprint(map_page.blueprint)
-    app.register_blueprint(api.blueprint, url_prefix="/api")
-    from geo_welfare.web import auth, editing
     app.config.update(auth.session_settings(app.config["DATABASE_URL"]))  # secret key, 8-hour cookie sessions
-    app.register_blueprint(auth.blueprint)  # /login, /logout, /api/session; CSRF on every POST/PUT/PATCH/DELETE
-    app.register_blueprint(editing.blueprint, url_prefix="/api")  # editors' POST/PATCH/DELETE of resources
-    app.register_blueprint(__import__("geo_welfare.web.printmap", fromlist=["blueprint"]).blueprint)  # /district/…/map.pdf
-    from geo_welfare.web import csw, planner
-    app.register_blueprint(planner.blueprint)
-    app.register_blueprint(__import__("geo_welfare.web.coordinator", fromlist=["blueprint"]).blueprint)  # /coordinator
-    app.register_blueprint(csw.blueprint)
+    blueprints = (
+        (map_page, None),  # /: every layer
+        (api, "/api"),  # GeoJSON of resources and areas
+        (auth, None),  # /login, /logout, /api/session; CSRF on every POST/PUT/PATCH/DELETE
+        (editing, "/api"),  # editors' POST/PATCH/DELETE of resources
+        (printmap, None),  # /district/<unit>/<code>/map.pdf|png
+        (planner, None),  # /planner and its API
+        (coordinator, None),  # /coordinator and its API
+        (csw, None),  # /csw
+    )
+    for module, prefix in blueprints:
+        app.register_blueprint(module.blueprint, url_prefix=prefix)
     return app

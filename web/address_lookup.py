@@ -20,8 +20,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 from sqlalchemy import Engine
 
-from geo_welfare.store.read import read_areas, read_resources
+from geo_welfare.core.glossary import (ADDRESS_DASHES, BAN, BANCHI, CHOME, GO, KANJI_DIGITS, KANJI_HUNDRED, KANJI_TEN,
+                                       KANJI_ZERO)
 from geo_welfare.layers.population import normalise_area_name
+from geo_welfare.store.read import read_areas, read_resources
+from geo_welfare.web.problems import HIDDEN, BadField
 
 #: At most this many candidates come back, best first.
 MAX_CANDIDATES = 10
@@ -32,10 +35,8 @@ MAX_QUERY_LENGTH = 200
 SOURCE_SMALL_AREA = "small_area"
 SOURCE_RESOURCE = "resource"
 
-_KANJI_DIGITS = "〇一二三四五六七八九"
-_KANJI_VALUES = {**{c: i for i, c in enumerate(_KANJI_DIGITS)}, "零": 0, "十": 10, "百": 100}
-_KANJI_NUMBER = "[〇零一二三四五六七八九十百]+"
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70-"  # ‐ ‑ ‒ – — ― − ー ｰ -
+_KANJI_VALUES = {**{c: i for i, c in enumerate(KANJI_DIGITS)}, KANJI_ZERO: 0, KANJI_TEN: 10, KANJI_HUNDRED: 100}
+_KANJI_NUMBER = f"[{KANJI_DIGITS}{KANJI_ZERO}{KANJI_TEN}{KANJI_HUNDRED}]+"
 
 
 def kanji_number(number: int) -> str:
@@ -43,13 +44,13 @@ def kanji_number(number: int) -> str:
     if not 0 < number < 100:
         return str(number)
     tens, ones = divmod(number, 10)
-    return ("" if tens == 0 else "十" if tens == 1 else _KANJI_DIGITS[tens] + "十") + \
-        ("" if ones == 0 else _KANJI_DIGITS[ones])
+    return ("" if tens == 0 else KANJI_TEN if tens == 1 else KANJI_DIGITS[tens] + KANJI_TEN) + \
+        ("" if ones == 0 else KANJI_DIGITS[ones])
 
 
 def arabic_number(text: str) -> int:
     """二十一 → 21, 十 → 10, 一〇五 → 105 (positional digits), 百二 → 102."""
-    if not any(c in "十百" for c in text):
+    if not any(c in (KANJI_TEN, KANJI_HUNDRED) for c in text):
         return int("".join(str(_KANJI_VALUES[c]) for c in text))
     total, current = 0, 0
     for c in text:
@@ -67,17 +68,17 @@ def normalise_address(text: str | None) -> str:
     folded = normalise_area_name(text)
     if not folded:
         return ""
-    folded = re.sub(rf"(?<=\d)[{_DASHES}](?=\d)", "-", folded)
-    folded = re.sub(rf"({_KANJI_NUMBER})(番地|番|号)", lambda m: f"{arabic_number(m[1])}{m[2]}", folded)
-    folded = re.sub(r"(\d+)丁目", lambda m: kanji_number(int(m[1])) + "丁目", folded)
-    folded = re.sub(r"(?<=\d)番地(?=\d)", "番", folded)
-    folded = re.sub(r"(?<=\d)番地$", "番", folded)
-    folded = re.sub(r"(\d+番\d+)$", r"\1号", folded)  # 3番地21 → 3番21号
+    folded = re.sub(rf"(?<=\d)[{ADDRESS_DASHES}](?=\d)", "-", folded)
+    folded = re.sub(rf"({_KANJI_NUMBER})({BANCHI}|{BAN}|{GO})", lambda m: f"{arabic_number(m[1])}{m[2]}", folded)
+    folded = re.sub(rf"(\d+){CHOME}", lambda m: kanji_number(int(m[1])) + CHOME, folded)
+    folded = re.sub(rf"(?<=\d){BANCHI}(?=\d)", BAN, folded)
+    folded = re.sub(rf"(?<=\d){BANCHI}$", BAN, folded)
+    folded = re.sub(rf"(\d+{BAN}\d+)$", rf"\1{GO}", folded)  # 3番地21 → 3番21号
     # Short forms after a place name (never after 丁目, which already says what the numbers are).
-    folded = re.sub(r"(?<![\d丁目-])(\d+)-(\d+)-(\d+)$",
-                    lambda m: f"{kanji_number(int(m[1]))}丁目{m[2]}番{m[3]}号", folded)
-    folded = re.sub(r"(?<=丁目)(\d+)-(\d+)$", lambda m: f"{m[1]}番{m[2]}号", folded)
-    folded = re.sub(r"(?<![\d丁目-])(\d+)-(\d+)$", lambda m: f"{m[1]}番{m[2]}号", folded)
+    folded = re.sub(rf"(?<![\d{CHOME}-])(\d+)-(\d+)-(\d+)$",
+                    lambda m: f"{kanji_number(int(m[1]))}{CHOME}{m[2]}{BAN}{m[3]}{GO}", folded)
+    folded = re.sub(rf"(?<={CHOME})(\d+)-(\d+)$", lambda m: f"{m[1]}{BAN}{m[2]}{GO}", folded)
+    folded = re.sub(rf"(?<![\d{CHOME}-])(\d+)-(\d+)$", lambda m: f"{m[1]}{BAN}{m[2]}{GO}", folded)
     return folded
 
 
@@ -96,17 +97,20 @@ class Candidate:
         return {"label": self.label, "lon": round(self.lon, 7), "lat": round(self.lat, 7), "source": self.source}
 
 
-class QueryError(ValueError):
-    """The text cannot be looked up (empty, too short or too long)."""
+class QueryError(BadField):
+    """The text cannot be looked up (empty, too short or too long): 400 naming ``q``, never quoting the text."""
+
+    def __init__(self) -> None:
+        super().__init__("q", "coord_bad_query", HIDDEN, low=MIN_QUERY_LENGTH, high=MAX_QUERY_LENGTH)
 
 
 def check_query(text: object) -> str:
     """The folded text, or :class:`QueryError` when it is no usable text."""
     if not isinstance(text, str) or len(text) > MAX_QUERY_LENGTH:
-        raise QueryError(text)
+        raise QueryError()
     folded = normalise_address(text)
     if len(folded) < MIN_QUERY_LENGTH:
-        raise QueryError(text)
+        raise QueryError()
     return folded
 
 
@@ -142,7 +146,7 @@ def lookup(engine: Engine, text: str, limit: int = MAX_CANDIDATES) -> list[Candi
     for order, (name, address, point) in enumerate(rows):
         folded_address = normalise_address(address) if isinstance(address, str) else ""
         folded_name = normalise_address(name)
-        if folded_address and ("番" in query or "号" in query) and folded_address.endswith(query):
+        if folded_address and (BAN in query or GO in query) and folded_address.endswith(query):
             found.append(Candidate(f"{address}（{name}）", point.x, point.y, SOURCE_RESOURCE, 0, order))
         elif query in folded_name:
             label = f"{name}（{address}）" if folded_address else name

@@ -19,17 +19,16 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import (Blueprint, current_app, g, jsonify, redirect, render_template_string, request, session,
-                   url_for)
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 
 from geo_welfare.core import config as settings
-from geo_welfare.store import open_store
+from geo_welfare.core.errors import GeoWelfareError, UsageError
+from geo_welfare.web.store import get_engine
 from geo_welfare.store.editing import authenticate, find_user
 from geo_welfare.web.i18n import page_language, word
 
 blueprint = Blueprint("auth", __name__)
 
-SECRET_KEY_ENV = "GEO_WELFARE_SECRET_KEY"
 SECRET_KEY_FILE = "secret_key"
 SESSION_LIFETIME = datetime.timedelta(hours=8)
 CSRF_HEADER = "X-CSRFToken"
@@ -39,7 +38,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def secret_key(database_url: str) -> str:
     """``GEO_WELFARE_SECRET_KEY``, else the random key stored beside the store (made on first use)."""
-    from_env = os.environ.get(SECRET_KEY_ENV)
+    from_env = settings.secret_key()
     if from_env:
         return from_env
     path = settings.cache_directory(database_url) / SECRET_KEY_FILE
@@ -69,17 +68,20 @@ def session_settings(database_url: str) -> dict:
             "SESSION_COOKIE_SAMESITE": "Lax"}
 
 
+class SignInRequired(GeoWelfareError):
+    """An anonymous request for what needs a signed-in user: HTTP 401."""
+
+    http_status = 401
+
+
+class NotPermitted(GeoWelfareError):
+    """A signed-in user whose role does not allow the request (a viewer changing a place): HTTP 403."""
+
+    http_status = 403
+
+
 def _language() -> str:
     return page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
-
-
-def _engine():
-    return open_store(current_app.config["DATABASE_URL"])
-
-
-def error_response(key: str, status: int):
-    """A JSON error in both languages (``error`` Japanese, ``error_en`` English)."""
-    return jsonify({"error": word(key, "ja"), "error_en": word(key, "en")}), status
 
 
 def csrf_token() -> str:
@@ -108,7 +110,7 @@ def _load_user_and_check_csrf():
     name = session.get("username")
     if name is not None:
         lifetime = current_app.permanent_session_lifetime.total_seconds()
-        user = find_user(_engine(), name) if time.time() - session.get("since", 0) <= lifetime else None
+        user = find_user(get_engine(), name) if time.time() - session.get("since", 0) <= lifetime else None
         if user is None:  # expired, or removed since signing in
             for key in ("username", "role", "since"):
                 session.pop(key, None)
@@ -118,16 +120,17 @@ def _load_user_and_check_csrf():
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
         expected = session.get(CSRF_FIELD) or ""
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-            return error_response("csrf_failed", 400)
+            raise UsageError("csrf_failed")
     return None
 
 
-def _refuse(status: int):
-    if request.path.startswith("/api/"):
-        return error_response("sign_in_required" if status == 401 else "editors_only", status)
-    if status == 401:
+def _turn_away(status: int):
+    """401: a page sends the visitor to sign in, the API refuses; 403: refused (answered by :mod:`.problems`)."""
+    if status == 401 and not request.path.startswith("/api/"):
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    return error_response("editors_only", status)
+    if status == 401:
+        raise SignInRequired("sign_in_required")
+    raise NotPermitted("editors_only")
 
 
 def login_required(view):
@@ -135,7 +138,7 @@ def login_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if current_user() is None:
-            return _refuse(401)
+            return _turn_away(401)
         return view(*args, **kwargs)
     return wrapped
 
@@ -145,9 +148,9 @@ def editor_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if current_user() is None:
-            return _refuse(401)
+            return _turn_away(401)
         if not is_editor():
-            return _refuse(403)
+            return _turn_away(403)
         return view(*args, **kwargs)
     return wrapped
 
@@ -159,42 +162,10 @@ def _safe_next(target: str | None) -> str:
     return url_for("map.index")
 
 
-LOGIN_PAGE = """<!DOCTYPE html>
-<html lang="{{ lang }}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ w('sign_in') }} — {{ w('title') }}</title><link rel="icon" href="data:,">
-<style>
-body { font-family: "Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "Meiryo", sans-serif; background: #f4f1ea;
-  display: flex; justify-content: center; padding-top: 10vh; margin: 0; }
-form { background: #fff; padding: 24px 28px; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.3); width: 300px; }
-h1 { font-size: 18px; margin: 0 0 16px; }
-label { display: block; margin: 10px 0 4px; font-size: 14px; color: #444; }
-input[type=text], input[type=password] { width: 100%; box-sizing: border-box; padding: 6px; font-size: 15px; }
-button { margin-top: 16px; width: 100%; padding: 8px; font-size: 15px; }
-.gw-error { color: #b00020; font-size: 14px; }
-a { font-size: 13px; }
-</style></head>
-<body>
-<form method="post" action="{{ url_for('auth.login', lang=request.args.get('lang')) }}" class="gw-login">
-  <h1>{{ w('title') }}<br>{{ w('sign_in') }}</h1>
-  {% if error %}<p class="gw-error" role="alert">{{ error }}</p>{% endif %}
-  <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
-  <input type="hidden" name="next" value="{{ next }}">
-  <label for="username">{{ w('username') }}</label>
-  <input type="text" id="username" name="username" value="{{ username }}" autocomplete="username" required autofocus>
-  <label for="password">{{ w('password') }}</label>
-  <input type="password" id="password" name="password" autocomplete="current-password" required>
-  <button type="submit">{{ w('sign_in') }}</button>
-  <p><a href="{{ url_for('map.index', lang=request.args.get('lang')) }}">{{ w('back_to_map') }}</a></p>
-</form>
-</body></html>"""
-
-
 def _login_page(error: str | None = None, username: str = "", status: int = 200):
     lang = _language()
-    body = render_template_string(LOGIN_PAGE, lang=lang, w=lambda key: word(key, lang), error=error,
-                                  username=username, csrf_token=csrf_token(),
-                                  next=_safe_next(request.values.get("next")))
+    body = render_template("login.html", lang=lang, w=lambda key: word(key, lang), error=error,
+                           username=username, csrf_token=csrf_token(), next=_safe_next(request.values.get("next")))
     return body, status
 
 
@@ -208,7 +179,7 @@ def login():
 def login_post():
     """Check the name and password; on success start a fresh session and go back where the user was."""
     username = (request.form.get("username") or "").strip()
-    user = authenticate(_engine(), username, request.form.get("password") or "")
+    user = authenticate(get_engine(), username, request.form.get("password") or "")
     if user is None:
         return _login_page(word("login_failed", _language()), username, 401)
     destination = _safe_next(request.form.get("next"))

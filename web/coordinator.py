@@ -28,15 +28,18 @@ import traceback
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from geo_welfare.analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT, Needs, nearest_resources
-from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, JAPAN_BOUNDS
-from geo_welfare.store import open_store
-from geo_welfare.store.read import read_resources, schedule_of
+from geo_welfare.core.config import JAPAN_BOUNDS
+from geo_welfare.core.errors import EXIT_INTERNAL, GeoWelfareError, NotFoundError
+from geo_welfare.core.glossary import RESOURCE_KIND_IDS, RESOURCE_KINDS, TARGET_GROUPS, label
 from geo_welfare.core.values import plain
-from geo_welfare.core.glossary import RESOURCE_KIND_IDS, RESOURCE_KINDS, label
-from geo_welfare.layers.schedules import WEEKDAY_CODES, ParsedSchedule
+from geo_welfare.core.walking import DEFAULT_WALKING_SPEED_KMH, WALKING_SPEED_RANGE, is_walking_speed
+from geo_welfare.layers.schedules import open_at_time, schedule_of
+from geo_welfare.store.read import read_resources
 from geo_welfare.web import address_lookup
 from geo_welfare.web.i18n import page_language, word
 from geo_welfare.web.network import app_network
+from geo_welfare.web.problems import HIDDEN, BadField
+from geo_welfare.web.store import get_engine
 
 blueprint = Blueprint("coordinator", __name__)
 log = logging.getLogger(__name__)
@@ -44,37 +47,31 @@ log = logging.getLogger(__name__)
 MAX_K = 20
 DEFAULT_K = 5
 DEFAULT_KINDS = ("salon", "kayoi_no_ba", "engawa")
-SPEED_RANGE = (1.0, 6.0)
 MAX_TARGET_LENGTH = 50
 #: Answers that hold a person's location (or the address typed for it): never cached anywhere.
 PRIVATE_ENDPOINTS = frozenset({"coordinator.nearest", "coordinator.geocode"})
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
-#: Words the page's script needs (keys of :data:`geo_welfare.web.i18n.WORDS`).
+#: Words the page's script needs (catalogue keys).
 SCRIPT_WORDS = ("coord_not_found", "coord_no_results", "coord_searching", "coord_minutes", "coord_metres",
                 "coord_straight_distance", "coord_method_straight", "coord_origin_map", "coord_candidates",
                 "coord_error", "coord_walk", "schedule", "address", "phone", "coord_found", "coord_route_of",
                 "coord_from", "coord_speed_note")
 
 
-class BadField(ValueError):
-    """A request field that cannot be used; answered with 400 naming the field in both languages."""
+class Unanswerable(GeoWelfareError):
+    """The search failed inside (HTTP 500); said without detail, which could quote the client's location."""
 
-    def __init__(self, field: str, key: str, value: object = None, show_value: bool = True):
-        self.field, self.key, self.value, self.show_value = field, key, value, show_value
-        super().__init__(field)
+    exit_code = EXIT_INTERNAL
+    http_status = 500
 
 
-@blueprint.errorhandler(BadField)
-def _bad_field(error: BadField):
-    shown = f"（値: {error.value!r}）" if error.show_value else ""
-    shown_en = f" (found {error.value!r})" if error.show_value else ""
-    if error.field == "kinds":
-        shown += f"（{word('allowed', 'ja')}: {', '.join(RESOURCE_KIND_IDS)}）"
-        shown_en += f" ({word('allowed', 'en')}: {', '.join(RESOURCE_KIND_IDS)})"
-    return jsonify({"error": f"{error.field}: {word(error.key, 'ja')}{shown}",
-                    "error_en": f"{error.field}: {word(error.key, 'en')}{shown_en}",
-                    "field": error.field}), 400
+class NoCandidates(NotFoundError):
+    """Nothing stored matches the typed address (404); the answer keeps an empty ``candidates`` for the script."""
+
+    @property
+    def extra(self) -> dict[str, object]:
+        return {"candidates": []}
 
 
 @blueprint.after_request
@@ -94,7 +91,7 @@ def _language(body: dict | None = None) -> str:
 def _body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadField("body", "json_expected", show_value=False)
+        raise BadField("body", "json_expected")
     return body
 
 
@@ -105,7 +102,7 @@ def _is_number(value: object) -> bool:
 def _coordinate(body: dict, field: str, low: float, high: float) -> float:
     value = body.get(field)
     if not _is_number(value) or not low <= value <= high:
-        raise BadField(field, f"coord_bad_{field}", show_value=False)  # never echo a location
+        raise BadField(field, f"coord_bad_{field}", HIDDEN, low=low, high=high)  # never echo a location
     return float(value)
 
 
@@ -116,7 +113,7 @@ def _whole(body: dict, field: str, low: int, high: int, default: int | None, key
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         value = int(value)
     if not _is_number(value) or value != int(value) or not low <= value <= high:
-        raise BadField(field, key, value)
+        raise BadField(field, key, value, low=low, high=high)
     return int(value)
 
 
@@ -136,10 +133,10 @@ def _kinds(body: dict) -> tuple[str, ...] | None:
     if isinstance(kinds, str):
         kinds = [kinds]
     if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
-        raise BadField("kinds", "coord_bad_kinds", kinds)
+        raise BadField("kinds", "coord_bad_kinds", kinds, allowed=RESOURCE_KIND_IDS)
     unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
     if unknown:
-        raise BadField("kinds", "coord_bad_kinds", ", ".join(unknown))
+        raise BadField("kinds", "coord_bad_kinds", ", ".join(unknown), allowed=RESOURCE_KIND_IDS)
     return tuple(dict.fromkeys(kinds))
 
 
@@ -158,7 +155,7 @@ def _target(body: dict) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str) or len(value) > MAX_TARGET_LENGTH:
-        raise BadField("target", "coord_bad_target", value)
+        raise BadField("target", "coord_bad_target", value, length=MAX_TARGET_LENGTH)
     return value.strip()
 
 
@@ -171,41 +168,10 @@ def _speed(body: dict) -> float:
             value = float(value)
         except ValueError:
             pass
-    if not _is_number(value) or not SPEED_RANGE[0] <= value <= SPEED_RANGE[1]:
-        raise BadField("speed", "coord_bad_speed", body.get("speed"))
+    if not _is_number(value) or not is_walking_speed(value):  # the CLI's range too
+        low, high = WALKING_SPEED_RANGE
+        raise BadField("speed", "coord_bad_speed", body.get("speed"), low=low, high=high)
     return float(value)
-
-
-def open_at_time(schedule: ParsedSchedule, at: datetime.time, weekday: int | None = None) -> bool | None:
-    """Whether the place is held at time of day ``at`` (on ``weekday`` when given, else on some day).
-
-    True when a rule's hours contain ``at`` (opens ≤ at < closes) on a day it can fall on; False
-    when every rule says no; None when the schedule cannot say (unknown days or hours, text not
-    understood).  Without a date, 第1月曜 and 隔週 count as held on Monday: the coordinator checks
-    the week in the list's schedule words.
-    """
-    if not schedule.rules:
-        return None
-    answers = set()
-    for rule in schedule.rules:
-        if weekday is None:
-            on_day = True if rule.days_known else None
-        elif any(code[-2:] == WEEKDAY_CODES[weekday] for code in rule.byday):
-            on_day = True
-        else:
-            on_day = None if rule.bymonthday or not rule.byday else False
-        if rule.opens_at is None and rule.closes_at is None:
-            in_hours = None if schedule.unparsed else True
-        elif rule.opens_at is not None and at < rule.opens_at:
-            in_hours = False
-        elif rule.closes_at is not None and rule.closes_at != datetime.time(0, 0) and at >= rule.closes_at:
-            in_hours = False
-        else:
-            in_hours = True if rule.opens_at is not None and rule.closes_at is not None else None
-        answers.add(False if False in (on_day, in_hours) else True if on_day and in_hours else None)
-    if True in answers:
-        return True
-    return None if None in answers or schedule.unparsed else False
 
 
 def _feature(row: dict, route, place: dict) -> dict:
@@ -240,7 +206,7 @@ def nearest():
     speed = _speed(body)
     try:
         network = app_network()
-        resources = read_resources(open_store(current_app.config["DATABASE_URL"]), kinds=list(kinds) if kinds else None)
+        resources = read_resources(get_engine(), kinds=list(kinds) if kinds else None)
         if at is not None:
             answers = [open_at_time(schedule_of(row), at, weekday) for row in resources.to_dict("records")]
             resources = resources[[answer is True or (answer is None and needs.include_unknown_schedules)
@@ -256,7 +222,7 @@ def nearest():
     except Exception as error:  # logged without its message, which could quote the location
         log.error("nearest places failed: %s\n%s", type(error).__name__,
                   "".join(traceback.format_tb(error.__traceback__)))
-        return jsonify({"error": word("coord_error", "ja"), "error_en": word("coord_error", "en")}), 500
+        raise Unanswerable("coord_error") from None
     return jsonify({"type": "FeatureCollection", "features": features, "method": method, "speed_kmh": speed,
                     "k": k, "notice": None if network is not None else word("coord_straight_notice", lang)})
 
@@ -266,19 +232,15 @@ def geocode():
     """Candidates for an address or town name typed by the coordinator, best first; 404 when none."""
     body = _body()
     text = body.get("q")
+    address_lookup.check_query(text)  # a QueryError (400, field q) when it is no usable text
     try:
-        address_lookup.check_query(text)
-    except address_lookup.QueryError:
-        raise BadField("q", "coord_bad_query", show_value=False) from None
-    try:
-        candidates = address_lookup.lookup(open_store(current_app.config["DATABASE_URL"]), text)
+        candidates = address_lookup.lookup(get_engine(), text)
     except Exception as error:  # as above: the typed address must not reach the log
         log.error("address lookup failed: %s\n%s", type(error).__name__,
                   "".join(traceback.format_tb(error.__traceback__)))
-        return jsonify({"error": word("coord_error", "ja"), "error_en": word("coord_error", "en")}), 500
+        raise Unanswerable("coord_error") from None
     if not candidates:
-        return jsonify({"error": word("coord_not_found", "ja"), "error_en": word("coord_not_found", "en"),
-                        "candidates": []}), 404
+        raise NoCandidates("coord_not_found")
     return jsonify({"candidates": [candidate.as_dict() for candidate in candidates]})
 
 
@@ -293,6 +255,6 @@ def page():
         kinds=[(term.id, label(RESOURCE_KINDS, term.id, lang)) for term in RESOURCE_KINDS],
         default_kinds=DEFAULT_KINDS, weekdays=[(day, word(f"coord_weekday_{day}", lang)) for day in range(7)],
         network=app_network() is not None, max_k=MAX_K, default_k=DEFAULT_K,
-        tiles=None if tiles is None else {"url": tiles.url, "attribution": tiles.attribution},
+        tiles=None if tiles is None else {"url": tiles.url, "attribution": tiles.attribution_in(lang)},
         csrf_token=csrf_token(), script_words={key: word(key, lang) for key in SCRIPT_WORDS},
-        targets=("高齢者", "65歳以上", "認知症", "どなたでも"))
+        targets=TARGET_GROUPS)

@@ -12,15 +12,16 @@ import json
 import shapely
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from geo_welfare.core.config import STORAGE_CRS
+from geo_welfare.core.errors import NotFoundError
 from geo_welfare.maps import district_content, load_store_layers
 from geo_welfare.maps.content import NotStored
-from geo_welfare.core.config import STORAGE_CRS
-from geo_welfare.store import open_store
+from geo_welfare.web.store import get_engine
 from geo_welfare.store.read import read_areas, schedule_of
 from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
 from geo_welfare.layers.schedules import describe
 from geo_welfare.maps.style import RESOURCE_COLOURS
-from geo_welfare.web.i18n import both, page_language, word
+from geo_welfare.web.i18n import page_language, word
 
 blueprint = Blueprint("csw", __name__)
 
@@ -33,7 +34,7 @@ def _words(lang: str):
 
 def _district(unit: str, code: str, lang: str) -> dict:
     """The district's outline, neighbours and numbered public places, as the page draws them."""
-    layers = load_store_layers(open_store(current_app.config["DATABASE_URL"]), unit, shading="none")
+    layers = load_store_layers(get_engine(), unit, shading="none")
     content = district_content(layers, code)
     to_lonlat = content.resources.to_crs(STORAGE_CRS)
     places = [{
@@ -54,7 +55,7 @@ def page():
     unit = request.args.get("unit") or DEFAULT_UNIT
     if unit not in AREA_UNIT_IDS:
         unit = DEFAULT_UNIT
-    districts = read_areas(open_store(current_app.config["DATABASE_URL"]), unit)
+    districts = read_areas(get_engine(), unit)
     code = request.args.get("code") or (districts["code"].iloc[0] if len(districts) else None)
     district = None
     if code is not None:
@@ -69,11 +70,11 @@ def page():
 
 @blueprint.get("/api/district/<unit>/<code>")
 def district(unit: str, code: str):
-    """One district's outline and numbered public places (the print map's numbers) as JSON."""
+    """One district's outline and numbered public places (the print map's numbers) as JSON.
+
+    404 for a unit there is no such thing as, or a district (:class:`NotStored`) not in the store.
+    """
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     if unit not in AREA_UNIT_IDS:
-        return jsonify(both("unknown_unit_named", unit=unit)), 404
-    try:
-        return jsonify(_district(unit, code, lang))
-    except NotStored as error:
-        return jsonify({"error": error.message("ja"), "error_en": error.message("en")}), 404
+        raise NotFoundError("unknown_unit_named", field="unit", unit=unit)
+    return jsonify(_district(unit, code, lang))

@@ -10,25 +10,31 @@ Routes (under ``/api``; every change needs an editor's session and the ``X-CSRFT
 - ``GET /api/resources/<id>/history`` — who changed what, and when (UTC)
 
 Fields are validated by the importer's rules (:mod:`geo_welfare.store.editing`); a refused edit is
-a 400 naming every bad field in Japanese (``error``) and English (``error_en``), nothing written.
+a 400 naming every bad field by its form label and its key in Japanese (``error``) and English
+(``error_en``), with ``fields`` and ``problems`` for the form to mark, nothing written.
 On the map, an editor's markers can be dragged (each drop is a move) and open a form.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+from collections.abc import Callable, Mapping
 
 from branca.element import Element
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 
-from geo_welfare.store import open_store
+from geo_welfare.core.config import language
+from geo_welfare.core.errors import InputError, NotFoundError, Problem, UsageError
+from geo_welfare.core.glossary import RESOURCE_KINDS, label
+from geo_welfare.core.words import t
 from geo_welfare.store.editing import (COORDINATES, EDITABLE_FIELDS, EditError, NotFound, create_resource,
                                        delete_resource, move_resource, resource_history, resource_record,
                                        staff_only_ids, update_resource)
-from geo_welfare.core.glossary import RESOURCE_KINDS
-from geo_welfare.web.auth import csrf_token, current_user, editor_required, error_response, is_editor
+from geo_welfare.web.auth import csrf_token, current_user, editor_required, is_editor
 from geo_welfare.web.i18n import word
+from geo_welfare.web.store import get_engine
 
 blueprint = Blueprint("editing", __name__)
 
@@ -42,104 +48,124 @@ FIELD_WORDS: dict[str, str] = {
 assert set(FIELD_WORDS) == set(EDITABLE_FIELDS + COORDINATES)
 
 
-def _engine():
-    return open_store(current_app.config["DATABASE_URL"])
-
-
 def _field_label(field: str, lang: str) -> str:
+    """The form's label of ``field`` (``"lon, lat"``: both labels), as the person at the form reads it."""
     names = [word(FIELD_WORDS[name], lang) if name in FIELD_WORDS else name for name in field.split(", ")]
-    return "・".join(names) if lang == "ja" else ", ".join(names)
+    return word("names_separator", lang).join(names)
 
 
-def _refused(error: EditError):
-    """400 naming each field by its word and its key, in both languages."""
-    problems = [{
-        "field": p.field, "message": f"{_field_label(p.field or '', 'ja')}（{p.field}）: {p.expected_ja}",
-        "message_en": f"{_field_label(p.field or '', 'en')} ({p.field}): {p.expected_en}", "found": p.found,
-    } for p in error.problems]
-    return jsonify({"error": "\n".join(p["message"] for p in problems),
-                    "error_en": "\n".join(p["message_en"] for p in problems),
-                    "fields": error.fields, "problems": problems}), 400
+class FormRefused(InputError):
+    """An edit refused (400, nothing written), each field named by its form label and its key.
+
+    The store's :class:`~geo_welfare.store.editing.EditError` names fields by key; the person at
+    the form reads labels, so each line of ``error``/``error_en`` and of ``problems`` says both,
+    and ``fields`` lists the keys for the form to mark.
+    """
+
+    def __init__(self, error: EditError):
+        super().__init__(error.problems)
+        self.fields = error.fields
+
+    @staticmethod
+    def line(problem: Problem, lang: str) -> str:
+        """One refused field: its label, its key, what it needs."""
+        return t("edit_field_problem", lang, label=_field_label(problem.field or "", lang),
+                 field=problem.field, expected=problem.expected(lang))
+
+    def message(self, lang: str | None = None, limit: int | None = None) -> str:
+        lang = language(lang)
+        return "\n".join(self.line(problem, lang) for problem in self.problems[:limit])
+
+    @property
+    def extra(self) -> Mapping[str, object]:
+        return {"fields": self.fields,
+                "problems": [{"field": p.field, "message": self.line(p, "ja"), "message_en": self.line(p, "en"),
+                              "found": p.found} for p in self.problems]}
 
 
-def _body() -> dict | None:
+def _store_refusals(view: Callable) -> Callable:
+    """The store's refusals raised as the web's errors, for the one handler (:mod:`geo_welfare.web.problems`)."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except EditError as error:
+            raise FormRefused(error) from error
+        except NotFound:
+            raise NotFoundError("not_found") from None
+    return wrapped
+
+
+def _body() -> dict:
+    """The request's JSON object; anything else is refused (400)."""
     body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        raise UsageError("json_expected")
+    return body
 
 
 def _username() -> str:
     return current_user()["username"]
 
 
-@blueprint.errorhandler(NotFound)
-def _not_found(_error):
-    return error_response("not_found", 404)
-
-
-@blueprint.errorhandler(EditError)
-def _edit_refused(error: EditError):
-    return _refused(error)
-
-
 @blueprint.post("/resources")
 @editor_required
+@_store_refusals
 def create():
     """Add a resource; 201 with its stored fields."""
     body = _body()
-    if body is None:
-        return error_response("json_expected", 400)
-    resource_id = create_resource(_engine(), body, _username())
-    response = jsonify({"id": resource_id, "resource": resource_record(_engine(), resource_id)})
+    resource_id = create_resource(get_engine(), body, _username())
+    response = jsonify({"id": resource_id, "resource": resource_record(get_engine(), resource_id)})
     return response, 201, {"Location": url_for("editing.one", resource_id=resource_id)}
 
 
 @blueprint.get("/resources/<int:resource_id>")
 @editor_required
+@_store_refusals
 def one(resource_id: int):
     """One resource's editable fields and coordinates."""
-    return jsonify(resource_record(_engine(), resource_id))
+    return jsonify(resource_record(get_engine(), resource_id))
 
 
 @blueprint.patch("/resources/<int:resource_id>")
 @editor_required
+@_store_refusals
 def patch(resource_id: int):
     """Change the fields given (the others stay); 200 with the resource and ``{field: [old, new]}``."""
     body = _body()
-    if body is None:
-        return error_response("json_expected", 400)
-    changes = update_resource(_engine(), resource_id, body, _username())
-    return jsonify({"resource": resource_record(_engine(), resource_id), "changes": changes})
+    changes = update_resource(get_engine(), resource_id, body, _username())
+    return jsonify({"resource": resource_record(get_engine(), resource_id), "changes": changes})
 
 
 @blueprint.post("/resources/<int:resource_id>/move")
 @editor_required
+@_store_refusals
 def move(resource_id: int):
     """Put the resource at ``lon``/``lat`` (decimal degrees)."""
     body = _body()
-    if body is None:
-        return error_response("json_expected", 400)
-    unknown = [key for key in body if key not in COORDINATES]
-    if unknown:
-        return error_response("json_expected", 400)
-    changes = move_resource(_engine(), resource_id, body.get("lon"), body.get("lat"), _username())
-    return jsonify({"resource": resource_record(_engine(), resource_id), "changes": changes})
+    if any(key not in COORDINATES for key in body):
+        raise UsageError("json_expected")
+    changes = move_resource(get_engine(), resource_id, body.get("lon"), body.get("lat"), _username())
+    return jsonify({"resource": resource_record(get_engine(), resource_id), "changes": changes})
 
 
 @blueprint.delete("/resources/<int:resource_id>")
 @editor_required
+@_store_refusals
 def remove(resource_id: int):
     """Delete the resource (its history stays)."""
-    delete_resource(_engine(), resource_id, _username())
+    delete_resource(get_engine(), resource_id, _username())
     return jsonify({"deleted": resource_id})
 
 
 @blueprint.get("/resources/<int:resource_id>/history")
 @editor_required
+@_store_refusals
 def history(resource_id: int):
     """Every change, oldest first (also after the resource was deleted)."""
-    changes = resource_history(_engine(), resource_id)
+    changes = resource_history(get_engine(), resource_id)
     if not changes:
-        resource_record(_engine(), resource_id)  # 404 when there is no such resource either
+        resource_record(get_engine(), resource_id)  # 404 when there is no such resource either
     return jsonify(changes)
 
 
@@ -162,9 +188,9 @@ def _editor_config(lang: str) -> dict:
     return {
         "lang": lang, "csrf": csrf_token(), "api": url_for("editing.create").rstrip("/"),
         "fields": [{"name": name, "type": kind, "label": word(FIELD_WORDS[name], lang)} for name, kind in FORM_FIELDS],
-        "kinds": [[term.id, term.ja if lang == "ja" else term.en] for term in RESOURCE_KINDS],
+        "kinds": [[term.id, label(RESOURCE_KINDS, term.id, lang)] for term in RESOURCE_KINDS],
         "words": {key: word(key, lang) for key in SCRIPT_WORDS},
-        "staff_only_ids": staff_only_ids(_engine()),
+        "staff_only_ids": staff_only_ids(get_engine()),
     }
 
 
@@ -177,7 +203,8 @@ def map_controls(lang: str) -> Element:
         box = f'<a class="gw-sign-in" href="{html.escape(link)}">{html.escape(word("sign_in", lang))}</a>'
     else:
         role = word("role_editor" if is_editor() else "role_viewer", lang)
-        box = (f'<span class="gw-user-name">{html.escape(user["username"])}（{html.escape(role)}）</span>'
+        who = t("user_with_role", lang, name=user["username"], role=role)
+        box = (f'<span class="gw-user-name">{html.escape(who)}</span>'
                f'<form method="post" action="{html.escape(url_for("auth.logout", lang=request.args.get("lang")))}">'
                f'<input type="hidden" name="csrf_token" value="{token}">'
                f'<button type="submit" class="gw-sign-out">{html.escape(word("sign_out", lang))}</button></form>')

@@ -1,219 +1,41 @@
-"""The words of the web page in Japanese (default) and English, in one small table.
+"""The web's side of the one word catalogue (:mod:`geo_welfare.core.words`): a page's language and its words.
 
-Domain words (resource kinds, area units) come from :mod:`geo_welfare.core.glossary`; this table holds only
-the page's own words.  Full message catalogues come later.
+Pages, scripts and API answers take every word from the catalogue; this module only chooses the
+request's language and shapes words the way the web hands them out.
 """
 
 from __future__ import annotations
 
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("geo-welfare 地域資源マップ", "geo-welfare community resource map"),
-    "view_coordinator": ("近くのサロンを探す", "Find places near a client"),
-    "view_planner": ("空白地域と新しい拠点", "Gaps and new bases"),
-    "view_csw": ("地区の地域資源マップ", "District resource maps"),
-    "legend": ("凡例", "Legend"),
-    "kind": ("種別", "Kind"),
-    "schedule": ("開催日時", "Schedule"),
-    "target": ("対象", "For"),
-    "fee": ("参加費", "Fee"),
-    "capacity": ("定員", "Capacity"),
-    "barrier_free": ("バリアフリー", "Barrier-free"),
-    "consultation": ("相談", "Consultation"),
-    "phone": ("連絡先", "Contact"),
-    "address": ("住所", "Address"),
-    "last_checked": ("最終確認日", "Last checked"),
-    "yes": ("あり", "yes"),
-    "no": ("なし", "no"),
-    "unknown": ("不明", "unknown"),
-    "people": ("人", " people"),
-    "no_data": ("データがありません。`geo-welfare import` で取り込んでください。",
-                "No data yet: import some with `geo-welfare import`."),
-    "unknown_kind": ("不明な種別です", "unknown kind"),
-    "unknown_unit": ("不明な区域の単位です", "unknown area unit"),
-    "allowed": ("使える値", "allowed"),
-    "bad_zoom": ("ズームは 0〜22 の数値です", "zoom must be a number from 0 to 22"),
-    # Signing in and editing (web/auth.py, web/editing.py, web/static/editing.js)
-    "name": ("名称", "Name"),
-    "name_kana": ("名称（カナ）", "Name (kana)"),
-    "operator": ("運営主体", "Operator"),
-    "url": ("URL", "URL"),
-    "visibility": ("公開区分", "Visibility"),
-    "note": ("備考", "Note"),
-    "lon": ("経度", "Longitude"),
-    "lat": ("緯度", "Latitude"),
-    "public": ("公開", "Public"),
-    "staff_only": ("職員のみ", "Staff only"),
-    "sign_in": ("ログイン", "Sign in"),
-    "sign_out": ("ログアウト", "Sign out"),
-    "username": ("利用者名", "User name"),
-    "password": ("パスワード", "Password"),
-    "back_to_map": ("地図に戻る", "Back to the map"),
-    "login_failed": ("利用者名またはパスワードが違います", "Wrong user name or password"),
-    "csrf_failed": ("フォームの有効期限が切れたか、不正な送信です。ページを読み込み直してください（CSRF トークン）",
-                    "The form has expired or was not sent from this site; reload the page (CSRF token)"),
-    "sign_in_required": ("ログインが必要です", "Please sign in"),
-    "editors_only": ("編集者だけが変更できます", "Only editors may change this"),
-    "not_found": ("その資源はありません", "No such resource"),
-    "json_expected": ("JSON オブジェクトが必要です", "Expected a JSON object"),
-    "role_editor": ("編集者", "editor"),
-    "role_viewer": ("閲覧者", "viewer"),
-    "edit": ("編集", "Edit"),
-    "save": ("保存", "Save"),
-    "delete": ("削除", "Delete"),
-    "cancel": ("閉じる", "Close"),
-    "add_resource": ("＋ 資源を追加", "+ Add a place"),
-    "new_resource": ("新しい資源（地図の中央に置きます。保存後にドラッグで移動できます）",
-                     "New place (put at the map's centre; drag it after saving)"),
-    "history": ("変更履歴", "Change history"),
-    "confirm_delete": ("この資源を削除しますか？", "Delete this place?"),
-    "move_failed": ("移動できませんでした", "Could not move the place"),
-    "saved": ("保存しました", "Saved"),
-    "drag_hint": ("マーカーをドラッグすると移動できます", "Drag a marker to move it"),
-    "action_create": ("追加", "added"),
-    "action_update": ("変更", "changed"),
-    "action_move": ("移動", "moved"),
-    "action_delete": ("削除", "deleted"),
-    # Coordinator view (web/coordinator.py, web/templates/coordinator.html, web/static/coordinator.js)
-    "coord_title": ("近くのサロンを探す", "Find places near a client"),
-    "coord_address": ("住所・町名", "Address or town name"),
-    "coord_address_placeholder": ("例: ○○町一丁目3番21号", "e.g. ○○町一丁目3番21号"),
-    "coord_find": ("探す", "Search"),
-    "coord_click_hint": ("住所を入力するか、地図上で利用者の家の位置をクリックしてください",
-                         "Type an address, or click the client's home on the map"),
-    "coord_conditions": ("条件", "Conditions"),
-    "coord_weekday": ("曜日", "Weekday"),
-    "coord_any": ("指定なし", "Any"),
-    "coord_weekday_0": ("月曜日", "Monday"),
-    "coord_weekday_1": ("火曜日", "Tuesday"),
-    "coord_weekday_2": ("水曜日", "Wednesday"),
-    "coord_weekday_3": ("木曜日", "Thursday"),
-    "coord_weekday_4": ("金曜日", "Friday"),
-    "coord_weekday_5": ("土曜日", "Saturday"),
-    "coord_weekday_6": ("日曜日", "Sunday"),
-    "coord_time": ("時刻", "Time"),
-    "coord_target_hint": ("例: 高齢者、認知症", "e.g. 高齢者, 認知症"),
-    "coord_barrier_free_only": ("バリアフリーの所のみ", "Barrier-free only"),
-    "coord_consultation_only": ("相談できる所のみ", "Consultation available only"),
-    "coord_include_unknown": ("開催日時が不明な所も含める", "Include places whose days or hours are not known"),
-    "coord_speed": ("歩く速さ", "Walking speed"),
-    "coord_speed_4": ("時速4km（標準）", "4 km/h (usual)"),
-    "coord_speed_3": ("時速3km（ゆっくり）", "3 km/h (slow)"),
-    "coord_count": ("件数", "How many"),
-    "coord_results": ("近い順の一覧", "Nearest first"),
-    "coord_walk": ("徒歩", "Walk"),
-    "coord_minutes": ("分", "min"),
-    "coord_metres": ("m", "m"),
-    "coord_straight_distance": ("直線距離", "straight line"),
-    "coord_method_straight": ("直線距離での目安", "straight-line estimate"),
-    "coord_straight_notice": ("道路網が設定されていないため、距離は直線距離です（実際の道のりより短くなります）",
-                              "No street network is configured: distances are straight lines (shorter than the real walk)"),
-    "coord_print": ("印刷", "Print"),
-    "coord_not_found": ("住所が見つかりませんでした。町名（例: ○○町一丁目）で探すか、地図をクリックしてください",
-                        "Address not found. Try the town name (e.g. ○○町一丁目) or click the map"),
-    "coord_found": ("見つかった場所", "Found"),
-    "coord_no_results": ("条件に合う場所がありません", "No place fits these conditions"),
-    "coord_searching": ("検索中…", "Searching…"),
-    "coord_from": ("出発地", "Starting point"),
-    "coord_origin_map": ("地図で選んだ地点", "Point chosen on the map"),
-    "coord_candidates": ("ほかの候補", "Other matches"),
-    "coord_route_of": ("経路", "Route"),
-    "coord_printed_on": ("作成日", "Made on"),
-    "coord_speed_note": ("徒歩の分数は時速{speed}kmで計算しています", "Walking minutes at {speed} km/h"),
-    "coord_privacy": ("利用者の位置はサーバーに保存も記録もされません", "The client's location is neither stored nor logged"),
-    "coord_map_link": ("地図", "Map"),
-    "coord_error": ("計算できませんでした", "Could not compute the answer"),
-    "coord_bad_lon": ("経度は日本の範囲（122〜154.5）の数値です", "longitude must be a number within Japan (122–154.5)"),
-    "coord_bad_lat": ("緯度は日本の範囲（20〜46）の数値です", "latitude must be a number within Japan (20–46)"),
-    "coord_bad_k": ("件数は 1〜20 の整数です", "k must be a whole number from 1 to 20"),
-    "coord_bad_kinds": ("不明な種別です", "unknown kind"),
-    "coord_bad_weekday": ("曜日は 0（月）〜6（日）の整数です", "weekday must be a whole number from 0 (Monday) to 6 (Sunday)"),
-    "coord_bad_time": ("時刻は HH:MM（00:00〜23:59）で指定します", "time must be HH:MM (00:00–23:59)"),
-    "coord_bad_target": ("対象は50文字までの文字列です", "target must be text of at most 50 characters"),
-    "coord_bad_flag": ("true か false を指定します", "must be true or false"),
-    "coord_bad_speed": ("歩く速さは 1〜6（km/h）の数値です", "speed must be a number of km/h from 1 to 6"),
-    "coord_bad_query": ("住所・町名を2〜200文字で入力してください", "q must be an address or town name of 2 to 200 characters"),
-    # The planner's page (web/planner.py)
-    "planner_title": ("空白地域と新しい拠点", "Gaps and new community bases"),
-    "minutes": ("徒歩（分）", "Walking minutes"),
-    "kinds": ("対象の資源", "Places counted"),
-    "planner_unit": ("集計区域", "Area unit"),
-    "run": ("計算する", "Calculate"),
-    "coverage_table": ("徒歩圏のカバー率（65歳以上）", "Older residents within reach"),
-    "code": ("コード", "Code"),
-    "age_65_plus": ("65歳以上", "Aged 65+"),
-    "covered": ("徒歩圏内", "Within reach"),
-    "share": ("カバー率", "Share"),
-    "share_75": ("75歳以上カバー率", "Share 75+"),
-    "gaps": ("徒歩圏外の地域", "Areas beyond reach"),
-    "plan": ("新しい拠点を計画", "Plan new bases"),
-    "sites": ("拠点数 k", "Sites k"),
-    "plan_target": ("または目標カバー率 %", "or coverage target %"),
-    "before": ("現在", "Now"),
-    "after": ("計画後", "Planned"),
-    "added": ("増える65歳以上", "Added 65+"),
-    "download": ("ダウンロード", "Download"),
-    "straight_line": ("道路網が設定されていないため直線距離です", "No street network configured: straight-line distances"),
-    "working": ("計算中…", "Working…"),
-    "total_row": ("（全体）", "(all)"),
-    "rank": ("順位", "Rank"),
-    "choropleth": ("高齢化率の塗り分け", "Aging-rate shading"),
-    # The CSW page (web/csw.py)
-    "csw_title": ("地区の地域資源マップ", "District community resource map"),
-    "csw_unit": ("区域の単位", "Area unit"),
-    "district": ("地区", "District"),
-    "show": ("表示", "Show"),
-    "download_pdf": ("印刷用 PDF をダウンロード", "Download the print-ready PDF"),
-    "download_png": ("画像（PNG）", "Image (PNG)"),
-    "a3": ("A3 で", "on A3"),
-    "places": ("掲載する場所", "Places on the map"),
-    "csw_phone": ("電話", "Phone"),
-    "none": ("この地区には公開の場所がありません", "No public places in this district"),
-    "print": ("この一覧を印刷", "Print this list"),
-    # Shading of small areas (web/choropleth.py)
-    "shade_aging_rate": ("高齢化率", "Aging rate (65+)"),
-    "shade_age_65_plus": ("65歳以上人口", "Residents aged 65+"),
-    "shade_age_75_plus": ("75歳以上人口", "Residents aged 75+"),
-    "shade_quantiles": ("分位数", "quantiles"),
-    "shade_natural_breaks": ("自然分類", "natural breaks"),
-    "shade_equal_interval": ("等間隔", "equal interval"),
-    "shade_unknown": ("不明", "unknown"),
-    "shade_shade": ("塗り分け", "Shading"),
-    "shade_classes": ("階級数", "classes"),
-    "shade_apply": ("表示", "Show"),
-    "map_link": ("地図", "Map"),
-    "overlay_service_areas": ("資源の徒歩圏（15分）", "Walking areas of the places (15 min)"),
-    "overlay_gaps": ("徒歩圏外の地域（15分）", "Areas beyond reach (15 min)"),
-    # Refusals of the planner, CSW and print-map endpoints ({…} are filled in)
-    "bad_number": ("{low}〜{high} の数値が必要です", "expected a number from {low} to {high}"),
-    "bad_choice": ("次のいずれかが必要です: {choices}", "expected one of {choices}"),
-    "found_value": ("（値: {value}）", " (found {value})"),
-    "target_out_of_reach": ("目標のカバー率に届きません: {detail}", "the coverage target is out of reach: {detail}"),
-    "no_candidates": ("候補地が取り込まれていません", "no candidate sites in the store"),
-    "unknown_unit_named": ("不明な区域の単位です: {unit}", "unknown area unit: {unit}"),
-    "bad_format": ("形式は pdf か png です: {format}", "format must be pdf or png, not {format}"),
-    "bad_shading": ("塗り分けの指定が不正です（shade, scheme, classes）: {detail}",
-                    "bad shading request (shade, scheme, classes): {detail}"),
-    "bad_print_options": ("paper は A4/A3、orientation は auto/portrait/landscape、shading は aging/none です",
-                          "paper: A4/A3; orientation: auto/portrait/landscape; shading: aging/none"),
-    "service_areas": ("資源の徒歩圏", "Walking areas of the places"),
-    "csw_file": ("地域資源マップ", "resource_map"),
-}
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from geo_welfare.core import words
 
 
 def word(key: str, lang: str) -> str:
-    """The page word ``key`` in ``lang`` (``ja`` or ``en``)."""
-    ja, en = WORDS[key]
-    return en if lang == "en" else ja
+    """The catalogue word ``key`` in ``lang``, unformatted (as pages and scripts use it)."""
+    return words.word(key, lang)
 
 
 def say(key: str, lang: str, **values: object) -> str:
     """The catalogue's sentence ``key`` in ``lang`` with ``values`` filled in."""
-    return word(key, lang).format(**values)
+    return words.t(key, lang, **values)
 
 
-def both(key: str, **values: object) -> dict[str, str]:
-    """An API error body's two messages: ``{"error": Japanese, "error_en": English}``."""
-    return {"error": say(key, "ja", **values), "error_en": say(key, "en", **values)}
+@dataclass(frozen=True, eq=False)
+class Phrase:
+    """A catalogue sentence with its own values, used as a value of another message.
+
+    A refusal names the field, then what the field needs ("a number from 1 to 60"), then what
+    was sent: the middle part is a sentence of its own, put into the outer message's language
+    when that message is (``localized``, as :func:`geo_welfare.core.words.t` asks of values).
+    """
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def localized(self, lang: str | None = None) -> str:
+        return words.t(self.key, lang, **self.values)
 
 
 def page_language(requested: str | None, default: str) -> str:

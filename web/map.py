@@ -5,6 +5,11 @@ folium's default assets come from CDNs; they are replaced here by the copies ven
 build their content with jQuery), because staff often work on networks that reach no CDN.
 Bootstrap, awesome-markers and the icon fonts folium would also load are not used and not served.
 Base tiles are optional (see :mod:`geo_welfare.web.tiles`).
+
+The page is ``templates/map.html``: folium renders the map's own head, body and script into it;
+the title bar, legend and words are the template's, its style ``static/map.css`` and its code
+``static/map.js`` (cluster icons, overlays loaded when switched on, finer borders on zooming in),
+which reads the names of folium's map and layers from a JSON block rather than inline code.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import math
 
 import folium
 import folium.plugins
-from branca.element import Element
-from flask import Blueprint, abort, current_app, request, url_for
+from branca.element import Element, MacroElement
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from jinja2 import Template
+from markupsafe import Markup
 
-from geo_welfare.store import open_store
+from geo_welfare.web.store import get_engine
 from geo_welfare.analysis.study import PlanningInputError, age_dataset
 from geo_welfare.store.read import read_areas, read_population, read_resources
 from geo_welfare.core.glossary import RESOURCE_KINDS, label
@@ -83,46 +90,6 @@ def _popup(properties: dict, lang: str) -> str:
     return f'<div class="gw-popup"><h4>{_text(properties["name"])}</h4><table>{body}</table></div>'
 
 
-def _legend(kinds: list[str], lang: str) -> Element:
-    items = "".join(
-        f'<li data-kind="{kind}"><span class="gw-swatch" style="background:{RESOURCE_COLOURS[kind]}"></span>'
-        f"{html.escape(label(RESOURCE_KINDS, kind, lang))}</li>" for kind in kinds)
-    return Element(f'<div class="gw-legend"><strong>{html.escape(word("legend", lang))}</strong><ul>{items}</ul></div>')
-
-
-def _cluster_icon(colour: str) -> str:
-    """A cluster drawn in its kind's colour with the count inside, so clusters keep the legend's meaning."""
-    return f"""function (cluster) {{
-  var count = cluster.getChildCount();
-  var size = count < 10 ? 30 : count < 100 ? 36 : 42;
-  return L.divIcon({{
-    html: '<div style="background:{colour}"><span>' + count + '</span></div>',
-    className: 'gw-cluster', iconSize: L.point(size, size)
-  }});
-}}"""
-
-
-PAGE_STYLE = """<style>
-html, body { font-family: "Noto Sans CJK JP", "IPAexGothic", "Hiragino Sans", "Meiryo", sans-serif; }
-.leaflet-container.leaflet-container { background: #f4f1ea; }
-.gw-legend { position: absolute; bottom: 28px; right: 10px; z-index: 1000; background: rgba(255,255,255,.92);
-  padding: 8px 12px; border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 14px; }
-.gw-legend ul { list-style: none; margin: 4px 0 0; padding: 0; }
-.gw-legend li { margin: 2px 0; }
-.gw-swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%; margin-right: 6px;
-  border: 1px solid #333; vertical-align: middle; }
-.gw-popup h4 { margin: 0 0 4px; font-size: 15px; }
-.gw-popup th { text-align: left; padding-right: 8px; white-space: nowrap; color: #555; font-weight: normal; }
-.gw-title { position: absolute; top: 10px; left: 50px; z-index: 1000; background: rgba(255,255,255,.92);
-  padding: 4px 10px; border-radius: 6px; font-size: 16px; font-weight: bold; }
-.gw-views { display: inline; }
-.gw-views a { font-size: 13px; font-weight: normal; margin-left: 10px; }
-.gw-cluster div { width: 100%; height: 100%; border-radius: 50%; border: 2px solid #fff; opacity: .9;
-  box-shadow: 0 0 0 1px #222; display: flex; align-items: center; justify-content: center; }
-.gw-cluster span { color: #fff; font-weight: bold; font-size: 13px; text-shadow: 0 0 2px #000; }
-</style>"""
-
-
 #: The viewport the first zoom is worked out for (a staff PC's browser window); finer screens refine.
 FIRST_VIEWPORT = (1280, 800)
 
@@ -135,54 +102,6 @@ def first_zoom(bounds: tuple[float, float, float, float]) -> int:
     spans = [(maxx - minx) / 360.0, (mercator[1] - mercator[0]) / (2 * math.pi)]
     fits = [math.log2(size / 256.0 / span) for size, span in zip((width, height), spans) if span > 0]
     return int(max(0, min(MAX_ZOOM, math.floor(min(fits))))) if fits else MAX_ZOOM
-
-
-REFINE_SCRIPT = """(function () {
-  // Area borders were sent simplified for the first zoom; zooming in fetches them finer, once per zoom.
-  var map = %(map)s, layers = %(layers)s, shown = %(zoom)d, url = %(url)s;
-  var units = layers.map(function (l) { return l.unit; }).filter(function (u, i, a) { return a.indexOf(u) === i; });
-  function refine() {
-    var zoom = Math.min(Math.round(map.getZoom()), %(max)d);
-    if (zoom <= shown) { return; }
-    shown = zoom;
-    units.forEach(function (unit) {
-      fetch(url + "?unit=" + unit + "&zoom=" + zoom).then(function (r) { return r.json(); }).then(function (data) {
-        if (zoom !== shown) { return; }
-        var shapes = {};
-        data.features.forEach(function (f) { shapes[f.properties.code] = f.geometry; });
-        layers.forEach(function (l) {
-          if (l.unit !== unit) { return; }
-          l.layer.eachLayer(function (shape) {
-            var g = shapes[shape.feature.properties.code];
-            if (g) { shape.setLatLngs(L.GeoJSON.coordsToLatLngs(g.coordinates, g.type === "Polygon" ? 1 : 2)); }
-          });
-        });
-        document.body.setAttribute("data-area-zoom", zoom);
-      }).catch(function () { /* offline copy of the page: keep the first shapes */ });
-    });
-  }
-  map.on("zoomend", refine);
-})();"""
-
-
-LAZY_OVERLAYS = """(function () {
-  // Walking areas and the gaps between them: computed by the planner's API only when switched on.
-  var map = %(map)s, control = %(control)s, overlays = %(overlays)s;
-  overlays.forEach(function (o) {
-    var layer = L.geoJSON(null, { style: o.style, onEachFeature: function (f, shape) {
-      shape.bindTooltip(String(f.properties.name || "")); } });
-    layer.gwLoaded = false;
-    layer.on("add", function () {
-      if (layer.gwLoaded) { return; }
-      layer.gwLoaded = true;
-      fetch(o.url).then(function (r) { return r.json(); }).then(function (data) {
-        layer.addData(data);
-        document.body.setAttribute("data-overlay-" + overlays.indexOf(o), data.features.length);
-      }).catch(function () { layer.gwLoaded = false; });
-    });
-    control.addOverlay(layer, o.name);
-  });
-})();"""
 
 
 def _shading(engine, areas, lang: str, zoom: int | None = None):
@@ -217,28 +136,22 @@ def _shading(engine, areas, lang: str, zoom: int | None = None):
     return layer, legend_html(classes, lang)
 
 
-@blueprint.get("/")
-def index():
-    """The map of every stored layer: area levels as outlines, resources coloured by kind."""
-    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
-    cluster_from = current_app.config.get("MARKER_CLUSTER_FROM", CLUSTER_FROM)
-    engine = open_store(current_app.config["DATABASE_URL"])
-    areas = read_areas(engine)
-    resources = read_resources(engine, include_staff_only=is_editor())  # staff-only places: signed-in editors only
-    tiles = current_app.config["BASE_TILES"]
-
-    figure = folium.Figure(title=word("title", lang))
+def _page_map(tiles, lang: str) -> tuple[folium.Figure, folium.Map]:
+    """folium's figure and map with every asset from this app, and the base tiles (in ``lang``) when the app has them."""
+    figure = folium.Figure()
     fmap = folium.Map(location=[35.68, 139.76], zoom_start=14, tiles=None, control_scale=True,
                       maxZoom=MAX_ZOOM)
     _local_assets(fmap, LEAFLET_JS, LEAFLET_CSS)
     fmap.add_to(figure)
-    figure.header.add_child(Element(PAGE_STYLE))
-    figure.header.add_child(Element('<link rel="icon" href="data:,">'))  # no /favicon.ico request
     if tiles is not None:
-        folium.TileLayer(tiles.url, attr=tiles.attribution, name=tiles.name, max_zoom=MAX_ZOOM).add_to(fmap)
+        folium.TileLayer(tiles.url, attr=tiles.attribution_in(lang), name=tiles.name_in(lang),
+                         max_zoom=MAX_ZOOM).add_to(fmap)
+    return figure, fmap
 
-    zoom = first_zoom(tuple(areas.total_bounds)) if not areas.empty else None
-    area_layers: list[tuple[str, str]] = []  # (JavaScript name, unit) of every layer of area shapes
+
+def _add_areas(fmap: folium.Map, areas, lang: str, zoom: int | None) -> list[tuple[str, str]]:
+    """Each area level as outlines, finest first; returns (JavaScript name, unit) of every layer drawn."""
+    area_layers: list[tuple[str, str]] = []
     for unit in AREA_DRAW_ORDER:
         subset = areas[areas["unit"] == unit]
         if subset.empty:
@@ -256,23 +169,19 @@ def index():
             show=unit != "small_area" or len(subset) <= SMALL_AREAS_SHOWN_UP_TO,
         ).add_to(fmap)
         area_layers.append((layer.get_name(), unit))
+    return area_layers
 
-    shading = _shading(engine, areas, lang, zoom)
-    if shading is not None:
-        layer, legend = shading
-        layer.add_to(fmap)
-        area_layers.append((layer.get_name(), "small_area"))
-        figure.header.add_child(Element(CHOROPLETH_STYLE))
-        figure.html.add_child(Element(legend))
 
+def _add_resources(fmap: folium.Map, resources, lang: str, cluster_from: int) -> list[str]:
+    """One layer per kind of place, its markers clustered from ``cluster_from`` on; returns the kinds drawn."""
     kinds_present = [term.id for term in RESOURCE_KINDS if term.id in set(resources["kind"])]
     for kind in kinds_present:
         group = folium.FeatureGroup(name=label(RESOURCE_KINDS, kind, lang))
         rows = resources[resources["kind"] == kind].to_dict("records")
         target = group
         if len(rows) >= cluster_from:
-            target = folium.plugins.MarkerCluster(icon_create_function=_cluster_icon(RESOURCE_COLOURS[kind]),
-                                                  options={"maxClusterRadius": 50})
+            icon = f"gwClusterIcon({json.dumps(RESOURCE_COLOURS[kind])})"  # static/map.js draws it
+            target = folium.plugins.MarkerCluster(icon_create_function=icon, options={"maxClusterRadius": 50})
             _local_assets(target, CLUSTER_JS, CLUSTER_CSS)
             target.add_to(group)
         for row in rows:
@@ -284,33 +193,83 @@ def index():
                 popup=folium.Popup(_popup(properties, lang), max_width=320), tooltip=_text(row["name"]),
             ).add_to(target)
         group.add_to(fmap)
+    return kinds_present
 
-    if kinds_present:
-        figure.html.add_child(_legend(kinds_present, lang))
-    views = " ".join(f'<a href="{url_for(endpoint, lang=lang)}">{html.escape(text)}</a>' for endpoint, text in (
-        ("coordinator.page", word("view_coordinator", lang)), ("planner.page", word("view_planner", lang)),
-        ("csw.page", word("view_csw", lang))) if endpoint.split(".")[0] in current_app.blueprints)
-    figure.html.add_child(Element(f'<div class="gw-title">{html.escape(word("title", lang))}'
-                                  f'<nav class="gw-views">{views}</nav></div>'))
-    if not areas.empty or not resources.empty:
-        minx, miny, maxx, maxy = (areas.total_bounds if not areas.empty else resources.total_bounds)
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    else:
-        figure.html.add_child(Element(f'<div class="gw-legend">{html.escape(word("no_data", lang))}</div>'))
-    control = folium.LayerControl(collapsed=False).add_to(fmap)
+
+class _OnWindow(MacroElement):
+    """Puts a folium object on ``window`` under its JavaScript name, for static/map.js to find.
+
+    folium declares some objects with ``let`` (the layer control), which makes no window property;
+    this adds one line to folium's own script, after the object, so the page needs no inline code.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}window[{{ this.target.get_name()|tojson }}] = "
+                         "{{ this.target.get_name() }};{% endmacro %}")
+
+    def __init__(self, target: MacroElement):
+        super().__init__()
+        self._name = "OnWindow"
+        self.target = target
+
+
+def _views(lang: str) -> list[tuple[str, str]]:
+    """(link, words) of the other pages this app serves."""
+    return [(url_for(endpoint, lang=lang), word(key, lang)) for endpoint, key in (
+        ("coordinator.page", "view_coordinator"), ("planner.page", "view_planner"), ("csw.page", "view_csw"))
+        if endpoint.split(".")[0] in current_app.blueprints]
+
+
+def _script_config(fmap: folium.Map, control: folium.LayerControl, area_layers: list[tuple[str, str]],
+                   zoom: int | None, resources, lang: str) -> dict:
+    """What static/map.js needs: folium's names for the map, the layer switcher and the area layers,
+    the overlays it loads when switched on (with the planner), and where finer borders come from."""
+    overlays = None
     if "planner" in current_app.blueprints and not resources.empty:
         overlays = [{"name": word("overlay_service_areas", lang), "url": url_for("planner.service_areas", minutes=15),
                      "style": {"color": "#1f78b4", "weight": 1, "fillColor": "#a6cee3", "fillOpacity": 0.3}},
                     {"name": word("overlay_gaps", lang), "url": url_for("planner.gaps", minutes=15),
                      "style": {"color": "#b22222", "weight": 1, "fillColor": "#e34a33", "fillOpacity": 0.4}}]
-        script = LAZY_OVERLAYS % {"map": fmap.get_name(), "control": control.get_name(),
-                                  "overlays": json.dumps(overlays, ensure_ascii=False)}
-        figure.html.add_child(Element(f'<script>window.addEventListener("load", function () {{ {script} }});</script>'))
+    areas = None
     if area_layers:
-        layers = "[" + ", ".join(f'{{layer: {name}, unit: "{unit}"}}' for name, unit in area_layers) + "]"
-        script = REFINE_SCRIPT % {"map": fmap.get_name(), "layers": layers, "zoom": zoom,
-                                  "url": json.dumps(url_for("api.areas")), "max": MAX_ZOOM}
-        # Run once the page's own script has made the map and its layers (it runs before "load").
-        figure.html.add_child(Element(f'<script>window.addEventListener("load", function () {{ {script} }});</script>'))
-    figure.html.add_child(map_controls(lang))  # sign in/out; for editors, draggable markers and the edit form
-    return figure.render()
+        areas = {"layers": [{"layer": name, "unit": unit} for name, unit in area_layers], "zoom": zoom,
+                 "url": url_for("api.areas"), "max": MAX_ZOOM}
+    return {"map": fmap.get_name(), "control": control.get_name(), "overlays": overlays, "areas": areas}
+
+
+def _folium_parts(figure: folium.Figure) -> dict[str, Markup]:
+    """The head, body and script folium renders, for the page template to place."""
+    for child in figure._children.values():  # what folium.Figure.render does before joining its own template
+        child.render()
+    return {"folium_head": Markup(figure.header.render()), "folium_body": Markup(figure.html.render()),
+            "folium_script": Markup(figure.script.render())}
+
+
+@blueprint.get("/")
+def index():
+    """The map of every stored layer: area levels as outlines, resources coloured by kind."""
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+    engine = get_engine()
+    areas = read_areas(engine)
+    resources = read_resources(engine, include_staff_only=is_editor())  # staff-only places: signed-in editors only
+    figure, fmap = _page_map(current_app.config["BASE_TILES"], lang)
+    zoom = first_zoom(tuple(areas.total_bounds)) if not areas.empty else None
+    area_layers = _add_areas(fmap, areas, lang, zoom)
+    shading, shading_legend = _shading(engine, areas, lang, zoom), None
+    if shading is not None:
+        layer, shading_legend = shading
+        layer.add_to(fmap)
+        area_layers.append((layer.get_name(), "small_area"))
+        figure.header.add_child(Element(CHOROPLETH_STYLE))
+    kinds = _add_resources(fmap, resources, lang, current_app.config.get("MARKER_CLUSTER_FROM", CLUSTER_FROM))
+    if not areas.empty or not resources.empty:
+        minx, miny, maxx, maxy = (areas.total_bounds if not areas.empty else resources.total_bounds)
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    control = folium.LayerControl(collapsed=False).add_to(fmap)
+    _OnWindow(control).add_to(fmap)
+    return render_template(
+        "map.html", lang=lang, word=lambda key: word(key, lang), views=_views(lang),
+        shading_legend=Markup(shading_legend) if shading_legend is not None else "",
+        kinds=[(kind, RESOURCE_COLOURS[kind], label(RESOURCE_KINDS, kind, lang)) for kind in kinds],
+        empty=areas.empty and resources.empty, config=_script_config(fmap, control, area_layers, zoom, resources, lang),
+        controls=Markup(map_controls(lang).render()),  # sign in/out; for editors, draggable markers and the edit form
+        **_folium_parts(figure))

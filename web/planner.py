@@ -16,17 +16,18 @@ from pathlib import Path
 import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
-from geo_welfare.analysis import study as planning
+from geo_welfare.analysis import planning
+from geo_welfare.analysis.study import PlanningInputError, open_study
 from geo_welfare.analysis.siting import InfeasibleTarget
-from geo_welfare.io.writers import write_layer
-from geo_welfare.store import open_store
-from geo_welfare.store.read import read_candidates
+from geo_welfare.core.errors import UnprocessableError
 from geo_welfare.core.glossary import (AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, VISIBILITY_PUBLIC,
-                             VISIBILITY_STAFF, label)
-from geo_welfare.core.words import t
-from geo_welfare.web.i18n import WORDS, both, page_language, say
-from geo_welfare.web.i18n import word as page_word
+                                       VISIBILITY_STAFF, label)
+from geo_welfare.io.writers import write_layer
+from geo_welfare.store.read import read_candidates
+from geo_welfare.web.i18n import page_language, word
 from geo_welfare.web.network import app_network
+from geo_welfare.web.problems import BadField
+from geo_welfare.web.store import get_engine
 
 blueprint = Blueprint("planner", __name__)
 
@@ -35,47 +36,20 @@ MAX_SITES = 50
 DEFAULT_KINDS = ("salon", "kayoi_no_ba", "engawa")
 
 
-
-def word(key: str, lang: str) -> str:
-    """A page word from the web catalogue, or a CLI message (the models' names) when it has none."""
-    return page_word(key, lang) if key in WORDS else t(key, lang)
-
-
-class BadParameter(ValueError):
-    """A query parameter out of range; answered with 400 naming it (``key`` and ``values``: the catalogue's words)."""
-
-    def __init__(self, name: str, value: object, key: str, **values: object):
-        self.name, self.value, self.key, self.values = name, value, key, values
-        super().__init__(f"{name}: {say(key, 'en', **values)} (found {value!r})")
-
-
-@blueprint.errorhandler(BadParameter)
-def _bad_parameter(error: BadParameter):
-    messages = {lang: f"{error.name}: {say(error.key, lang, **error.values)}"
-                      f"{say('found_value', lang, value=repr(error.value))}" for lang in ("ja", "en")}
-    return jsonify({"error": messages["ja"], "error_en": messages["en"], "field": error.name}), 400
-
-
-@blueprint.errorhandler(planning.PlanningInputError)
-def _missing_input(error: planning.PlanningInputError):
-    return jsonify({"error": error.message("ja"), "error_en": error.message("en")}), 409
-
-
-@blueprint.errorhandler(InfeasibleTarget)
-def _infeasible(error: InfeasibleTarget):
-    return jsonify({**both("target_out_of_reach", detail=str(error)), "field": "target"}), 422
-
-
 def _number(name: str, default: float, low: float, high: float, integer: bool = False) -> float:
+    """The query parameter ``name`` as a number from ``low`` to ``high`` (``default`` when absent).
+
+    Anything else is refused naming the parameter and the range, so a planner's typo reads as one.
+    """
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
-        raise BadParameter(name, raw, "bad_number", low=f"{low:g}", high=f"{high:g}") from None
+        raise BadField(name, "bad_number", raw, low=f"{low:g}", high=f"{high:g}") from None
     if not low <= value <= high:
-        raise BadParameter(name, raw, "bad_number", low=f"{low:g}", high=f"{high:g}")
+        raise BadField(name, "bad_number", raw, low=f"{low:g}", high=f"{high:g}")
     return value
 
 
@@ -83,20 +57,20 @@ def _kinds() -> list[str]:
     kinds = request.args.getlist("kind") or list(DEFAULT_KINDS)
     unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
     if unknown:
-        raise BadParameter("kind", ", ".join(unknown), "bad_choice", choices=", ".join(RESOURCE_KIND_IDS))
+        raise BadField("kind", "bad_choice", ", ".join(unknown), choices=", ".join(RESOURCE_KIND_IDS))
     return kinds
 
 
 def _unit(default: str = "elementary_district") -> str:
     unit = request.args.get("unit") or default
     if unit not in AREA_UNIT_IDS:
-        raise BadParameter("unit", unit, "bad_choice", choices=", ".join(AREA_UNIT_IDS))
+        raise BadField("unit", "bad_choice", unit, choices=", ".join(AREA_UNIT_IDS))
     return unit
 
 
 def _study():
-    engine = open_store(current_app.config["DATABASE_URL"])
-    return engine, planning.open_study(engine, app_network(), kinds=_kinds(), dataset=request.args.get("dataset"))
+    engine = get_engine()
+    return engine, open_study(engine, app_network(), kinds=_kinds(), dataset=request.args.get("dataset"))
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -179,8 +153,11 @@ def plan():
     engine, study = _study()
     candidates = read_candidates(engine)
     if len(candidates) == 0:
-        raise planning.PlanningInputError(say("no_candidates", "ja"), say("no_candidates", "en"))
-    result = planning.plan(study, candidates, minutes, k=k, target=target)
+        raise PlanningInputError("web_no_candidates")  # 409, as every input the store lacks
+    try:
+        result = planning.plan(study, candidates, minutes, k=k, target=target)
+    except InfeasibleTarget as error:  # 422 naming the parameter that asks too much
+        raise UnprocessableError(error.key, field="target", **error.values) from error
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     summary = result.summary.assign(label=[word(f"model_{model}", lang) for model in result.summary["model"]])
     return jsonify({"minutes": minutes, "method": study.method, "summary": _records(summary),

@@ -8,18 +8,19 @@ Street, river and railway files come from the app settings ``NETWORK_FILE``, ``W
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 
 from geo_welfare.core import config as settings
+from geo_welfare.core.errors import NotFoundError, UsageError
 from geo_welfare.maps import district_content, load_store_layers, render_district_map
-from geo_welfare.maps.background import RAILWAY_ENV, WATER_ENV, read_background
-from geo_welfare.maps.content import NotStored
-from geo_welfare.store import open_store
+from geo_welfare.maps.background import read_background
+from geo_welfare.web.store import get_engine
 from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNIT_OPTIONS
-from geo_welfare.web.i18n import both, page_language
+from geo_welfare.web.i18n import page_language
 
 blueprint = Blueprint("printmap", __name__)
 
@@ -27,36 +28,35 @@ MIMETYPES = {"pdf": "application/pdf", "png": "image/png"}
 PNG_DPI = 150
 
 
-def _setting(key: str, environment: str) -> str | None:
-    return current_app.config.get(key) or os.environ.get(environment) or None
-
-
-def _refuse(messages: dict[str, str], status: int = 400):
-    return jsonify(messages), status
+def _setting(key: str, resolve: Callable[[str | None], Path | None]) -> Path | None:
+    """The app setting ``key``, else (through ``resolve``, the settings table's) its environment variable."""
+    return resolve(current_app.config.get(key) or None)
 
 
 @blueprint.get("/district/<unit>/<code>/map.<fmt>")
 def district_map(unit: str, code: str, fmt: str):
-    """One district's 地域資源マップ as a PDF or PNG download."""
+    """One district's 地域資源マップ as a PDF or PNG download.
+
+    404 for a format, unit or district there is none of (a district not stored: the maps'
+    :class:`~geo_welfare.maps.content.NotStored`), 400 for print options outside their choices.
+    """
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     unit_id = AREA_UNIT_OPTIONS.get(unit, unit)
     if fmt not in MIMETYPES:
-        return _refuse(both("bad_format", format=fmt), 404)
+        raise NotFoundError("bad_format", field="format", format=fmt)
     if unit_id not in AREA_UNIT_IDS:
-        return _refuse(both("unknown_unit_named", unit=unit), 404)
+        raise NotFoundError("unknown_unit_named", field="unit", unit=unit)
     paper = request.args.get("paper", "A4").upper()
     orientation = request.args.get("orientation", "auto")
     shading = request.args.get("shading", "aging")
     if paper not in ("A4", "A3") or orientation not in ("auto", "portrait", "landscape") or \
             shading not in ("aging", "none"):
-        return _refuse(both("bad_print_options"))
-    try:
-        layers = load_store_layers(open_store(current_app.config["DATABASE_URL"]), unit_id, shading=shading)
-        content = district_content(layers, code)
-    except NotStored as error:
-        return _refuse({"error": error.message("ja"), "error_en": error.message("en")}, 404)
-    background = read_background(streets=_setting("NETWORK_FILE", settings.NETWORK_ENV),
-                                 water=_setting("WATER_FILE", WATER_ENV), railway=_setting("RAILWAY_FILE", RAILWAY_ENV))
+        raise UsageError("bad_print_options")
+    layers = load_store_layers(get_engine(), unit_id, shading=shading)
+    content = district_content(layers, code)
+    background = read_background(streets=_setting("NETWORK_FILE", settings.network_file),
+                                 water=_setting("WATER_FILE", settings.water_file),
+                                 railway=_setting("RAILWAY_FILE", settings.railway_file))
     page = render_district_map(content, background=background, paper=paper, orientation=orientation, lang=lang)
     body = page.to_bytes(fmt, dpi=PNG_DPI)
     response = Response(body, mimetype=MIMETYPES[fmt])

@@ -8,29 +8,45 @@ plain light background and every layer stays readable.  A local tile server is n
 
 from __future__ import annotations
 
-import os
+import html
 from dataclasses import dataclass
 
-TILES_ENV = "GEO_WELFARE_TILES"
-TILES_ATTRIBUTION_ENV = "GEO_WELFARE_TILES_ATTRIBUTION"
-DEFAULT_TILES = "gsi"
+from geo_welfare.core import config as settings
+from geo_welfare.web.i18n import word
 
 
 @dataclass(frozen=True)
 class BaseTiles:
-    """A tile URL template, the attribution its terms require, and its name in the layer switcher."""
+    """A tile URL template, the attribution its terms require, and its name in the layer switcher.
+
+    The tiles are chosen once, when the app starts, but each page is in its reader's language:
+    ``name`` is a catalogue key, and so is ``attribution`` when ``terms_url`` is given (the
+    attribution is then a link to the terms, the word its text); otherwise ``attribution`` is the
+    HTML the tiles' provider asks for.
+    """
 
     url: str
     attribution: str
     name: str
+    terms_url: str | None = None
+
+    def attribution_in(self, lang: str) -> str:
+        """The attribution as Leaflet shows it (HTML) in ``lang``."""
+        if self.terms_url is None:
+            return self.attribution
+        return f'<a href="{html.escape(self.terms_url)}">{html.escape(word(self.attribution, lang))}</a>'
+
+    def name_in(self, lang: str) -> str:
+        """The tiles' name in the layer switcher, in ``lang``."""
+        return word(self.name, lang)
 
 
 PRESETS: dict[str, BaseTiles] = {
-    "gsi": BaseTiles("https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
-                     '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>', "地理院タイル（淡色）"),
+    "gsi": BaseTiles("https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png", "tiles_gsi", "tiles_gsi_pale",
+                     terms_url="https://maps.gsi.go.jp/development/ichiran.html"),
     "osm": BaseTiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                      '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-                     "OpenStreetMap"),
+                     "tiles_osm"),
 }
 
 
@@ -39,12 +55,12 @@ def base_tiles(choice: str | None = None) -> BaseTiles | None:
 
     The argument wins over ``GEO_WELFARE_TILES``; anything else is a ValueError naming the choices.
     """
-    value = (choice or os.environ.get(TILES_ENV) or DEFAULT_TILES).strip()
+    value = settings.base_tiles(choice)
     if value.lower() == "none":
         return None
     if value.lower() in PRESETS:
         return PRESETS[value.lower()]
     if all(part in value for part in ("{z}", "{x}", "{y}")):
-        attribution = os.environ.get(TILES_ATTRIBUTION_ENV) or value.split("/{z}")[0]
-        return BaseTiles(value, attribution, "背景地図")
+        attribution = settings.tiles_attribution() or value.split("/{z}")[0]
+        return BaseTiles(value, attribution, "tiles_local")
     raise ValueError(f"unknown base tiles {value!r}: use gsi, osm, none or a {{z}}/{{x}}/{{y}} URL template")

@@ -40,7 +40,35 @@ def _area_weights(small_areas: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.
 
 def aging_table(small_areas: gpd.GeoDataFrame, population: pd.DataFrame, units: gpd.GeoDataFrame | None = None,
                 network: WalkingNetwork | None = None) -> pd.DataFrame:
-    """Per unit: total, 65+, 75+, 高齢化率 and the 75+ share (``units`` None: the small areas)."""
+    """高齢化率 and the 75+ share per area unit, from population joined to census small areas.
+
+    Small areas sum their own rows.  Other units rarely nest in small areas, so each small area's
+    counts are shared among the units it overlaps: along its streets with a network, otherwise by
+    overlapping area.  Rows whose ages were suppressed count in ``total`` but not in the rates'
+    denominator.
+
+    Parameters
+    ----------
+    small_areas : geopandas.GeoDataFrame
+        Census small areas with ``code``, ``name`` and polygons, lon/lat (EPSG:6668) as stored.
+    population : pandas.DataFrame
+        Rows with ``area_code`` (rows without one are left out), ``total``, ``age_65_plus`` and
+        ``age_75_plus`` (persons; NA where suppressed).
+    units : geopandas.GeoDataFrame, optional
+        Other units (school districts, daily-life areas) with ``code``, ``name`` and polygons
+        in any declared CRS.  None: one row per small area.
+    network : WalkingNetwork, optional
+        Streets to share small areas among ``units`` by
+        (:func:`~geo_welfare.analysis.spread.spread_population`); None: share by overlapping area.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit that holds any of the population, sorted by ``code``: ``code``,
+        ``name``, ``total``, ``age_65_plus``, ``age_75_plus`` (persons; fractional when shared),
+        ``aging_rate`` and ``share_75_plus`` (fractions 0–1 of the persons with known ages; NaN
+        where none are known).
+    """
     counts = _per_small_area(population)
     if units is None:
         table = counts.rename(columns={"area_code": "code"})

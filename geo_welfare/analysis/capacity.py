@@ -35,7 +35,15 @@ Weights = Callable[[np.ndarray], np.ndarray]
 
 
 class UnknownCapacityWarning(UserWarning):
-    """Some places have no known capacity and were left out; ``count`` says how many."""
+    """Some places have no known capacity and were left out of :func:`two_step_fca`.
+
+    Parameters
+    ----------
+    count : int
+        Places without a known capacity (kept as :attr:`count`).
+    total : int
+        All places.
+    """
 
     def __init__(self, count: int, total: int):
         self.count = count
@@ -43,11 +51,27 @@ class UnknownCapacityWarning(UserWarning):
 
 
 def distance_bands(bands: Sequence[tuple[float, float, float]]) -> Weights:
-    """E2SFCA step weights from ``(lower, upper, weight)`` bands in metres, e.g. ``[(0, 500, 1.0), (500, 1000, 0.68)]``.
+    """E2SFCA step weights from distance bands, as ``access.weights.step_fn`` gives them.
 
-    As ``access.weights.step_fn({500: 1.0, 1000: 0.68})``: a walk of exactly 500 m takes the first
-    band's weight (upper bounds are inclusive) and a walk beyond the last band weighs 0.  Bands
-    must start at 0 and follow on without gaps, so the lower bounds only guard against typing errors.
+    ``[(0, 500, 1.0), (500, 1000, 0.68)]`` is ``access.weights.step_fn({500: 1.0, 1000: 0.68})``:
+    a walk of exactly 500 m takes the first band's weight (upper bounds are inclusive) and a walk
+    beyond the last band weighs 0.  Bands must start at 0 and follow on without gaps, so the lower
+    bounds only guard against typing errors.
+
+    Parameters
+    ----------
+    bands : sequence of (float, float, float)
+        ``(lower, upper, weight)`` per band: bounds in metres, weight 0 or more.
+
+    Returns
+    -------
+    callable
+        Vectorised function from walks (metres, array) to weights (array of the same shape).
+
+    Raises
+    ------
+    ValueError
+        If the bands do not start at 0, leave a gap or overlap, or a weight is negative.
     """
     table = np.asarray(bands, dtype=float).reshape(-1, 3)
     lower, upper, weight = table.T
@@ -60,7 +84,23 @@ def distance_bands(bands: Sequence[tuple[float, float, float]]) -> Weights:
 
 
 def gaussian(sigma: float) -> Weights:
-    """Gaussian decay ``exp(-d² / 2σ²)`` of a walk of ``d`` metres (``σ`` in metres), as ``access.weights.gaussian``."""
+    """Gaussian distance decay ``exp(-d² / 2σ²)``, as ``access.weights.gaussian``: weight 1 at 0 m.
+
+    Parameters
+    ----------
+    sigma : float
+        σ, metres.
+
+    Returns
+    -------
+    callable
+        Vectorised function from walks ``d`` (metres, array) to weights, at most 1.
+
+    Raises
+    ------
+    ValueError
+        If ``sigma`` is 0.
+    """
     if sigma == 0:
         raise ValueError("sigma must be non-zero")
     return lambda metres: np.exp(-np.square(metres) / (2.0 * sigma**2))
@@ -68,19 +108,44 @@ def gaussian(sigma: float) -> Weights:
 
 def two_step_fca(reach: Reach, demand: np.ndarray, supply: np.ndarray, max_metres: float,
                  weights: Weights | Sequence[tuple[float, float, float]] | None = None) -> np.ndarray:
-    """Supply per 1,000 demand within reach of each demand point (2SFCA, or E2SFCA with ``weights``).
+    """Supply per 1,000 persons within reach of each demand point (2SFCA, or E2SFCA with ``weights``).
 
-    ``reach`` pairs demand points with places and the walk between them in metres (built with a
-    cut-off of at least ``max_metres``; pairs beyond ``max_metres`` are ignored).  ``demand`` is
-    persons per point (e.g. the ``age_65_plus`` of :func:`~geo_welfare.analysis.spread.spread_population`);
-    ``supply`` is capacity per place in any unit (seats a session; or 1 each to count places).
-    NaN/None capacity means unknown: such places are left out, with an :class:`UnknownCapacityWarning`
-    giving how many.  ``weights`` is None (2SFCA: every pair within ``max_metres`` weighs 1),
-    ``(lower, upper, weight)`` bands in metres (see :func:`distance_bands`), or any vectorised
-    function of metres (e.g. :func:`gaussian`, or a product of the two).
+    Step 1 shares each place's capacity among the (weighted) demand within its reach; step 2
+    gives each point the sum of the shares of the places within its reach, with the same weight.
+    Pairs with a walk ``<= max_metres`` count, as in PySAL ``access``.
 
-    Returns supply units per 1,000 persons at each point: the 65+-weighted sum over points of
-    ``value × demand / 1000`` equals the known supply of every place with demand within reach.
+    Parameters
+    ----------
+    reach : Reach
+        Demand point–place pairs and the walk between them, metres
+        (:func:`~geo_welfare.analysis.reach.reach_table`), cut off at ``max_metres`` or beyond;
+        pairs beyond ``max_metres`` are ignored.
+    demand : array_like
+        Persons per demand point, shape (n_points,), finite and not negative (e.g. the
+        ``age_65_plus`` of :func:`~geo_welfare.analysis.spread.spread_population`).
+    supply : array_like
+        Capacity per place, shape (n_places,), in any unit (seats a session; or 1 each to count
+        places).  NaN/None means unknown: such places are left out, with an
+        :class:`UnknownCapacityWarning` giving how many.
+    max_metres : float
+        Catchment, metres of walk.
+    weights : callable or sequence of (float, float, float), optional
+        None: 2SFCA, every pair within ``max_metres`` weighs 1.  ``(lower, upper, weight)``
+        bands in metres (:func:`distance_bands`), or any vectorised function of metres
+        (e.g. :func:`gaussian`, or a product of the two): E2SFCA.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_points,): supply units per 1,000 persons at each point; 0 where no place is
+        within reach.  The sum over points of ``value × demand / 1000`` equals the known supply
+        of every place with demand within reach.
+
+    Raises
+    ------
+    ValueError
+        If ``demand`` or ``supply`` has the wrong length, ``demand`` is negative or not finite,
+        or ``max_metres`` exceeds the cut-off of ``reach``.
     """
     demand = np.asarray(demand, dtype=float)
     supply = np.asarray(supply, dtype=float)
@@ -111,13 +176,31 @@ def two_step_fca(reach: Reach, demand: np.ndarray, supply: np.ndarray, max_metre
 
 def capacity_by_area(points: gpd.GeoDataFrame, per_point: np.ndarray, units: gpd.GeoDataFrame | None = None
                      ) -> pd.DataFrame:
-    """Supply per 1,000 residents 65+ per small area (or per ``units``' code), from :func:`two_step_fca`.
+    """Supply per 1,000 residents 65+ per small area (or per unit), from :func:`two_step_fca`.
 
-    ``points`` are the resident points the values were computed for (``area_code``, ``age_65_plus``).
-    Columns: ``age_65_plus`` (residents), ``age_65_plus_in_reach`` (those with some supply within
-    reach, value > 0), ``supply`` (the part of the places' capacity that falls to these residents:
-    the sum of value × residents / 1000, so the areas' supply adds up to the capacity in use) and
-    ``per_1000`` (the 65+-weighted mean value, = 1000 × supply / age_65_plus; NaN without residents).
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        The resident points the values were computed for, with ``age_65_plus`` (persons) and
+        ``area_code`` (used when ``units`` is None).
+    per_point : array_like
+        The values of :func:`two_step_fca`, shape (n_points,), per 1,000 persons.
+    units : geopandas.GeoDataFrame, optional
+        Area units with ``code`` and polygons, any declared CRS; None: the points' small areas.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``code`` (NaN for points in no unit): ``age_65_plus`` (residents),
+        ``age_65_plus_in_reach`` (those with some supply within reach, value > 0), ``supply``
+        (the part of the places' capacity that falls to these residents: the sum of value ×
+        residents / 1000, so the areas' supply adds up to the capacity in use) and ``per_1000``
+        (the 65+-weighted mean value, = 1000 × supply / age_65_plus; NaN without residents).
+
+    Raises
+    ------
+    ValueError
+        If ``per_point`` does not give one value per point.
     """
     per_point = np.asarray(per_point, dtype=float)
     if len(per_point) != len(points):

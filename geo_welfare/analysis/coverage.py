@@ -28,7 +28,23 @@ LINK_SHIFT = 1.0
 
 
 def walk_from_places(network: WalkingNetwork, places: Snapped) -> np.ndarray:
-    """Metres from each node to its nearest place (``inf`` where none is reachable)."""
+    """Walking metres from every node to its nearest place, by one Dijkstra run from all places.
+
+    A virtual source joined to each end of every place's street (by the place's walk to that end)
+    makes one search answer for all places at once.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    places : Snapped
+        The places on the network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_nodes,), metres; ``inf`` where no place is reachable.
+    """
     n = network.node_count
     ends = np.concatenate([network.edge_u[places.edge], network.edge_v[places.edge]])
     costs = np.concatenate([places.offset + places.along,
@@ -44,7 +60,25 @@ def walk_from_places(network: WalkingNetwork, places: Snapped) -> np.ndarray:
 
 
 def distance_to_nearest(network: WalkingNetwork, places: Snapped, points: Snapped) -> np.ndarray:
-    """Metres from each point to its nearest place over the streets (``inf`` if none is reachable)."""
+    """Walking metres from each point to its nearest place over the streets.
+
+    Exact on the graph (:func:`walk_from_places`, plus the straight walk along a street a point
+    shares with a place), and one search whatever the number of places.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    places : Snapped
+        The places on the network.
+    points : Snapped
+        The points (e.g. :func:`~geo_welfare.analysis.spread.resident_positions`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_points,), metres; ``inf`` where no place is reachable.
+    """
     from_places = walk_from_places(network, places)
     # Streets are two-way: the network part was symmetric; the virtual links only leave the source.
     u, v = network.edge_u[points.edge], network.edge_v[points.edge]
@@ -64,7 +98,33 @@ def distance_to_nearest(network: WalkingNetwork, places: Snapped, points: Snappe
 def coverage_by_area(points: gpd.GeoDataFrame, walk_metres: np.ndarray, minutes: float,
                      speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, units: gpd.GeoDataFrame | None = None
                      ) -> pd.DataFrame:
-    """Residents 65+ and 75+ within ``minutes`` of a place, per small area (or per ``units``' code)."""
+    """Residents 65+ and 75+ within ``minutes``' walk of a place, per small area (or per unit).
+
+    A point counts as covered when its walk to the nearest place takes at most ``minutes``.
+
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Resident points (:func:`~geo_welfare.analysis.spread.spread_population`) with ``total``,
+        ``age_65_plus``, ``age_75_plus`` (persons) and ``area_code`` (used when ``units`` is None).
+    walk_metres : numpy.ndarray
+        Each point's walk to its nearest place, shape (n_points,), metres
+        (:func:`distance_to_nearest`; ``inf`` where none is reachable).
+    minutes : float
+        Threshold, minutes of walk (included).
+    speed_kmh : float, default 4.0
+        Walking speed, km/h.
+    units : geopandas.GeoDataFrame, optional
+        Area units with ``code`` and polygons, any declared CRS; None: the points' small areas.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``code`` (NaN for points in no unit): ``total``, ``age_65_plus``,
+        ``age_75_plus``, ``age_65_plus_covered``, ``age_75_plus_covered`` (persons) and
+        ``share_65_plus_covered``, ``share_75_plus_covered`` (fractions 0–1; NaN without
+        residents of that age).
+    """
     covered = walking_minutes(walk_metres, speed_kmh) <= minutes
     frame = pd.DataFrame({"total": points["total"], "age_65_plus": points["age_65_plus"],
                           "age_75_plus": points["age_75_plus"], "covered": covered})

@@ -29,11 +29,41 @@ MIN_EMPTY_PIECE_M2 = 10000.0
 def gap_areas(districts: gpd.GeoDataFrame, served: shapely.Geometry, points: gpd.GeoDataFrame,
               walk_metres: np.ndarray, limit: float, min_piece_m2: float = MIN_PIECE_M2,
               min_empty_m2: float = MIN_EMPTY_PIECE_M2) -> gpd.GeoDataFrame:
-    """Pieces of ``districts`` outside ``served``, with residents beyond ``limit`` metres, ranked by 65+.
+    """Pieces of ``districts`` outside ``served``, with the residents beyond ``limit``, ranked by 65+.
 
-    ``districts`` (``code``, ``name``, polygons), ``served`` and ``points`` are in the same metric
-    CRS; ``walk_metres`` is each point's walk to its nearest place.  Returns one row per piece:
-    rank, district code and name, total, 65+, 75+, square metres and the polygon.
+    A resident beyond reach but inside ``served`` (a cul-de-sac behind a reached street) is
+    counted in the nearest piece of their own district, so a district's gaps hold all of its
+    uncovered residents.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        Districts with ``code``, ``name`` and polygons, any declared CRS (reprojected to the
+        points' CRS).
+    served : shapely.Geometry
+        The land within reach (:func:`~geo_welfare.analysis.service_areas.land_within`), in the
+        points' metric CRS.
+    points : geopandas.GeoDataFrame
+        Resident points in a metric CRS with ``total``, ``age_65_plus``, ``age_75_plus`` (persons)
+        (:func:`~geo_welfare.analysis.spread.spread_population`).
+    walk_metres : numpy.ndarray
+        Each point's walk to its nearest place, shape (n_points,), metres.
+    limit : float
+        Walk beyond which a resident is in a gap, metres.
+    min_piece_m2 : float, default 2500
+        Pieces smaller than this (m²) are slivers and dropped; their residents go to the
+        nearest kept piece.
+    min_empty_m2 : float, default 10000
+        A piece where nobody lives beyond reach is kept only from this size (m²) up.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per piece, most 65+ first (then largest), in the points' CRS: ``rank`` (from 1),
+        ``code``, ``name`` (the district), ``total``, ``age_65_plus``, ``age_75_plus``
+        (persons beyond reach), ``area_m2`` and the polygon.  ``attrs["unplaced_65_plus"]`` holds
+        the 65+ beyond reach who fell in no piece (their district has none, or they are in no
+        district).
     """
     crs = points.crs
     districts = districts.to_crs(crs)

@@ -26,19 +26,35 @@ from geo_welfare.network.route import walking_routes
 from geo_welfare.network.search import PlaceSearch
 from geo_welfare.network.snap import snap_points
 from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
-from geo_welfare.store.read import schedule_of
-from geo_welfare.core.glossary import RESOURCE_KINDS, label
-from geo_welfare.layers.schedules import describe, is_open, occurs_on_weekday
+from geo_welfare.core.glossary import ANYONE_WORDS, RESOURCE_KINDS, label
+from geo_welfare.layers.schedules import describe, is_open, occurs_on_weekday, schedule_of
 
 METHOD_NETWORK = "network"
 METHOD_STRAIGHT = "straight_line"
-#: Words in a target-group field that mean the place welcomes anyone.
-ANYONE = ("どなたでも", "誰でも", "だれでも", "どなたも", "anyone")
 
 
 @dataclass(frozen=True)
 class Needs:
-    """What the client needs from a place; ``None`` means it does not matter."""
+    """What the client needs from a place; ``None`` means it does not matter.
+
+    Attributes
+    ----------
+    kinds : tuple of str, optional
+        Resource kind codes to keep (:data:`geo_welfare.core.glossary.RESOURCE_KINDS`).
+    open_at : datetime.datetime, optional
+        A moment (local time) at which the place must be open.
+    weekday : int, optional
+        A day on which the place must be held, 0 = Monday … 6 = Sunday.
+    target : str, optional
+        Words that must appear in the place's ``target_groups`` text; places that welcome
+        anyone (:data:`geo_welfare.core.glossary.ANYONE_WORDS`) also fit.
+    barrier_free, consultation : bool, optional
+        True keeps only places marked barrier-free, or with someone to talk to; False, like
+        None, does not filter.
+    include_unknown_schedules : bool, default False
+        Keep places whose schedule cannot answer the ``open_at``/``weekday`` question (by
+        default only places whose schedule says yes are kept).
+    """
 
     kinds: tuple[str, ...] | None = None
     open_at: datetime.datetime | None = None
@@ -50,7 +66,21 @@ class Needs:
 
 
 def matching(resources: gpd.GeoDataFrame, needs: Needs) -> gpd.GeoDataFrame:
-    """The resources that fit the client's needs."""
+    """The resources that fit the client's needs.
+
+    Parameters
+    ----------
+    resources : geopandas.GeoDataFrame
+        Resources as :func:`geo_welfare.store.read.read_resources` gives them (``kind``,
+        ``barrier_free``, ``consultation``, ``target_groups`` and the schedule fields).
+    needs : Needs
+        What the client needs.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The fitting rows of ``resources``, index and order kept.
+    """
     keep = pd.Series(True, index=resources.index)
     if needs.kinds:
         keep &= resources["kind"].isin(needs.kinds)
@@ -60,7 +90,7 @@ def matching(resources: gpd.GeoDataFrame, needs: Needs) -> gpd.GeoDataFrame:
         keep &= resources["consultation"].map(lambda v: v is True or v == 1)
     if needs.target:
         text = resources["target_groups"].map(lambda v: v if isinstance(v, str) else "")
-        keep &= text.map(lambda t: needs.target in t or any(word in t for word in ANYONE))
+        keep &= text.map(lambda t: needs.target in t or any(word in t for word in ANYONE_WORDS))
     if needs.open_at is not None or needs.weekday is not None:
         def fits(row: dict) -> bool:
             schedule = schedule_of(row)
@@ -79,7 +109,44 @@ def matching(resources: gpd.GeoDataFrame, needs: Needs) -> gpd.GeoDataFrame:
 def nearest_resources(resources: gpd.GeoDataFrame, client_lonlat: tuple[float, float], *, k: int = 5,
                       network: WalkingNetwork | None = None, needs: Needs | None = None,
                       speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, lang: str = "ja") -> gpd.GeoDataFrame:
-    """The ``k`` nearest fitting resources by walking distance, with routes (lon/lat) as geometry."""
+    """The ``k`` nearest resources that fit the client's needs, by walk, with the routes.
+
+    With a network the distance is the walk over the streets
+    (:class:`~geo_welfare.network.search.PlaceSearch`); without one it is the straight line, and
+    ``method`` says so.  The client's location is only used, never stored or logged.
+
+    Parameters
+    ----------
+    resources : geopandas.GeoDataFrame
+        Points in lon/lat (EPSG:6668) as :func:`geo_welfare.store.read.read_resources` gives
+        them (``id``, ``name``, ``kind``, schedule fields; ``phone`` and ``address`` if any).
+    client_lonlat : tuple of float
+        The client's home (lon, lat), degrees, EPSG:6668.
+    k : int, default 5
+        How many places, at least 1.
+    network : WalkingNetwork, optional
+        Streets to walk; None: straight lines in the plane rectangular zone of the client.
+    needs : Needs, optional
+        Filters (:func:`matching`); None: every resource.
+    speed_kmh : float, default 4.0
+        Walking speed for ``walking_min``, km/h.
+    lang : {"ja", "en"}, default "ja"
+        Language of ``kind_label`` and ``schedule``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Up to ``k`` rows, nearest first (fewer when fewer fit, or with a network fewer are
+        reachable), in EPSG:6668: ``rank`` (from 1), ``id``, ``name``, ``kind``, ``kind_label``,
+        ``walking_m`` (metres), ``walking_min`` (minutes), ``straight_m`` (metres), ``method``
+        (``"network"`` or ``"straight_line"``), ``schedule`` (in words), ``phone``, ``address``;
+        the geometry is the route from the client to the place (a straight line without a network).
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is less than 1.
+    """
     if k < 1:
         raise ValueError("k must be at least 1")
     candidates = matching(resources, needs or Needs())

@@ -20,7 +20,23 @@ from geo_welfare.network.snap import Snapped
 
 @dataclass(frozen=True)
 class Reach:
-    """Point–place pairs within the cut-off: ``metres[i]`` is the walk from ``point[i]`` to ``place[i]``."""
+    """Point–place pairs within the cut-off, as parallel arrays: a sparse walking-distance table.
+
+    ``metres[i]`` is the walk from ``point[i]`` to ``place[i]``; pairs further apart than
+    ``cutoff`` are not held (a dense table would be mostly ``inf``).
+
+    Attributes
+    ----------
+    point, place : numpy.ndarray
+        Indices of the demand point and the place of each pair, shape (n_pairs,), integers;
+        :func:`reach_table` sorts them by point, then place.
+    metres : numpy.ndarray
+        Walk of each pair, shape (n_pairs,), metres.
+    n_points, n_places : int
+        How many points and places the indices refer to (some may have no pair).
+    cutoff : float, default inf
+        The table holds every pair up to this walk (metres), and none beyond.
+    """
 
     point: np.ndarray
     place: np.ndarray
@@ -33,13 +49,30 @@ class Reach:
         return len(self.point)
 
     def within(self, metres: float) -> "Reach":
-        """The pairs at most ``metres`` apart (a shorter threshold over the same table)."""
+        """The pairs at most ``metres`` apart: a shorter threshold over the same table.
+
+        Parameters
+        ----------
+        metres : float
+            Longest walk, metres; the new cut-off is the smaller of this and :attr:`cutoff`.
+
+        Returns
+        -------
+        Reach
+            A new table over the same points and places.
+        """
         keep = self.metres <= metres
         return Reach(self.point[keep], self.place[keep], self.metres[keep], self.n_points, self.n_places,
                      min(self.cutoff, metres))
 
     def dense(self) -> np.ndarray:
-        """points × places metres, ``inf`` for pairs beyond the cut-off (small instances and tests only)."""
+        """The table as a dense array (small instances and tests only).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_points, n_places), metres; ``inf`` for pairs beyond the cut-off.
+        """
         table = np.full((self.n_points, self.n_places), np.inf)
         table[self.point, self.place] = self.metres
         return table
@@ -50,6 +83,22 @@ def reach_table(network: WalkingNetwork, places: Snapped, points: Snapped, cutof
 
     One bounded search per place (:class:`geo_welfare.network.search.PointReach`), touching only the
     streets within the cut-off.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    places : Snapped
+        The places (candidates, existing salons) on the network.
+    points : Snapped
+        The demand points (e.g. :func:`~geo_welfare.analysis.spread.resident_positions`).
+    cutoff : float
+        Longest walk to keep, metres (included).
+
+    Returns
+    -------
+    Reach
+        The pairs, sorted by point then place, with ``cutoff`` recorded.
     """
     search = PointReach(network, points)
     found_point, found_place, found_metres = [], [], []

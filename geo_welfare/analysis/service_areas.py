@@ -10,14 +10,19 @@ the middle of a block ringed by reached streets (a hole under :data:`BLOCK_M2`) 
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
 from geo_welfare.analysis.coverage import walk_from_places
+from geo_welfare.core.config import STORAGE_CRS
+from geo_welfare.core.crs import metric_crs_for_bounds
+from geo_welfare.core.walking import DEFAULT_WALKING_SPEED_KMH, walk_metres
 from geo_welfare.network.graph import WalkingNetwork
-from geo_welfare.network.snap import Snapped
+from geo_welfare.network.snap import Snapped, snap_points
 
 #: Metres either side of a reached street counted as within reach (a home's way out to its street).
 BUFFER_METRES = 50.0
@@ -29,7 +34,20 @@ BLOCK_M2 = 50_000.0
 
 
 def without_block_holes(area: shapely.Geometry, block_m2: float = BLOCK_M2) -> shapely.Geometry:
-    """``area`` with the holes smaller than ``block_m2`` filled (the middles of reached blocks)."""
+    """``area`` with its small holes filled: the middle of a block ringed by reached streets is in reach.
+
+    Parameters
+    ----------
+    area : shapely.Geometry
+        Polygon or MultiPolygon in a metric CRS.
+    block_m2 : float, default 50000
+        Holes smaller than this (m²) are filled; larger ones (a park, a river bend) stay.
+
+    Returns
+    -------
+    shapely.Geometry
+        The filled area (an empty Polygon when ``area`` is empty).
+    """
     parts = getattr(area, "geoms", [area])
     filled = [shapely.Polygon(part.exterior, [ring for ring in part.interiors
                                               if shapely.Polygon(ring).area >= block_m2])
@@ -41,7 +59,25 @@ def reached_streets(network: WalkingNetwork, node_walk: np.ndarray, limit: float
                     places: Snapped | None = None) -> list[shapely.LineString]:
     """The parts of streets within ``limit`` metres of walking, given each node's walk from the places.
 
-    ``places`` adds the stretch of each place's own street walked without passing a node.
+    An edge is whole when the walk gets all the way along it (from either end, or from both ends
+    meeting); otherwise the stretch reached from each end is cut out of it.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    node_walk : numpy.ndarray
+        Walk from the places to each node, shape (n_nodes,), metres (``inf`` where unreached),
+        e.g. :func:`~geo_welfare.analysis.coverage.walk_from_places`.
+    limit : float
+        Longest walk, metres.
+    places : Snapped, optional
+        Adds the stretch of each place's own street walked without passing a node.
+
+    Returns
+    -------
+    list of shapely.LineString
+        The reached pieces in the network's CRS (none of zero length).
     """
     length = network.edge_length
     from_u = limit - node_walk[network.edge_u]  # metres left on arrival at each end
@@ -67,7 +103,27 @@ def _area(pieces: list[shapely.LineString], buffer_metres: float) -> shapely.Geo
 
 def combined_service_area(network: WalkingNetwork, places: Snapped, limit: float,
                           buffer_metres: float = BUFFER_METRES) -> shapely.Geometry:
-    """The land within ``limit`` metres' walk of any of ``places`` (network CRS)."""
+    """The land within ``limit`` metres' walk of any of ``places``, as one geometry.
+
+    The reached streets (:func:`reached_streets`) widened by ``buffer_metres`` on each side, with
+    the holes of reached blocks filled (:func:`without_block_holes`).
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    places : Snapped
+        The places on the network.
+    limit : float
+        Longest walk, metres.
+    buffer_metres : float, default 50
+        Metres either side of a reached street counted as in reach (a home's way to its street).
+
+    Returns
+    -------
+    shapely.Geometry
+        Polygon or MultiPolygon in the network's CRS; empty without places.
+    """
     if len(places) == 0:
         return shapely.Polygon()
     return _area(reached_streets(network, walk_from_places(network, places), limit, places), buffer_metres)
@@ -75,7 +131,27 @@ def combined_service_area(network: WalkingNetwork, places: Snapped, limit: float
 
 def service_areas(network: WalkingNetwork, places: Snapped, limit: float,
                   buffer_metres: float = BUFFER_METRES) -> list[shapely.Geometry]:
-    """One area per place: the land within ``limit`` metres' walk of it (network CRS)."""
+    """One area per place: the land within ``limit`` metres' walk of it.
+
+    Built as :func:`combined_service_area` but with one bounded search per place, so areas of
+    neighbouring places overlap.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    places : Snapped
+        The places on the network.
+    limit : float
+        Longest walk, metres.
+    buffer_metres : float, default 50
+        Metres either side of a reached street counted as in reach.
+
+    Returns
+    -------
+    list of shapely.Geometry
+        One Polygon or MultiPolygon per place, in order, in the network's CRS.
+    """
     areas = []
     for i in range(len(places)):
         edge = places.edge[i]
@@ -86,3 +162,49 @@ def service_areas(network: WalkingNetwork, places: Snapped, limit: float,
         one = Snapped(places.edge[i:i + 1], places.along[i:i + 1], places.offset[i:i + 1])
         areas.append(_area(reached_streets(network, node_walk, limit, one), buffer_metres))
     return areas
+
+
+def land_within(places: gpd.GeoDataFrame | gpd.GeoSeries, minutes: float,
+                speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, *, network: WalkingNetwork | None = None,
+                crs: CRS | str | None = None, quad_segs: int = QUAD_SEGMENTS) -> gpd.GeoSeries:
+    """The land within ``minutes``' walk of any of ``places``, as one geometry in a metric CRS.
+
+    The one answer to "what is within N minutes of these places" that the planner's gaps and the
+    print map's hatched area both draw, so a map and a table never disagree about who is in reach.
+
+    Parameters
+    ----------
+    places : GeoDataFrame or GeoSeries
+        Points, in any CRS.
+    minutes : float
+        The walk, in minutes.
+    speed_kmh : float, default 4.0
+        Walking speed, km/h.
+    network : WalkingNetwork, optional
+        Streets to walk (the area follows the streets reached, :func:`combined_service_area`);
+        without one the area is the union of straight-line circles.
+    crs : CRS or str, optional
+        The metric CRS of the circles without a network (default: the one fitted to ``places``);
+        with a network the result is in the network's CRS.
+    quad_segs : int, default 8
+        Segments per quarter circle of the straight-line circles (a printed map wants rounder ones).
+
+    Returns
+    -------
+    GeoSeries
+        One geometry (empty when there are no places), with its CRS.
+    """
+    if network is not None:
+        crs = network.crs
+    if len(places) == 0:
+        return gpd.GeoSeries([shapely.Polygon()], crs=crs if crs is not None else places.crs)
+    if crs is None:
+        crs = metric_crs_for_bounds(tuple(places.to_crs(STORAGE_CRS).total_bounds))
+    projected = places.geometry.to_crs(crs)
+    xy = np.column_stack([projected.x, projected.y])
+    metres = walk_metres(minutes, speed_kmh)
+    if network is None:
+        area = shapely.union_all(shapely.buffer(shapely.points(xy), metres, quad_segs=quad_segs))
+    else:
+        area = combined_service_area(network, snap_points(network, xy), metres)
+    return gpd.GeoSeries([area], crs=crs)

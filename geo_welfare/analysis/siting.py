@@ -36,33 +36,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from geo_welfare.analysis.covering import InfeasibleTarget, greedy_choice, merge_identical_demand, solve_covering
 from geo_welfare.analysis.reach import Reach
-from geo_welfare.core.errors import GeoWelfareError
 
-
-class InfeasibleTarget(GeoWelfareError, ValueError):
-    """No choice of candidates reaches the coverage target: too much demand is beyond every candidate."""
+__all__ = ["InfeasibleTarget", "Siting", "greedy_covering", "maximal_covering", "reached", "set_covering"]
 
 
 @dataclass(frozen=True)
 class Siting:
     """Chosen sites and what they add; the same fields for every model.
 
-    ``sites`` are candidate indices in an add order: the order chosen for the greedy model; for
-    the exact models, the order in which adding them one by one gains most at each step (the
-    greedy order among the chosen sites).  ``added[i]`` is the weight ``sites[i]`` adds after
-    those before it (they sum to ``after − before``); ``unique[i]`` is the weight only that site
-    reaches among existing and chosen places (what would be lost by leaving it out).  ``covered``
-    says, per demand point, whether any existing or chosen place reaches it.  Sites that would add
-    no one are not returned, so fewer than ``k`` may come back.  ``optimal`` is ``False`` for
-    the greedy model and for an exact model stopped by its time limit; ``bound`` is then the most
-    ``after`` could be with that many sites, as proven by HiGHS (NaN for greedy), so a planner
-    can say how far from the best the answer may be.
+    Weights are in the unit of the demand weights given (65+ residents in this project).  Sites
+    that would add no one are not returned, so fewer than ``k`` may come back.
+
+    Attributes
+    ----------
+    model : str
+        ``"maximal_covering"``, ``"greedy_covering"`` or ``"set_covering"``.
+    sites : numpy.ndarray
+        Candidate indices in an add order: the order chosen for the greedy model; for the exact
+        models, the order in which adding them one by one gains most at each step (the greedy
+        order among the chosen sites).
+    added : numpy.ndarray
+        ``added[i]`` is the weight ``sites[i]`` adds after those before it (they sum to
+        ``after − before``).
+    unique : numpy.ndarray
+        ``unique[i]`` is the weight only ``sites[i]`` reaches among existing and chosen places
+        (what would be lost by leaving it out).
+    covered : numpy.ndarray
+        Boolean per demand point, shape (n_points,): does any existing or chosen place reach it?
+    before, after, total : float
+        Weight covered by the existing places alone, covered once the sites are added, and of
+        all demand.
+    optimal : bool
+        False for the greedy model and for an exact model stopped by its time limit.
+    bound : float
+        The most ``after`` could be with that many sites, as proven by HiGHS, so a planner can
+        say how far from the best the answer may be: ``after`` itself when optimal, NaN for
+        greedy (and for a stopped set cover that has not proven fewer sites cannot do).
     """
 
     model: str
@@ -78,21 +93,28 @@ class Siting:
 
     @property
     def gain(self) -> float:
-        """Weight the new sites add (``after − before``)."""
+        """Weight the new sites add (``after − before``), in the demand weights' unit."""
         return self.after - self.before
 
     @property
     def share_before(self) -> float:
-        """Share of all demand covered by existing places alone (NaN when there is no demand)."""
+        """Share (0–1) of all demand covered by existing places alone (NaN when there is no demand)."""
         return self.before / self.total if self.total > 0 else float("nan")
 
     @property
     def share_after(self) -> float:
-        """Share of all demand covered once the sites are added (NaN when there is no demand)."""
+        """Share (0–1) of all demand covered once the sites are added (NaN when there is no demand)."""
         return self.after / self.total if self.total > 0 else float("nan")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per site in add order: ``site``, ``added``, ``covered_after`` (running total), ``unique``."""
+        """The sites as a table, one row per site in add order.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``order`` (from 1), ``site`` (candidate index), ``added``, ``covered_after``
+            (running total of covered weight, existing places included) and ``unique``.
+        """
         return pd.DataFrame({"order": np.arange(1, len(self.sites) + 1), "site": self.sites, "added": self.added,
                              "covered_after": self.before + np.cumsum(self.added), "unique": self.unique})
 
@@ -116,28 +138,63 @@ class _Demand:
 
 
 def reached(reach: Reach) -> np.ndarray:
-    """Per point: is it within reach of any place in ``reach`` (e.g. the existing places)?"""
+    """Per point: is it within reach of any place in ``reach`` (e.g. the existing places)?
+
+    Parameters
+    ----------
+    reach : Reach
+        Point–place pairs within the walking threshold.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, shape (n_points,).
+    """
     return np.bincount(reach.point, minlength=reach.n_points) > 0
 
 
 def maximal_covering(reach: Reach, weights: np.ndarray, k: int, already_covered: np.ndarray | Reach | None = None,
                      time_limit: float | None = None) -> Siting:
-    """The ``k`` candidates that together reach the most demand not already covered (exact, HiGHS).
+    """The ``k`` candidates that together reach the most demand not already covered (MCLP, exact).
 
-    ``reach`` pairs demand points with the candidates within the walking threshold (use
-    ``Reach.within`` for a shorter one); ``weights`` are the 65+ residents of each point;
-    ``already_covered`` is a boolean per point, or the existing places' own ``Reach`` over the same
-    points.  ``time_limit`` (seconds) stops HiGHS with its best sites so far (``optimal`` is then
-    ``False``, and ``bound`` says how much better the best could be); by default it runs to a
-    proven optimum.  HiGHS starts from the greedy sites, so even a stopped run is never worse.
+    Solved as an integer programme by HiGHS, starting from the greedy sites, so even a run
+    stopped by ``time_limit`` is never worse than :func:`greedy_covering`.
+
+    Parameters
+    ----------
+    reach : Reach
+        Demand point–candidate pairs within the walking threshold (use :meth:`Reach.within` for
+        a shorter one).
+    weights : array_like
+        Demand per point, shape (n_points,), finite and not negative (the 65+ residents).
+    k : int
+        How many new sites, 0 or more.
+    already_covered : numpy.ndarray or Reach, optional
+        Boolean per point, or the existing places' own :class:`Reach` over the same points;
+        this demand counts as covered and is not sought.  None: nothing is covered yet.
+    time_limit : float, optional
+        Seconds HiGHS may search before returning its best sites so far (``optimal`` is then
+        False, and ``bound`` says how much better the best could be).  None: run to a proven
+        optimum.
+
+    Returns
+    -------
+    Siting
+        Model ``"maximal_covering"``; at most ``k`` sites.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a whole number 0 or more, or ``weights`` or ``already_covered`` do not
+        fit ``reach``.
     """
     _check_k(k)
     demand = _prepare(reach, weights, already_covered)
-    matrix, group_weights, columns = _merged(demand)
+    matrix, group_weights, columns = merge_identical_demand(demand.incidence, demand.weights, demand.open)
     if k >= len(columns):
         return _result("maximal_covering", demand, columns)
-    start, _ = _greedy(matrix.tocsc(), group_weights, limit=k)
-    chosen, bound = _solve(matrix, group_weights, start, k=k, time_limit=time_limit)
+    start, _ = greedy_choice(matrix.tocsc(), group_weights, limit=k)
+    chosen, bound = solve_covering(matrix, group_weights, start, k=k, time_limit=time_limit)
     return _result("maximal_covering", demand, columns[chosen], bound=bound)
 
 
@@ -146,7 +203,23 @@ def greedy_covering(reach: Reach, weights: np.ndarray, k: int,
     """Up to ``k`` candidates, each in turn the one that adds most (ties: the lowest index).
 
     Fast and simple, but not optimal: it guarantees only 1 − 1/e (63 %) of the best gain, and a
-    site that looks best alone can block a better pair.  Arguments as in :func:`maximal_covering`.
+    site that looks best alone can block a better pair; kept beside the exact answer so a
+    planner sees by how much.
+
+    Parameters
+    ----------
+    reach, weights, k, already_covered
+        As in :func:`maximal_covering`.
+
+    Returns
+    -------
+    Siting
+        Model ``"greedy_covering"``, with ``optimal`` False and ``bound`` NaN.
+
+    Raises
+    ------
+    ValueError
+        As in :func:`maximal_covering`.
     """
     _check_k(k)
     demand = _prepare(reach, weights, already_covered)
@@ -157,11 +230,32 @@ def set_covering(reach: Reach, weights: np.ndarray, target: float = 1.0,
                  already_covered: np.ndarray | Reach | None = None, time_limit: float | None = None) -> Siting:
     """The fewest candidates that bring coverage (existing places included) to ``target`` of all demand.
 
-    ``target`` is a share in (0, 1]; below 1 this is a partial set cover: at least ``target`` ×
-    total weight covered, whoever it is.  Among the fewest sites, the ones that cover the most are
-    returned (a second, maximal covering solve with that many sites).  Raises
-    :class:`InfeasibleTarget` when even every candidate together falls short.  Other arguments
-    as in :func:`maximal_covering`.
+    Below 1 this is a partial set cover: at least ``target`` × total weight covered, whoever it
+    is.  Among the fewest sites, the ones that cover the most are returned (a second, maximal
+    covering solve with that many sites).
+
+    Parameters
+    ----------
+    reach, weights
+        As in :func:`maximal_covering`.
+    target : float, default 1.0
+        Share of all demand to cover, in (0, 1].
+    already_covered
+        As in :func:`maximal_covering`.
+    time_limit : float, optional
+        Seconds for each of the two HiGHS solves; None: run to proven optima.
+
+    Returns
+    -------
+    Siting
+        Model ``"set_covering"``; no sites when existing places already reach ``target``.
+
+    Raises
+    ------
+    InfeasibleTarget
+        If even every candidate together falls short of ``target``.
+    ValueError
+        If ``target`` is not in (0, 1], or ``weights`` or ``already_covered`` do not fit ``reach``.
     """
     if not 0 < target <= 1:
         raise ValueError(f"the coverage target is a share in (0, 1], got {target!r}")
@@ -171,16 +265,15 @@ def set_covering(reach: Reach, weights: np.ndarray, target: float = 1.0,
     need = target * total - before
     if need <= tolerance:
         return _result("set_covering", demand, np.empty(0, dtype=np.int64))
-    matrix, group_weights, columns = _merged(demand)
+    matrix, group_weights, columns = merge_identical_demand(demand.incidence, demand.weights, demand.open)
     reachable = float(group_weights.sum())
     if reachable < need - tolerance:
-        raise InfeasibleTarget(
-            f"coverage target {target:.1%} is out of reach: existing places cover {before:,.1f} of {total:,.1f} "
-            f"({before / total:.1%}) and all {reach.n_places} candidates together add {reachable:,.1f}, at most "
-            f"{(before + reachable) / total:.1%}; {total - before - reachable:,.1f} are beyond every candidate")
-    start, _ = _greedy(matrix.tocsc(), group_weights, need=need - tolerance)
-    fewest, at_least = _solve(matrix, group_weights, start, need=need - tolerance, time_limit=time_limit)
-    best, bound = _solve(matrix, group_weights, fewest, k=len(fewest), time_limit=time_limit)
+        raise InfeasibleTarget("coverage_target_out_of_reach", target=target, before=before, total=total,
+                               share=before / total, candidates=reach.n_places, reachable=reachable,
+                               most=(before + reachable) / total, beyond=total - before - reachable)
+    start, _ = greedy_choice(matrix.tocsc(), group_weights, need=need - tolerance)
+    fewest, at_least = solve_covering(matrix, group_weights, start, need=need - tolerance, time_limit=time_limit)
+    best, bound = solve_covering(matrix, group_weights, fewest, k=len(fewest), time_limit=time_limit)
     if at_least is not None and np.ceil(at_least - 1e-6) < len(fewest):
         bound = np.nan  # fewer sites might do: no bound on coverage can be given for this count
     return _result("set_covering", demand, columns[best], bound=bound)
@@ -215,108 +308,6 @@ def _prepare(reach: Reach, weights: np.ndarray, already_covered: np.ndarray | Re
     return _Demand(incidence, weights, already, ~already & (weights > 0))
 
 
-def _merged(demand: _Demand) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-    """Open demand grouped by identical candidate sets: (groups × used candidates, weights, candidate ids).
-
-    Points no candidate reaches are left out (no choice changes them); so are candidates that
-    reach no open point.
-    """
-    rows = demand.incidence.tocsr()[np.flatnonzero(demand.open)]
-    weights = demand.weights[demand.open]
-    lengths = np.diff(rows.indptr)
-    rows, weights, lengths = rows[lengths > 0], weights[lengths > 0], lengths[lengths > 0]
-    if rows.shape[0] == 0:
-        return sparse.csr_matrix((0, 0)), np.empty(0), np.empty(0, dtype=np.int64)
-    rows.sort_indices()
-    padded = np.full((rows.shape[0], lengths.max()), -1, dtype=np.int64)
-    padded[np.repeat(np.arange(rows.shape[0]), lengths),
-           np.arange(rows.nnz) - np.repeat(rows.indptr[:-1], lengths)] = rows.indices
-    _, first, inverse = np.unique(padded, axis=0, return_index=True, return_inverse=True)
-    group_weights = np.bincount(inverse.ravel(), weights=weights)
-    matrix = rows[first]
-    columns = np.flatnonzero(np.diff(matrix.tocsc().indptr) > 0)
-    return matrix[:, columns].tocsr(), group_weights, columns
-
-
-def _solve(matrix: sparse.csr_matrix, weights: np.ndarray, start: np.ndarray, k: int | None = None,
-           need: float | None = None, time_limit: float | None = None) -> tuple[np.ndarray, float | None]:
-    """Chosen columns of ``matrix`` starting from ``start``, and HiGHS's bound on the objective if not optimal.
-
-    With ``k``: maximise Σ w·y subject to Σ x ≤ k.  With ``need``: minimise Σ x subject to
-    Σ w·y ≥ need.  Both with y_g ≤ Σ_j a_gj x_j, x binary, 0 ≤ y ≤ 1.  ``start`` (columns of a
-    feasible choice, e.g. greedy's) is HiGHS's first incumbent: a good one early prunes the search,
-    and a run stopped by ``time_limit`` still returns at least that.
-    """
-    n_groups, n_sites = matrix.shape
-    covering = sparse.hstack([-matrix, sparse.identity(n_groups)])
-    if k is not None:
-        last = sparse.hstack([sparse.csr_matrix(np.ones((1, n_sites))), sparse.csr_matrix((1, n_groups))])
-        cost = np.concatenate([np.zeros(n_sites), weights])
-        last_bounds, sense = (-highspy.kHighsInf, float(k)), highspy.ObjSense.kMaximize
-    else:
-        last = sparse.hstack([sparse.csr_matrix((1, n_sites)), sparse.csr_matrix(weights[None, :])])
-        cost = np.concatenate([np.ones(n_sites), np.zeros(n_groups)])
-        last_bounds, sense = (float(need), highspy.kHighsInf), highspy.ObjSense.kMinimize
-    a = sparse.vstack([covering, last]).tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_sites + n_groups, n_groups + 1
-    lp.sense_ = sense
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(n_sites + n_groups)
-    lp.col_upper_ = np.ones(n_sites + n_groups)
-    lp.row_lower_ = np.append(np.full(n_groups, -highspy.kHighsInf), last_bounds[0])
-    lp.row_upper_ = np.append(np.zeros(n_groups), last_bounds[1])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr
-    lp.a_matrix_.index_ = a.indices
-    lp.a_matrix_.value_ = a.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_sites + [highspy.HighsVarType.kContinuous] * n_groups
-    # The compiled class itself: ``highspy.Highs`` adds Python callbacks and prints a banner on stdout
-    # when constructed, before any option can turn output off.
-    highs = highspy._Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("mip_rel_gap", 0.0)  # exact: HiGHS would otherwise stop within 0.01 % of the optimum
-    if time_limit is not None:
-        highs.setOptionValue("time_limit", float(time_limit))
-    highs.passModel(lp)
-    x = np.zeros(n_sites)
-    x[start] = 1.0
-    first = highspy.HighsSolution()
-    first.col_value = np.concatenate([x, np.minimum(matrix @ x, 1.0)])
-    highs.setSolution(first)
-    highs.run()
-    status = highs.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
-        raise InfeasibleTarget("no choice of candidates reaches the coverage target")
-    if highs.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-        raise RuntimeError(f"HiGHS stopped without a solution: {highs.modelStatusToString(status)}")
-    chosen = np.flatnonzero(np.asarray(highs.getSolution().col_value)[:n_sites] > 0.5)
-    if status == highspy.HighsModelStatus.kOptimal:
-        return chosen, None
-    return chosen, float(highs.getInfo().mip_dual_bound)
-
-
-def _greedy(incidence: sparse.csc_matrix, weights: np.ndarray, limit: int | None = None,
-            need: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
-    """Columns taken one at a time by most weight added (ties: the lowest), and what each added.
-
-    Stops after ``limit`` columns, once ``need`` is reached, or when no column adds anything.
-    """
-    left = np.asarray(weights, dtype=float).copy()
-    order, added = [], []
-    for _ in range(incidence.shape[1] if limit is None else min(limit, incidence.shape[1])):
-        gains = incidence.T @ left
-        best = int(np.argmax(gains))
-        if gains[best] <= 0:
-            break
-        order.append(best)
-        added.append(float(gains[best]))
-        left[incidence.indices[incidence.indptr[best]:incidence.indptr[best + 1]]] = 0.0
-        if sum(added) >= need:
-            break
-    return np.asarray(order, dtype=np.int64), np.asarray(added)
-
-
 def _result(model: str, demand: _Demand, candidates: np.ndarray, limit: int | None = None,
             bound: float | None = None) -> Siting:
     """Order ``candidates`` by what each adds in turn (up to ``limit``; none that adds no one).
@@ -326,7 +317,7 @@ def _result(model: str, demand: _Demand, candidates: np.ndarray, limit: int | No
     """
     candidates = np.asarray(candidates, dtype=np.int64)
     chosen_from = demand.incidence[:, candidates]
-    order, added = _greedy(chosen_from, np.where(demand.open, demand.weights, 0.0), limit)
+    order, added = greedy_choice(chosen_from, np.where(demand.open, demand.weights, 0.0), limit)
     sites = candidates[order]
     per_point = np.asarray(chosen_from[:, order].sum(axis=1)).ravel()
     alone = np.where(demand.open & (per_point == 1), demand.weights, 0.0)

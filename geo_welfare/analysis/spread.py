@@ -42,10 +42,35 @@ def _street_points(network: WalkingNetwork, edges: np.ndarray, spacing: float
 
 def spread_population(small_areas: gpd.GeoDataFrame, counts: pd.DataFrame, network: WalkingNetwork,
                       spacing: float = 50.0, columns: tuple[str, ...] = COUNTS) -> gpd.GeoDataFrame:
-    """Points (network CRS) with the share of their small area's counts they stand for.
+    """Each small area's population spread evenly along its streets, as points.
 
-    ``small_areas`` has ``code`` and polygons; ``counts`` has ``area_code`` and the columns in
-    :data:`COUNTS` (rows of one code are summed; suppressed counts (NA) count as 0).
+    A census small area says how many live in it, not where; people live along streets, so every
+    edge carries points at the middles of equal steps of at most ``spacing`` metres, each standing
+    for its step's length of street in the small area it lies in.  An area with no such point keeps
+    its counts at one representative point.  Any other area unit is then summed from the points
+    inside it (:func:`unit_of_points`).
+
+    Parameters
+    ----------
+    small_areas : geopandas.GeoDataFrame
+        Census small areas with ``code`` and polygons, any declared CRS.
+    counts : pandas.DataFrame
+        ``area_code`` and the ``columns`` (persons); rows of one code are summed, suppressed
+        counts (NA) count as 0, and areas without a row get 0.
+    network : WalkingNetwork
+        The streets.
+    spacing : float, default 50
+        Longest step between points along a street, metres.
+    columns : tuple of str, default ("total", "age_65_plus", "age_75_plus")
+        The count columns to spread.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per point, in the network's CRS: ``area_code``, ``share`` (of its area's counts),
+        ``edge`` and ``along`` (its edge and metres along it; −1 and 0 for a representative
+        point), the point geometry and each of ``columns`` (persons, fractional).  Each area's
+        points sum to its counts.
     """
     areas = small_areas.to_crs(network.crs)
     polygons = np.asarray(areas.geometry.values, dtype=object)  # a plain array: no pandas ufunc detour
@@ -120,7 +145,21 @@ def _positions(network: WalkingNetwork, edges: np.ndarray, edge: np.ndarray, alo
 
 
 def resident_positions(points: gpd.GeoDataFrame, network: WalkingNetwork) -> Snapped:
-    """Where the spread points stand on the network: their own edge and position; others snapped."""
+    """Where the spread points stand on the network, without a nearest-edge search for street points.
+
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Points of :func:`spread_population` (``edge``, ``along``, geometry) in the network's CRS.
+    network : WalkingNetwork
+        The network they were spread on.
+
+    Returns
+    -------
+    Snapped
+        Street points on their own edge at ``along`` with offset 0; representative points
+        (``edge`` −1) snapped to their nearest edge.
+    """
     edge = points["edge"].to_numpy(dtype=np.int64).copy()
     along = points["along"].to_numpy(dtype=float).copy()
     offset = np.zeros(len(points))
@@ -135,8 +174,20 @@ def resident_positions(points: gpd.GeoDataFrame, network: WalkingNetwork) -> Sna
 def unit_of_points(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame, tolerance: float = 1.0) -> pd.Series:
     """The code of the unit holding each point; points on a shared border count once (the first unit).
 
-    Points within ``tolerance`` metres outside every unit (a street along the town's edge, where
-    the units' lon/lat rounding leaves a few millimetres) go to the nearest unit; farther ones get NA.
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Points in a metric CRS.
+    units : geopandas.GeoDataFrame
+        Area units with ``code`` and polygons, any declared CRS (reprojected to the points').
+    tolerance : float, default 1.0
+        Points within this many metres outside every unit (a street along the town's edge, where
+        the units' lon/lat rounding leaves a few millimetres) go to the nearest unit.
+
+    Returns
+    -------
+    pandas.Series
+        Unit code per point, indexed like ``points``; NA for points farther outside.
     """
     polygons = units.to_crs(points.crs)[["code", "geometry"]]
     inside = gpd.sjoin(points[["geometry"]], polygons, how="left", predicate="intersects")

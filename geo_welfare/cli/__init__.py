@@ -1,6 +1,7 @@
 """The ``geo-welfare`` command: one module per command group, put together here.
 
-The command modules depend only on :mod:`geo_welfare.cli.base` (and the library); this module
+The command modules depend only on :mod:`geo_welfare.cli.base` (the context and errors),
+:mod:`geo_welfare.cli.options` (every shared option, declared once) and the library; this module
 adds each to the root group, so no command module imports another.
 """
 

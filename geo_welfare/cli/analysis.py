@@ -14,37 +14,32 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_welfare.cli.base import CONTEXT, Context, option_group, resolve_kinds
+from geo_welfare.cli.base import (CONTEXT, Command, Context, Group, UsageError, argument, option, option_group,
+                                  resolve_kinds)
+from geo_welfare.cli.options import (dataset_option, format_option, kind_option, minutes_option, network_option,
+                                     output_option, speed_option, unit_option)
 from geo_welfare.core.words import t
-from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH
 from geo_welfare.core import glossary
 
-UNIT_OPTION = click.option("--unit", type=click.Choice(list(glossary.AREA_UNIT_OPTIONS)), default="small-area",
-                           show_default=True, help="集計する区域 / area unit of the table")
+#: The unit a table is summed by, unless the command says otherwise.
+_table_unit = unit_option(default="small-area", help="help_opt_unit_table")
 
 
 _analysis_options = option_group([
-    click.option("--network", "network_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                 help="道路網（OSM .osm/.pbf、道路中心線 GeoJSON/Shapefile） / street network file"),
-    click.option("--kind", "kinds", multiple=True, help="資源の種別（複数可、省略時すべて） / resource kinds (repeatable)"),
-    click.option("--dataset", help="年齢別人口のデータセット / population-by-age dataset"),
-    click.option("--speed", type=click.FloatRange(min=0.5, max=10), default=DEFAULT_WALKING_SPEED_KMH,
-                 show_default=True, help="歩く速さ km/h（高齢者 4、虚弱 3） / walking speed"),
+    network_option(),
+    kind_option(multiple=True, help="help_opt_kinds_analysis"),
+    dataset_option(),
+    speed_option(),
 ])
 
 
 def _study(obj: Context, network_file: Path | None, kinds, dataset):
-    from geo_welfare.analysis import study as planning
-    network, was_cached = planning.load_network(network_file, obj.database_url)
-    if network is None:
-        obj.say("straight_line_only")
-    else:
-        obj.say("network_loaded", nodes=network.node_count, edges=network.edge_count,
-                cached=t("from_cache" if was_cached else "built", obj.lang))
-    study = planning.open_study(obj.engine(), network, kinds=resolve_kinds(kinds), dataset=dataset,
+    from geo_welfare.analysis.study import open_study
+    network = obj.network(network_file)
+    study = open_study(obj.engine(), network, kinds=resolve_kinds(kinds), dataset=dataset,
                                 progress=lambda stage: obj.say(f"stage_{stage}"))
     if len(study.resources) == 0:
-        raise click.UsageError(t("no_places", obj.lang))
+        raise UsageError("no_places", field="--kind")
     return study
 
 
@@ -68,57 +63,47 @@ def _emit(obj: Context, table: pd.DataFrame, output: Path | None, output_format:
         click.echo(plain.round(3).to_string(index=False) if len(plain) else "(0)")
 
 
-OUTPUT_OPTIONS = [
-    click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
-                 help="画面への出力形式 / format on stdout"),
-    click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-                 help="ファイルに書き出す（.csv .geojson .gpkg .shp） / write to a file"),
-]
+OUTPUT_OPTIONS = [format_option(help="help_opt_format_stdout"), output_option()]
 
 
 _outputs = option_group(OUTPUT_OPTIONS)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_coverage")
 @_analysis_options
-@click.option("--minutes", multiple=True, type=click.FloatRange(min=1, max=120), default=(10.0, 15.0, 20.0),
-              show_default=True, help="徒歩の分数（複数可） / walking minutes (repeatable)")
-@UNIT_OPTION
+@minutes_option(default=(10.0, 15.0, 20.0), multiple=True, help="help_opt_minutes_repeatable")
+@_table_unit
 @_outputs
 @click.pass_obj
 def coverage(obj: Context, network_file, kinds, dataset, speed, minutes, unit, output_format, output) -> None:
-    """徒歩圏内に住む65歳以上・75歳以上（区域別と全体） / Older residents within walking reach, by unit."""
-    from geo_welfare.analysis import study as planning
+    """Residents aged 65+ and 75+ within each walking time of a place, by unit and in total."""
+    from geo_welfare.analysis import planning
     study = _study(obj, network_file, kinds, dataset)
     _emit(obj, planning.coverage(obj.engine(), study, minutes, _unit(unit), speed), output, output_format)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_gaps")
 @_analysis_options
-@click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
-              help="徒歩の分数 / walking minutes")
-@click.option("--unit", type=click.Choice(list(glossary.AREA_UNIT_OPTIONS)), default="elementary-district",
-              show_default=True, help="区域 / area unit")
+@minutes_option()
+@unit_option(default="elementary-district")
 @_outputs
 @click.pass_obj
 def gaps(obj: Context, network_file, kinds, dataset, speed, minutes, unit, output_format, output) -> None:
-    """徒歩圏外の地域（多い順、--output で図形も） / Areas beyond walking reach, ranked by older residents."""
-    from geo_welfare.analysis import study as planning
+    """Areas beyond walking reach, ranked by older residents (``--output`` writes their shapes)."""
+    from geo_welfare.analysis import planning
     study = _study(obj, network_file, kinds, dataset)
     table = planning.gaps(obj.engine(), study, minutes, _unit(unit), speed)
     _emit(obj, table, output, output_format)
 
 
-@click.command("service-areas", context_settings=CONTEXT)
+@click.command("service-areas", cls=Command, context_settings=CONTEXT, help="help_cmd_service_areas")
 @_analysis_options
-@click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
-              help="徒歩の分数 / walking minutes")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="書き出すファイル（.geojson .gpkg .shp） / output layer")
+@minutes_option()
+@output_option("help_opt_output_service_areas", required=True)
 @click.pass_obj
 def service_areas_command(obj: Context, network_file, kinds, dataset, speed, minutes, output) -> None:
-    """資源ごとの徒歩圏（道路に沿った範囲） / Each place's walking area, from the streets reached."""
-    from geo_welfare.analysis import study as planning
+    """Each place's walking area as a polygon layer, drawn from the streets reached."""
+    from geo_welfare.analysis import planning
     from geo_welfare.io.writers import write_layer
     study = _study(obj, network_file, kinds, dataset)
     layer = planning.service_area_layer(study, minutes, speed)
@@ -126,39 +111,36 @@ def service_areas_command(obj: Context, network_file, kinds, dataset, speed, min
     obj.say("exported", file=str(output), count=len(layer))
 
 
-@click.command(context_settings=CONTEXT)
-@click.option("--network", "network_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="道路網（区域に跨る小地域を道路沿いに按分） / street network (shares small areas along streets)")
-@click.option("--dataset", help="年齢別人口のデータセット / population-by-age dataset")
-@UNIT_OPTION
+@click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_aging")
+@network_option("help_opt_network_aging")
+@dataset_option()
+@_table_unit
 @_outputs
 @click.pass_obj
 def aging(obj: Context, network_file, dataset, unit, output_format, output) -> None:
-    """区域別の高齢化率 / Aging rate (高齢化率) by area unit."""
-    from geo_welfare.analysis import study as planning
+    """The aging rate (share aged 65+) by area unit; small areas crossing units are shared along streets."""
+    from geo_welfare.analysis.study import SMALL_AREA, age_dataset
     from geo_welfare.analysis.aging import aging_table
     from geo_welfare.store import read
     engine = obj.engine()
-    network, _ = planning.load_network(network_file, obj.database_url)
-    population = read.read_population(engine, planning.age_dataset(engine, dataset))
+    network = obj.network(network_file, report=False)
+    population = read.read_population(engine, age_dataset(engine, dataset))
     units = None if unit == "small-area" else read.read_areas(engine, _unit(unit))
-    table = aging_table(read.read_areas(engine, planning.SMALL_AREA), population, units, network)
+    table = aging_table(read.read_areas(engine, SMALL_AREA), population, units, network)
     _emit(obj, table, output, output_format)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_capacity")
 @_analysis_options
-@click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
-              help="徒歩の分数 / walking minutes")
-@click.option("--enhanced", is_flag=True,
-              help="E2SFCA: 近いほど重く（0–1/3: 1, –2/3: 0.68, –1: 0.22） / distance-decay bands")
-@UNIT_OPTION
+@minutes_option()
+@option("--enhanced", is_flag=True, help="help_opt_enhanced")
+@_table_unit
 @_outputs
 @click.pass_obj
 def capacity(obj: Context, network_file, kinds, dataset, speed, minutes, enhanced, unit, output_format,
              output) -> None:
-    """徒歩圏の定員（65歳以上1,000人あたり、2SFCA） / Seats per 1,000 older residents within reach (2SFCA)."""
-    from geo_welfare.analysis import study as planning
+    """Seats per 1,000 residents aged 65+ within walking reach (2SFCA, or E2SFCA's distance bands)."""
+    from geo_welfare.analysis import planning
     study = _study(obj, network_file, kinds, dataset)
     bands = [(0, minutes / 3, 1.0), (minutes / 3, 2 * minutes / 3, 0.68), (2 * minutes / 3, minutes, 0.22)] \
         if enhanced else None
@@ -168,53 +150,46 @@ def capacity(obj: Context, network_file, kinds, dataset, speed, minutes, enhance
     _emit(obj, table, output, output_format)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_plan")
 @_analysis_options
-@click.option("--minutes", type=click.FloatRange(min=1, max=120), default=15.0, show_default=True,
-              help="徒歩の分数 / walking minutes")
-@click.option("--k", "count", type=click.IntRange(min=1, max=200), help="新しい拠点の数（MCLP） / number of new sites")
-@click.option("--target", type=click.FloatRange(min=1, max=100),
-              help="目標カバー率 %（最少の拠点数、LSCP） / coverage target in %: the fewest sites (LSCP)")
-@click.option("--grid", type=click.FloatRange(min=50), metavar="METRES",
-              help="保存済み候補地の代わりに格子点を候補にする（間隔 m） / use a grid of candidates instead")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="選ばれた拠点を書き出す（.geojson .gpkg .csv） / write the chosen sites")
+@minutes_option()
+@option("--k", "count", type=click.IntRange(min=1, max=200), help="help_opt_k_plan")
+@option("--target", type=click.FloatRange(min=1, max=100), help="help_opt_target_plan")
+@option("--grid", type=click.FloatRange(min=50), metavar="METRES", help="help_opt_grid")
+@output_option("help_opt_output_plan")
 @click.pass_obj
 def plan(obj: Context, network_file, kinds, dataset, speed, minutes, count, target, grid, output) -> None:
-    """新しい拠点の候補地選び（MCLP/LSCP を HiGHS で厳密に、貪欲法と比較） / Where to put new bases."""
-    from geo_welfare.analysis import study as planning
+    """Where to put new bases: MCLP (``--k``) or LSCP (``--target``) solved exactly, beside the greedy answer."""
+    from geo_welfare.analysis import planning
     from geo_welfare.store import read
     if (count is None) == (target is None):
-        raise click.UsageError("--k か --target のどちらか一方を指定 / give either --k or --target")
+        raise UsageError("cli_k_or_target", field="--k")
     study = _study(obj, network_file, kinds, dataset)
     candidates = planning.grid_candidates(study, grid) if grid else read.read_candidates(obj.engine())
     if len(candidates) == 0:
-        raise click.UsageError(t("no_candidates", obj.lang))
+        raise UsageError("no_candidates", field="--grid")
     result = planning.plan(study, candidates, minutes, k=count, target=None if target is None else target / 100,
                            speed_kmh=speed)
     for row in result.summary.itertuples():
-        obj.say("plan_summary", model=t(f"model_{row.model}", obj.lang), sites=row.sites, before=row.share_before, after=row.share_after,
-                gain=row.gain_65_plus)
+        obj.say("plan_summary", model=t(f"model_{row.model}", obj.lang), sites=row.sites, before=row.share_before,
+                after=row.share_after, gain=row.gain_65_plus)
     _emit(obj, result.sites, output, "table")
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Group, context_settings=CONTEXT, help="help_cmd_network")
 def network() -> None:
-    """道路網の確認 / Street network checks."""
+    """Checks of a street network file before the analyses rely on it."""
 
 
-@network.command("check", context_settings=CONTEXT)
-@click.argument("network_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@network.command("check", context_settings=CONTEXT, help="help_cmd_network_check")
+@argument("network_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="help_arg_network_file")
 @click.pass_obj
 def network_check(obj: Context, network_file) -> None:
-    """連結成分と、孤立した小さな道路網に吸着した地点 / Pieces of the network and points snapped to small islands."""
-    from geo_welfare.analysis import study as planning
+    """The network's connected pieces, and the stored points that snap to a small island of it."""
     from geo_welfare.network.components import components, on_small_islands
     from geo_welfare.network.snap import snap_points
     from geo_welfare.store import read
-    net, was_cached = planning.load_network(network_file, obj.database_url)
-    obj.say("network_loaded", nodes=net.node_count, edges=net.edge_count,
-            cached=t("from_cache" if was_cached else "built", obj.lang))
+    net = obj.network(network_file)
     table = components(net)
     obj.say("components", count=len(table), small=int(table["small"].sum()),
             main_km=round(float(table["metres"].iloc[0]) / 1000, 1) if len(table) else 0)

@@ -8,21 +8,23 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from geo_welfare.cli.base import CONTEXT, Context, option_group
+from geo_welfare.cli.base import CONTEXT, Context, Group, UsageError, argument, option, option_group
+from geo_welfare.cli.options import (columns_option, crs_option, dataset_option, encoding_option, kind_option,
+                                     source_option, unit_option)
 from geo_welfare.core import glossary
+from geo_welfare.core.errors import GeoWelfareError
 from geo_welfare.core.words import t
 from geo_welfare.layers.columns import parse_column_map
 
 
-@click.group("import", context_settings=CONTEXT)
+@click.group("import", cls=Group, context_settings=CONTEXT, help="help_cmd_import")
 def import_group() -> None:
-    """ファイルを取り込む（全件成功か、何も変更しないか） / Import files (all or nothing)."""
+    """Each import reads every file and checks every row before writing: all or nothing."""
 
 
-_common_import_options = option_group([
-    click.option("--columns", metavar="MAP", help="列の対応付け 例: name=施設名称,lat=Y / column map, e.g. name=施設名称,lat=Y"),
-    click.option("--encoding", help="文字コード（既定: UTF-8→CP932 の順に判定） / encoding (default: detect UTF-8, then CP932)"),
-])
+_common_import_options = option_group([columns_option(), encoding_option()])
+#: The files of an import (one or more; each is checked before anything is written).
+_files = argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), help="help_arg_files_import")
 
 
 def _progress(obj: Context, total: int):
@@ -39,18 +41,19 @@ def _progress(obj: Context, total: int):
     return report, bar
 
 
-def _columns(text: str | None) -> dict[str, str]:
+def _columns(obj: Context, text: str | None) -> dict[str, str]:
+    """``--columns`` parsed; a malformed map is click's "Invalid value for --columns" (scripts match it)."""
     try:
         return parse_column_map(text)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--columns") from error
+    except (ValueError, GeoWelfareError) as error:
+        reason = error.message(obj.lang) if isinstance(error, GeoWelfareError) else str(error)
+        raise click.BadParameter(reason, param_hint="--columns") from error
 
 
-def _one_file_per_name(files, name: str | None, option: str) -> None:
+def _one_file_per_name(files, name: str | None, flag: str) -> None:
     """A name given to an import keys its rows; shared by several files, each would replace the last."""
     if name and len(files) > 1:
-        raise click.UsageError(f"{option} は1ファイルのときだけ指定できます / {option} needs a single file "
-                               f"(each file is its own source)")
+        raise UsageError("cli_needs_single_file", field=flag, option=flag)
 
 
 def _print_reports(obj: Context, reports) -> None:
@@ -59,21 +62,20 @@ def _print_reports(obj: Context, reports) -> None:
                 removed=report.result.removed, layer=report.layer)
 
 
-@import_group.command("resources", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--kind", help="種別（ファイルに種別列がない行に適用。既定: other） / kind for rows whose file names none "
-                             f"(default other): {', '.join(glossary.RESOURCE_KIND_IDS)}")
-@click.option("--source", help="同じ一覧を再取込するときの識別名（既定: ファイル名） / source name keying re-imports (default: file stem)")
-@click.option("--crs", help="座標系（CSV の既定: JGD2011 経緯度） / CRS of the coordinates (CSV default: JGD2011 lon/lat)")
+@import_group.command("resources", context_settings=CONTEXT, help="help_cmd_import_resources")
+@_files
+@kind_option(help="help_opt_kind_import", help_values={"kinds": glossary.KIND_CHOICES})
+@source_option("help_opt_source_import_resources")
+@crs_option("help_opt_crs_import_resources")
 @_common_import_options
 @click.pass_obj
 def import_resources_command(obj: Context, files, kind, source, crs, columns, encoding) -> None:
-    """資源の一覧（CSV/GeoJSON/SHP/GPKG）を取り込む / Import resource lists."""
+    """Import resource lists; rows whose schedule text could not be read are listed, not refused."""
     _one_file_per_name(files, source, "--source")
     from geo_welfare.store.importing import import_resources
     report, bar = _progress(obj, len(files))
     with bar:
-        reports = import_resources(obj.engine(), files, kind=kind, columns=_columns(columns), source=source,
+        reports = import_resources(obj.engine(), files, kind=kind, columns=_columns(obj, columns), source=source,
                                    encoding=encoding, crs=crs, progress=report)
     _print_reports(obj, reports)
     for item in reports:
@@ -84,39 +86,38 @@ def import_resources_command(obj: Context, files, kind, source, crs, columns, en
                 click.echo(f"  {item.file.name}:{row} {name}: {text}", err=True)
 
 
-@import_group.command("candidates", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--source", help="識別名（既定: ファイル名） / source name (default: file stem)")
-@click.option("--crs", help="座標系 / CRS of the coordinates")
+@import_group.command("candidates", context_settings=CONTEXT, help="help_cmd_import_candidates")
+@_files
+@source_option()
+@crs_option()
 @_common_import_options
 @click.pass_obj
 def import_candidates_command(obj: Context, files, source, crs, columns, encoding) -> None:
-    """新しい拠点の候補地を取り込む / Import candidate sites for new community bases."""
+    """Import candidate sites for new community bases (read by ``plan``)."""
     _one_file_per_name(files, source, "--source")
     from geo_welfare.store.importing import import_candidates
     report, bar = _progress(obj, len(files))
     with bar:
-        reports = import_candidates(obj.engine(), files, columns=_columns(columns), source=source,
+        reports = import_candidates(obj.engine(), files, columns=_columns(obj, columns), source=source,
                                     encoding=encoding, crs=crs, progress=report)
     _print_reports(obj, reports)
 
 
-@import_group.command("areas", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--unit", required=True, type=click.Choice(list(glossary.AREA_UNIT_OPTIONS)),
-              help="区域の単位 / area level")
-@click.option("--source", help="識別名（既定: ファイル名） / source name (default: file stem)")
-@click.option("--crs", help="座標系（.prj がないとき） / CRS when the file has none")
-@click.option("--repair-geometry", is_flag=True, help="不正な図形を修復する / mend invalid polygons instead of refusing them")
+@import_group.command("areas", context_settings=CONTEXT, help="help_cmd_import_areas")
+@_files
+@unit_option(required=True)
+@source_option()
+@crs_option("help_opt_crs_import_areas")
+@option("--repair-geometry", is_flag=True, help="help_opt_repair_geometry")
 @_common_import_options
 @click.pass_obj
 def import_areas_command(obj: Context, files, unit, source, crs, repair_geometry, columns, encoding) -> None:
-    """区域（圏域・学区・小地域など）を取り込む / Import area polygons of one level."""
+    """Import area polygons of one level; says how many pieces were dissolved and shapes repaired."""
     _one_file_per_name(files, source, "--source")
     from geo_welfare.store.importing import import_areas
     report, bar = _progress(obj, len(files))
     with bar:
-        reports = import_areas(obj.engine(), files, glossary.AREA_UNIT_OPTIONS[unit], columns=_columns(columns),
+        reports = import_areas(obj.engine(), files, glossary.AREA_UNIT_OPTIONS[unit], columns=_columns(obj, columns),
                                source=source, encoding=encoding, crs=crs, repair=repair_geometry, progress=report)
     _print_reports(obj, reports)
     dissolved = sum(item.notes["dissolved_codes"] for item in reports)
@@ -127,18 +128,18 @@ def import_areas_command(obj: Context, files, unit, source, crs, repair_geometry
         obj.say("repaired_geometries", count=repaired)
 
 
-@import_group.command("population", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--dataset", help="データセット名（既定: ファイル名） / dataset name (default: file stem)")
+@import_group.command("population", context_settings=CONTEXT, help="help_cmd_import_population")
+@_files
+@dataset_option("help_opt_dataset_import_population")
 @_common_import_options
 @click.pass_obj
 def import_population_command(obj: Context, files, dataset, columns, encoding) -> None:
-    """年齢別人口を取り込み小地域に結合する / Import population by age and join it to small areas."""
+    """Import population by age and join it to the stored small areas; unmatched rows are listed."""
     _one_file_per_name(files, dataset, "--dataset")
     from geo_welfare.store.importing import import_population
     report, bar = _progress(obj, len(files))
     with bar:
-        reports = import_population(obj.engine(), files, columns=_columns(columns), dataset=dataset,
+        reports = import_population(obj.engine(), files, columns=_columns(obj, columns), dataset=dataset,
                                     encoding=encoding, progress=report)
     _print_reports(obj, reports)
     for item in reports:

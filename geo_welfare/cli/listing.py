@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from geo_welfare.cli.base import CONTEXT, Context
+from geo_welfare.cli.base import CONTEXT, Command, Context, UsageError, argument
+from geo_welfare.cli.options import dataset_option, format_option, include_staff_option, kind_option, unit_option
 from geo_welfare.core import glossary
 
 
@@ -31,25 +32,23 @@ def _listing(obj: Context, layer: str, unit: str | None, kind: str | None, inclu
         return datasets
     if dataset not in set(datasets["name"]):
         names = ", ".join(datasets["name"]) or "—"
-        raise click.BadParameter(f"{dataset}: 人口データセットがありません / no such population dataset "
-                                 f"(あるもの / stored: {names})", param_hint="--dataset")
+        raise UsageError("no_population_dataset_stored", field="--dataset", name=dataset, stored=names)
     counts = read.read_population(engine, dataset)
     known = counts["age_65_plus"].notna()
     counts["aging_rate"] = (counts["age_65_plus"].astype("Float64") / counts["total"].where(known)).round(4)
     return counts
 
 
-@click.command("list", context_settings=CONTEXT)
-@click.argument("layer", type=click.Choice(LIST_LAYERS))
-@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
-              help="出力形式 / output format")
-@click.option("--unit", type=click.Choice(list(glossary.AREA_UNIT_OPTIONS)), help="区域の単位 / area level")
-@click.option("--kind", help="資源の種別 / resource kind")
-@click.option("--dataset", help="人口データセット名（省略時は一覧） / population dataset (omit to list datasets)")
-@click.option("--include-staff", is_flag=True, help="職員のみの資源も含める / include staff-only resources")
+@click.command("list", cls=Command, context_settings=CONTEXT, help="help_cmd_list")
+@argument("layer", type=click.Choice(LIST_LAYERS), help="help_arg_layer_list")
+@format_option()
+@unit_option()
+@kind_option()
+@dataset_option("help_opt_dataset_list")
+@include_staff_option()
 @click.pass_obj
 def list_command(obj: Context, layer, output_format, unit, kind, dataset, include_staff) -> None:
-    """保存内容を一覧する（1行1件） / List stored items, one row each."""
+    """List a stored layer one row each (points with lon/lat columns); population lists its datasets."""
     frame = _listing(obj, layer, unit, kind, include_staff, dataset)
     table = pd.DataFrame(frame.drop(columns=[c for c in ("geometry", "schedules") if c in frame.columns]))
     if "geometry" in frame.columns and len(frame):
@@ -68,30 +67,22 @@ def list_command(obj: Context, layer, output_format, unit, kind, dataset, includ
 EXPORT_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".html")
 
 
-@click.command(context_settings=CONTEXT)
-@click.argument("layer", type=click.Choice(["resources", "areas", "candidates"]))
-@click.argument("output", type=click.Path(path_type=Path))
-@click.option("--unit", type=click.Choice(list(glossary.AREA_UNIT_OPTIONS)), help="区域の単位 / area level")
-@click.option("--kind", help="資源の種別 / resource kind")
-@click.option("--include-staff", is_flag=True, help="職員のみの資源も含める（公開用には使わない） / include staff-only resources")
+@click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_export", epilog="help_epilog_export")
+@argument("layer", type=click.Choice(["resources", "areas", "candidates"]), help="help_arg_layer_export")
+@argument("output", type=click.Path(path_type=Path), help="help_arg_output_export")
+@unit_option()
+@kind_option()
+@include_staff_option("help_opt_include_staff_export")
 @click.pass_obj
 def export(obj: Context, layer, output, unit, kind, include_staff) -> None:
-    """層をファイルに書き出す / Export a layer.
-
-    \b
-    形式は拡張子で決まる / the suffix chooses the format:
-      .gpkg .geojson .shp（.cpg 付き / with .cpg） .csv（UTF-8 BOM 付き / UTF-8 with BOM）
-      .hsds.json（資源のみ、Open Referral HSDS 3.0 / resources only, Open Referral HSDS 3.0）
-      .html（オフラインで開ける地図、公開の資源のみ / a map that opens offline, public places only）
-    """
+    """Write a layer to a file whose suffix chooses the format (HSDS and the offline map included)."""
     from geo_welfare.io.writers import write_layer
     from geo_welfare.io.hsds import write_hsds
     hsds = output.name.lower().endswith(".hsds.json")
     if hsds and layer != "resources":
-        raise click.BadParameter("HSDS: resources only / 資源のみ", param_hint="OUTPUT")
+        raise UsageError("cli_hsds_resources_only", field="OUTPUT")
     if not hsds and output.suffix.lower() not in EXPORT_SUFFIXES:
-        raise click.BadParameter(f"{output.suffix or output.name}: .gpkg .geojson .shp .csv .hsds.json .html",
-                                 param_hint="OUTPUT")
+        raise UsageError("cli_export_suffix", field="OUTPUT", suffix=output.suffix or output.name)
     if output.suffix.lower() == ".html":
         from geo_welfare.web.offline import write_offline_map
         obj.say("exported", file=str(output), count=write_offline_map(obj.database_url, output, obj.lang))

@@ -14,12 +14,11 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from geo_welfare.core import config as settings
-from geo_welfare.maps.background import RAILWAY_ENV, WATER_ENV
 from geo_welfare.core import glossary
 
-from geo_welfare.cli.base import CONTEXT
-FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+from geo_welfare.cli.base import CONTEXT, Group, UsageError, argument, option
+from geo_welfare.cli.options import (dataset_option, format_option, include_staff_option, network_option,
+                                     output_option, railway_option, speed_option, unit_option, water_option)
 
 
 def _file_name(code: str, name: str, fmt: str) -> str:
@@ -28,60 +27,78 @@ def _file_name(code: str, name: str, fmt: str) -> str:
     return f"{safe}.{fmt}"
 
 
-@click.group("map", context_settings=CONTEXT)
+@click.group("map", cls=Group, context_settings=CONTEXT, help="help_cmd_map")
 def map_group() -> None:
-    """印刷用の地図（地域資源マップ） / Print-ready maps."""
+    """Print-ready maps for handing out at residents' meetings."""
 
 
-@map_group.command("district", context_settings=CONTEXT)
-@click.argument("code", required=False)
-@click.option("--all", "every", is_flag=True, help="すべての地区（1地区1ファイル） / every district, one file each")
-@click.option("--unit", type=click.Choice(list(glossary.AREA_UNIT_OPTIONS)), default="elementary-district",
-              show_default=True, help="区域の単位 / area level")
-@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True,
-              help="用紙 / paper size")
-@click.option("--orientation", type=click.Choice(["auto", "portrait", "landscape"]), default="auto",
-              show_default=True, help="向き（auto: 地区の形で決める） / orientation (auto: by the district's shape)")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "png", "svg"]),
-              help="形式（既定: --output の拡張子、なければ pdf） / format (default: --output's suffix, else pdf)")
-@click.option("--output", "-o", type=click.Path(path_type=Path),
-              help="出力ファイル（--all のときはフォルダ） / output file (a folder with --all)")
-@click.option("--shading", type=click.Choice(["aging", "none"]), default="aging", show_default=True,
-              help="町丁・字の高齢化率で塗り分ける / shade small areas by share aged 65+")
-@click.option("--dataset", help="人口データセット（既定: 年齢のわかる行が最も多いもの） / population dataset")
-@click.option("--service-minutes", type=click.FloatRange(1, 60), help="徒歩N分圏を描く / draw the N-minute walk")
-@click.option("--speed", default=settings.DEFAULT_WALKING_SPEED_KMH, show_default=True,
-              type=click.FloatRange(0.5, 8.0), help="歩く速さ km/h / walking speed km/h")
-@click.option("--network", "network_file", type=FILE, envvar=settings.NETWORK_ENV,
-              help="道路（OSM または道路中心線） / street file (OSM or road centre lines)")
-@click.option("--water", type=FILE, envvar=WATER_ENV, help="川・水面のファイル / river and water file")
-@click.option("--railway", type=FILE, envvar=RAILWAY_ENV, help="鉄道のファイル / railway file")
-@click.option("--credit", "credits", multiple=True, help="出典の追記（複数可） / extra credit line (repeatable)")
-@click.option("--include-staff", is_flag=True, help="職員のみの場所も載せる（職員用・配布不可） / staff copy")
-@click.option("--dpi", default=200, show_default=True, type=click.IntRange(72, 600), help="PNG の解像度 / PNG dpi")
+@map_group.command("district", context_settings=CONTEXT, help="help_cmd_map_district",
+                   epilog="help_epilog_map_district")
+@argument("code", required=False, help="help_arg_code_map")
+@option("--all", "every", is_flag=True, help="help_opt_all")
+@unit_option(default="elementary-district")
+@option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True,
+        help="help_opt_paper")
+@option("--orientation", type=click.Choice(["auto", "portrait", "landscape"]), default="auto", show_default=True,
+        help="help_opt_orientation")
+@format_option(("pdf", "png", "svg"), dest="fmt", default=None, help="help_opt_format_map")
+@output_option("help_opt_output_map", folder=True, short=True)
+@option("--shading", type=click.Choice(["aging", "none"]), default="aging", show_default=True, help="help_opt_shading")
+@dataset_option("help_opt_dataset_map")
+@option("--service-minutes", type=click.FloatRange(1, 60), help="help_opt_service_minutes")
+@speed_option()
+@network_option("help_opt_network_streets")
+@water_option()
+@railway_option()
+@option("--credit", "credits", multiple=True, help="help_opt_credit")
+@include_staff_option("help_opt_include_staff_map")
+@option("--dpi", default=200, show_default=True, type=click.IntRange(72, 600), help="help_opt_dpi")
 @click.pass_obj
 def district(obj, code, every, unit, paper, orientation, fmt, output, shading, dataset, service_minutes, speed,
              network_file, water, railway, credits, include_staff, dpi) -> None:
-    """地区の地域資源マップを作る / Make the resource map of a district (or of every district).
+    """Make the resource map of the district CODE, or with ``--all`` one file per district of ``--unit``.
 
-    \b
-    例 / Examples:
-      geo-welfare map district E02
-      geo-welfare map district E02 --paper A3 --format png -o E02.png
-      geo-welfare map district --all --unit junior-high-district -o maps/
-      geo-welfare map district E02 --network streets.osm.pbf --service-minutes 10
+    Everything is checked (the format, the code) before anything is drawn.
     """
-    from geo_welfare.maps import district_content, load_store_layers, render_district_map
+    from geo_welfare.maps import render_district_map
     from geo_welfare.maps.background import read_background
-    from geo_welfare.maps.content import NotStored
-    from geo_welfare.maps.words import message
+    from geo_welfare.core.words import t
 
     if bool(code) == bool(every):
-        raise click.UsageError("地区コードか --all のどちらかを指定してください / give a district CODE or --all")
+        raise UsageError("cli_code_or_all", field="CODE")
     lang = obj.lang
+    fmt = _map_format(fmt, output, every)
+    layers, codes = _store_layers(obj, code, every, unit, include_staff=include_staff, shading=shading,
+                                  dataset=dataset)
+    background = read_background(streets=network_file, water=water, railway=railway)
+    reach = _walking_reach(obj, layers, service_minutes, network_file, speed)
+
+    def draw(content):
+        return render_district_map(content, background=background, paper=paper.upper(), orientation=orientation,
+                                   lang=lang, reach=reach, extra_credits=credits)
+
+    folder = (output or Path(".")) if every else None
+    written = _draw_and_save(layers, codes, draw, folder=folder, output=output, fmt=fmt, dpi=dpi, lang=lang,
+                             every=every)
+    if every:
+        click.echo(t("maps_written", lang, count=len(written), dir=str(folder)), err=True)
+
+
+def _map_format(fmt: str | None, output: Path | None, every: bool) -> str:
+    """``--format``, else the suffix of ``--output`` (one map), else pdf."""
     fmt = fmt or (output.suffix.lstrip(".").lower() if output is not None and not every and output.suffix else "pdf")
     if fmt not in ("pdf", "png", "svg"):
-        raise click.BadParameter(f"{output.suffix}: .pdf .png .svg", param_hint="--output")
+        raise UsageError("cli_map_suffix", field="--output", suffix=output.suffix)
+    return fmt
+
+
+def _store_layers(obj, code: str | None, every: bool, unit: str, *, include_staff: bool, shading: str,
+                  dataset: str | None):
+    """The store's layers for ``unit`` and the district codes to draw; an unknown code is refused
+    before anything is read or drawn."""
+    from geo_welfare.maps import district_content, load_store_layers
+    from geo_welfare.maps.content import NotStored
+
     unit_id = glossary.AREA_UNIT_OPTIONS[unit]
     try:
         layers = load_store_layers(obj.engine(), unit_id, include_staff=include_staff, shading=shading,
@@ -90,37 +107,48 @@ def district(obj, code, every, unit, paper, orientation, fmt, output, shading, d
         if not every:
             district_content(layers, code)  # an unknown code is refused before anything is read or drawn
     except NotStored as error:
-        raise click.BadParameter(error.message(lang), param_hint="CODE" if code else "--unit") from error
+        raise UsageError(error.key, field="CODE" if code else "--unit", **error.values) from error
+    return layers, codes
 
-    background = read_background(streets=network_file, water=water, railway=railway)
-    reach = None
-    if service_minutes:
-        from geo_welfare.maps.reach import walking_reach
-        network = None
-        if network_file is not None:
-            from geo_welfare.network.cache import cached_network
-            network, _ = cached_network(network_file, settings.cache_directory(obj.database_url))
-        reach = walking_reach(layers.resources, service_minutes, network=network, speed_kmh=speed)
 
-    folder = (output or Path(".")) if every else None
+def _walking_reach(obj, layers, minutes: float | None, network_file: Path | None, speed: float):
+    """The places' walking reach for ``--service-minutes`` (over the streets when a file gives them), or None."""
+    if not minutes:
+        return None
+    from geo_welfare.maps.reach import walking_reach
+    network = obj.network(network_file, report=False)  # the one way every command loads streets
+    return walking_reach(layers.resources, minutes, network=network, speed_kmh=speed)
+
+
+def _draw_and_save(layers, codes: list[str], draw, *, folder: Path | None, output: Path | None, fmt: str, dpi: int,
+                   lang: str, every: bool) -> list[Path]:
+    """Draw and save each district's map (a progress bar for several); returns the files written."""
+    from geo_welfare.maps import district_content
+    from geo_welfare.core.words import t
+
     written: list[Path] = []
-    with tqdm(total=len(codes), desc=message("drawing", lang), unit="map", file=sys.stderr, disable=len(codes) < 2,
+    with tqdm(total=len(codes), desc=t("drawing", lang), unit="map", file=sys.stderr, disable=len(codes) < 2,
               leave=False) as bar:
         for one in codes:
             content = district_content(layers, one)
-            page = render_district_map(content, background=background, paper=paper.upper(), orientation=orientation,
-                                       lang=lang, reach=reach, extra_credits=credits)
+            page = draw(content)
             target = folder / _file_name(one, content.name, fmt) if folder is not None else \
                 (output or Path(_file_name(one, content.name, fmt)))
             page.save(target, fmt, dpi=dpi)
             written.append(target)
-            if page.crowded:
-                tqdm.write(message("label_crowded", lang, file=target.name,
-                                   numbers=", ".join(map(str, page.crowded))), file=sys.stderr)
-            if not page.list_fits:
-                tqdm.write(message("list_overflow", lang, file=target.name), file=sys.stderr)
-            if not every:
-                click.echo(message("map_written", lang, file=str(target), count=len(page.entries)), err=True)
+            _tell(page, target, lang, every)
             bar.update(1)
-    if every:
-        click.echo(message("maps_written", lang, count=len(written), dir=str(folder)), err=True)
+    return written
+
+
+def _tell(page, target: Path, lang: str, every: bool) -> None:
+    """What the user should know about one map: crowded labels, a list that did not fit, where it went."""
+    from geo_welfare.core.words import t
+
+    if page.crowded:
+        tqdm.write(t("label_crowded", lang, file=target.name, numbers=", ".join(map(str, page.crowded))),
+                   file=sys.stderr)
+    if not page.list_fits:
+        tqdm.write(t("list_overflow", lang, file=target.name), file=sys.stderr)
+    if not every:
+        click.echo(t("map_written", lang, file=str(target), count=len(page.entries)), err=True)

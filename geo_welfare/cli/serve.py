@@ -6,30 +6,23 @@ from pathlib import Path
 
 import click
 
-from geo_welfare.cli.base import CONTEXT, Context, option_group
+from geo_welfare.cli.base import CONTEXT, Command, Context, option, option_group
+from geo_welfare.cli.options import host_option, network_option, port_option, tiles_option
 from geo_welfare.core import config as settings
 
 
-SERVE_OPTIONS = [
-    click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス / address to listen on"),
-    click.option("--port", default=5000, show_default=True, type=int, help="ポート番号 / port"),
-    click.option("--tiles", envvar="GEO_WELFARE_TILES",
-                 help="背景地図: gsi（既定）, osm, none, または {z}/{x}/{y} の URL / base tiles: gsi (default), osm, "
-                      "none, or a {z}/{x}/{y} URL template (closed networks: none or a local tile server)"),
-    click.option("--network", "network_file", envvar=settings.NETWORK_ENV,
-                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                 help="徒歩距離に使う道路網 / street network for walking distances"),
-]
+SERVE_OPTIONS = [host_option(), port_option(), tiles_option(),
+                 network_option("help_opt_network_serve")]
 
 
 _serve_options = option_group(SERVE_OPTIONS)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_serve")
 @_serve_options
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, tiles: str | None, network_file: Path | None) -> None:
-    """地図を配信する（本番は gunicorn 等の WSGI サーバーで geo_welfare.web:create_app()） / Serve the map."""
+    """Flask's development server on this machine; production runs ``create_app()`` under a WSGI server."""
     from geo_welfare.web import create_app
     obj.engine()
     try:
@@ -40,13 +33,13 @@ def serve(obj: Context, host: str, port: int, tiles: str | None, network_file: P
     app.run(host=host, port=port)
 
 
-@click.command(context_settings=CONTEXT)
-@click.option("--serve/--no-serve", "then_serve", default=True, help="取り込み後に地図を配信する / serve the map afterwards")
+@click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_demo")
+@option("--serve/--no-serve", "then_serve", default=True, help="help_opt_then_serve")
 @_serve_options
 @click.pass_context
 def demo(ctx: click.Context, then_serve: bool, host: str, port: int, tiles: str | None,
          network_file: Path | None) -> None:
-    """デモ町（架空の合成データ）を取り込み地図を開く / Import the synthetic demo town and serve the map."""
+    """Import the synthetic demo town (re-importing is harmless) and serve it with its own streets."""
     from geo_welfare.store.demo import import_demo_town
     obj: Context = ctx.obj
     obj.say("demo_importing", dir=str(settings.DEMO_DATA_DIR))

@@ -10,22 +10,22 @@ import sys
 
 import click
 
-from geo_welfare.cli.base import CONTEXT, EXIT_INPUT, Context
+from geo_welfare.cli.base import CONTEXT, EXIT_INPUT, Context, Group, argument, option
 from geo_welfare.core.words import t
 from geo_welfare.store.editing import ROLES, EditError, NotFound, add_user, find_user, list_users, remove_user
 
-@click.group("user", context_settings=CONTEXT)
+
+@click.group("user", cls=Group, context_settings=CONTEXT, help="help_cmd_user")
 def user_group() -> None:
-    """Web の利用者（編集者・閲覧者） / Web users (editors and viewers)."""
+    """Who may sign in to the web app, and whether they may change places."""
 
 
-@user_group.command("add", context_settings=CONTEXT)
-@click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True,
-              help="editor（資源を編集できる）または viewer（閲覧のみ） / editor (edits places) or viewer (reads)")
+@user_group.command("add", context_settings=CONTEXT, help="help_cmd_user_add")
+@argument("name", help="help_arg_user_name")
+@option("--role", type=click.Choice(ROLES), required=True, help="help_opt_role")
 @click.pass_obj
 def add_command(obj: Context, name: str, role: str) -> None:
-    """利用者を追加する（パスワードは2回入力） / Add a user (the password is asked for twice)."""
+    """Add a user; the password is prompted for twice, never taken from the command line."""
     engine = obj.engine()
     if find_user(engine, name) is not None:  # before asking for a password that would be thrown away
         obj.say("user_taken", name=name)
@@ -40,10 +40,10 @@ def add_command(obj: Context, name: str, role: str) -> None:
     obj.say("user_added", name=name, role=role)
 
 
-@user_group.command("list", context_settings=CONTEXT)
+@user_group.command("list", context_settings=CONTEXT, help="help_cmd_user_list")
 @click.pass_obj
 def list_command(obj: Context) -> None:
-    """利用者の一覧（名前・役割・作成日時 UTC） / List users: name, role, created (UTC)."""
+    """List users, tab-separated: name, role, created (UTC)."""
     users = list_users(obj.engine())
     if not users:
         obj.say("user_none")
@@ -51,11 +51,11 @@ def list_command(obj: Context) -> None:
         click.echo(f"{user['username']}\t{user['role']}\t{user['created_at']:%Y-%m-%d %H:%M:%S}")
 
 
-@user_group.command("remove", context_settings=CONTEXT)
-@click.argument("name")
+@user_group.command("remove", context_settings=CONTEXT, help="help_cmd_user_remove")
+@argument("name", help="help_arg_user_name")
 @click.pass_obj
 def remove_command(obj: Context, name: str) -> None:
-    """利用者を削除する（その人の変更履歴は残る） / Remove a user (their history stays)."""
+    """Remove a user; the history of their changes stays."""
     try:
         remove_user(obj.engine(), name)
     except NotFound:

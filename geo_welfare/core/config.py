@@ -1,21 +1,90 @@
-"""Configuration in one place: where the store lives and which defaults apply.
+"""Configuration in one place: every setting a user may change, its default, its allowed values.
 
-Everything a user may set comes from (in this order) an explicit argument, an environment
-variable, or the default here, so the CLI, the web app and the tests resolve it the same way.
+:data:`SETTINGS` is the one table: each :class:`Setting` names the environment variable it is
+read from (None for a setting with no variable, such as the walking speed, whose default and
+range every door shares), its default, its type, what it may be (``choices`` or ``range``) and
+the catalogue key of its explanation (``help``), so the CLI options, the web app, the docs and
+the tests read the same row.
+
+Nothing else in the program reads ``os.environ``: the typed functions below do, at the moment
+they are called (a test's ``monkeypatch.setenv`` takes effect at once), and click options that
+honour a variable take its name from the table (``envvar=NETWORK.environment``).  A value comes
+from (in this order) an explicit argument, the environment variable, or the default here, so the
+CLI, the web app and the tests resolve it the same way.  An empty variable counts as unset.
+Each setting's ``#:`` comment below says what it is for.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from geo_welfare.data import DEMO_DIRECTORY
 
-#: Environment variable naming the store (a ``sqlite:///…`` SpatiaLite file or a
-#: ``postgresql+psycopg://…`` PostGIS URL).
-DATABASE_URL_ENV = "GEO_WELFARE_DATABASE_URL"
-#: Environment variable choosing the language of messages (``ja`` or ``en``).
-LANGUAGE_ENV = "GEO_WELFARE_LANG"
+#: The word catalogue's folder: one ``<code>/LC_MESSAGES/geo_welfare.po`` per language (see
+#: :mod:`geo_welfare.core.words`); the languages a user may choose are the files found there.
+LOCALE_DIRECTORY = Path(__file__).resolve().parent.parent / "locale"
+
+
+def available_languages() -> tuple[str, ...]:
+    """The languages of the catalogue, Japanese (the source language) first; adding one is adding a file."""
+    found = sorted(path.name for path in LOCALE_DIRECTORY.iterdir()
+                   if (path / "LC_MESSAGES" / "geo_welfare.po").is_file())
+    return tuple(sorted(found, key=lambda code: code != "ja"))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One user setting: where it is read from, its default, its type, what it may be, and its help key.
+
+    ``environment`` is the variable's name, or None when the setting is not read from the
+    environment (its default is then the product's one value).  ``choices`` lists the allowed
+    words, ``range`` the allowed (lowest, highest) number, both inclusive; a setting may have neither.
+    """
+
+    name: str
+    environment: str | None
+    default: object
+    type: type
+    help: str
+    choices: tuple[str, ...] = ()
+    range: tuple[float, float] | None = None
+
+
+#: The store: a ``sqlite:///…`` SpatiaLite file or a ``postgresql+psycopg://…`` PostGIS URL
+#: (no default here: :func:`database_url` puts a SpatiaLite file in the current directory).
+DATABASE_URL = Setting("database_url", "GEO_WELFARE_DATABASE_URL", None, str, "setting_database_url")
+#: The language of messages; Japanese, because the users are Japanese staff.
+LANGUAGE = Setting("language", "GEO_WELFARE_LANG", "ja", str, "setting_language", choices=available_languages())
+#: The street file (OSM or road centre lines) for walking distances; without one, straight lines.
+NETWORK = Setting("network_file", "GEO_WELFARE_NETWORK", None, Path, "setting_network_file")
+#: The river/water and railway files drawn under every print map (the streets are the network's).
+WATER = Setting("water_file", "GEO_WELFARE_WATER", None, Path, "setting_water_file")
+RAILWAY = Setting("railway_file", "GEO_WELFARE_RAILWAY", None, Path, "setting_railway_file")
+#: The web map's base tiles: a preset, ``none`` (closed networks), or a ``{z}/{x}/{y}`` URL template.
+TILES = Setting("base_tiles", "GEO_WELFARE_TILES", "gsi", str, "setting_base_tiles", choices=("gsi", "osm", "none"))
+#: The credit a URL template's tiles need (their terms usually require one); default: the URL's host part.
+TILES_ATTRIBUTION = Setting("tiles_attribution", "GEO_WELFARE_TILES_ATTRIBUTION", None, str,
+                            "setting_tiles_attribution")
+#: The key signing web sessions; without one, a random key kept in the store's cache directory.
+SECRET_KEY = Setting("secret_key", "GEO_WELFARE_SECRET_KEY", None, str, "setting_secret_key")
+#: Any non-empty value lets an unexpected error's traceback through (a bug report needs it).
+DEBUG = Setting("debug", "GEO_WELFARE_DEBUG", False, bool, "setting_debug")
+#: The SpatiaLite extension SQLite loads (a full path where the system's loader cannot find it).
+SPATIALITE_LIBRARY = Setting("spatialite_library", "SPATIALITE_LIBRARY_PATH", "mod_spatialite", str,
+                             "setting_spatialite_library")
+#: The user's cache folder (XDG), where networks built for a PostGIS store are kept.
+CACHE_HOME = Setting("cache_home", "XDG_CACHE_HOME", Path("~/.cache"), Path, "setting_cache_home")
+#: An older person's walking pace (km/h; frail residents walk at about 3).  The one range every door
+#: (CLI options, the web's request checks, print maps) accepts: slower than 0.5 or faster than 8 km/h
+#: is a typing mistake, not a walk.
+WALKING_SPEED = Setting("walking_speed_kmh", None, 4.0, float, "setting_walking_speed", range=(0.5, 8.0))
+
+#: Every setting, one row each: what a settings page, the docs or a test iterates over.
+SETTINGS: tuple[Setting, ...] = (DATABASE_URL, LANGUAGE, NETWORK, WATER, RAILWAY, TILES, TILES_ATTRIBUTION,
+                                 SECRET_KEY, DEBUG, SPATIALITE_LIBRARY, CACHE_HOME, WALKING_SPEED)
+
 #: The embedded default: a SpatiaLite file in the current directory.
 DEFAULT_DATABASE_FILE = "geo_welfare.sqlite"
 
@@ -26,35 +95,103 @@ STORAGE_CRS = f"EPSG:{STORAGE_SRID}"
 #: Japan's extent with a margin (lon/lat), used to catch swapped or mis-projected coordinates.
 JAPAN_BOUNDS = (122.0, 20.0, 154.5, 46.0)
 
-#: An older person's walking pace (km/h); frail residents walk at about 3 km/h.
-DEFAULT_WALKING_SPEED_KMH = 4.0
+#: The walking speed's default and allowed range (km/h); :mod:`geo_welfare.core.walking` converts with them.
+DEFAULT_WALKING_SPEED_KMH: float = WALKING_SPEED.default  # type: ignore[assignment]
+WALKING_SPEED_RANGE: tuple[float, float] = WALKING_SPEED.range  # type: ignore[assignment]
 
 #: The generated demo town's files (package data, so an installed copy has them too).
 DEMO_DATA_DIR = DEMO_DIRECTORY
 
 
+def environment_value(setting: Setting) -> str | None:
+    """The text of ``setting``'s variable, or None when it has none, is unset or is empty.
+
+    The one place the program reads ``os.environ``; an empty variable is unset (as XDG asks), so
+    ``GEO_WELFARE_NETWORK=`` switches the network off rather than naming the current directory.
+    """
+    if setting.environment is None:
+        return None
+    return os.environ.get(setting.environment) or None
+
+
+def _path(setting: Setting, explicit: str | Path | None = None) -> Path | None:
+    chosen = explicit or environment_value(setting) or setting.default
+    return Path(chosen) if chosen else None
+
+
 def database_url(explicit: str | None = None) -> str:
     """Resolve the store URL: ``--database`` first, then the environment, then a local SpatiaLite file."""
-    if explicit:
-        return explicit
-    from_env = os.environ.get(DATABASE_URL_ENV)
-    if from_env:
-        return from_env
-    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+    return explicit or environment_value(DATABASE_URL) or f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
 
 
-#: Environment variable naming the street file (OSM or road centre lines) for walking distances.
-NETWORK_ENV = "GEO_WELFARE_NETWORK"
+def language(explicit: str | None = None) -> str:
+    """Resolve the message language; Japanese is the default because the users are Japanese staff.
+
+    Lenient on purpose: a locale-style value (``en_GB.UTF-8``) names its language; a language the
+    catalogue does not have falls back to Japanese.
+    """
+    return choose_language(explicit or environment_value(LANGUAGE), LANGUAGE.default)
+
+
+def choose_language(requested: str | None, default: str) -> str:
+    """``requested`` (``en``, ``en_GB.UTF-8``, ``EN``) if the catalogue has it, else ``default``'s, else Japanese."""
+    for candidate in (requested, default):
+        code = (candidate or "").replace("-", "_").split("_")[0].split(".")[0].lower()
+        if code in LANGUAGE.choices:
+            return code
+    return LANGUAGE.default
+
+
+def network_file(explicit: str | Path | None = None) -> Path | None:
+    """The street file for walking distances: ``explicit``, else ``GEO_WELFARE_NETWORK``; None for straight lines."""
+    return _path(NETWORK, explicit)
+
+
+def water_file(explicit: str | Path | None = None) -> Path | None:
+    """The river and water file drawn under print maps: ``explicit``, else ``GEO_WELFARE_WATER``."""
+    return _path(WATER, explicit)
+
+
+def railway_file(explicit: str | Path | None = None) -> Path | None:
+    """The railway file drawn under print maps: ``explicit``, else ``GEO_WELFARE_RAILWAY``."""
+    return _path(RAILWAY, explicit)
+
+
+def base_tiles(explicit: str | None = None) -> str:
+    """The base tiles' name or URL template as given: ``explicit``, else ``GEO_WELFARE_TILES``, else ``gsi``.
+
+    Only the choice: :func:`geo_welfare.web.tiles.base_tiles` turns it into tiles or refuses it.
+    """
+    return (explicit or environment_value(TILES) or TILES.default).strip()
+
+
+def tiles_attribution() -> str | None:
+    """The credit for a URL template's tiles from ``GEO_WELFARE_TILES_ATTRIBUTION``, or None."""
+    return environment_value(TILES_ATTRIBUTION)
+
+
+def secret_key() -> str | None:
+    """The session signing key from ``GEO_WELFARE_SECRET_KEY``, or None (the web then keeps a random one)."""
+    return environment_value(SECRET_KEY)
+
+
+def debug() -> bool:
+    """Whether ``GEO_WELFARE_DEBUG`` is set (to anything): unexpected errors then show their traceback."""
+    return environment_value(DEBUG) is not None
+
+
+def spatialite_library() -> str:
+    """The SpatiaLite extension to load: ``SPATIALITE_LIBRARY_PATH``, else ``mod_spatialite``."""
+    return environment_value(SPATIALITE_LIBRARY) or SPATIALITE_LIBRARY.default  # type: ignore[return-value]
+
+
+def cache_home() -> Path:
+    """The user's cache folder: ``XDG_CACHE_HOME``, else ``~/.cache``."""
+    return Path(environment_value(CACHE_HOME) or CACHE_HOME.default).expanduser()
 
 
 def cache_directory(database: str) -> Path:
     """Where built networks are cached: beside a SpatiaLite store, or in the user's cache for PostGIS."""
     if database.startswith("sqlite:///"):
         return Path(database[len("sqlite:///"):]).resolve().parent / "geo_welfare_cache"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "geo-welfare"
-
-
-def language(explicit: str | None = None) -> str:
-    """Resolve the message language; Japanese is the default because the users are Japanese staff."""
-    chosen = (explicit or os.environ.get(LANGUAGE_ENV) or "ja").lower()
-    return "en" if chosen.startswith("en") else "ja"
+    return cache_home() / "geo-welfare"

@@ -44,7 +44,23 @@ STORAGE_LONLAT = CRS.from_epsg(6668)
 
 
 def zone_epsg(zone: int) -> int:
-    """EPSG code of the JGD2011 plane rectangular zone (I → 6669 … XIX → 6687)."""
+    """EPSG code of a JGD2011 plane rectangular zone.
+
+    Parameters
+    ----------
+    zone : int
+        Zone number, 1 (I) to 19 (XIX).
+
+    Returns
+    -------
+    int
+        EPSG code, 6669 (zone I) to 6687 (zone XIX).
+
+    Raises
+    ------
+    ValueError
+        If ``zone`` is not one of the 19 zones.
+    """
     if zone not in ZONE_ORIGINS:
         raise ValueError(f"no plane rectangular zone {zone}")
     return 6668 + zone
@@ -80,9 +96,28 @@ def _zone_within_split_prefecture(prefecture: str, lon: float, lat: float) -> in
 def zone_for(lon: float, lat: float, prefecture_code: str | None = None) -> int:
     """The plane rectangular zone for a place, exact when the prefecture code is known.
 
-    ``prefecture_code`` may be a 2-digit prefecture code or any municipality code that starts
-    with one (``"14205"``, ``"011002"``).  Without it, the zone whose origin is nearest is used,
-    with Hokkaido recognised by latitude first (its zones' origins are far north of Sapporo).
+    Without a prefecture code, the zone whose origin is nearest is used, with Hokkaido
+    recognised by latitude first (its zones' origins are far north of Sapporo); near a prefecture
+    border this can pick the neighbouring zone.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The place in degrees (JGD2011 lon/lat, EPSG:6668).  Ignored when ``prefecture_code``
+        names a prefecture that lies in a single zone.
+    prefecture_code : str, optional
+        A 2-digit prefecture code (JIS X 0401) or any municipality code that starts with one
+        (``"14205"``, ``"011002"``).
+
+    Returns
+    -------
+    int
+        Zone number, 1 to 19 (see :func:`zone_epsg`).
+
+    Raises
+    ------
+    ValueError
+        If ``prefecture_code`` does not start with a prefecture code.
     """
     if prefecture_code:
         prefecture = str(prefecture_code).zfill(2)[:2]
@@ -102,17 +137,68 @@ def zone_for(lon: float, lat: float, prefecture_code: str | None = None) -> int:
 
 
 def metric_crs(lon: float, lat: float, prefecture_code: str | None = None) -> CRS:
-    """The JGD2011 plane rectangular CRS in which to measure distances around (lon, lat)."""
+    """The JGD2011 plane rectangular CRS in which to measure distances around a place.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The place in degrees (JGD2011 lon/lat, EPSG:6668).
+    prefecture_code : str, optional
+        Prefecture or municipality code; makes the choice exact (see :func:`zone_for`).
+
+    Returns
+    -------
+    pyproj.CRS
+        The zone's CRS (EPSG:6669 to EPSG:6687), with x and y in metres.
+
+    Raises
+    ------
+    ValueError
+        If ``prefecture_code`` does not start with a prefecture code.
+    """
     return CRS.from_epsg(zone_epsg(zone_for(lon, lat, prefecture_code)))
 
 
 def metric_crs_for_bounds(bounds: tuple[float, float, float, float], prefecture_code: str | None = None) -> CRS:
-    """The metric CRS for data with these lon/lat bounds (its centre decides the zone)."""
+    """The metric CRS for data with these lon/lat bounds; the centre of the bounds decides the zone.
+
+    Parameters
+    ----------
+    bounds : tuple of float
+        ``(min_lon, min_lat, max_lon, max_lat)`` in degrees (EPSG:6668), e.g. a frame's
+        ``total_bounds``.
+    prefecture_code : str, optional
+        Prefecture or municipality code; makes the choice exact (see :func:`zone_for`).
+
+    Returns
+    -------
+    pyproj.CRS
+        The plane rectangular zone's CRS, with x and y in metres.
+
+    Raises
+    ------
+    ValueError
+        If ``prefecture_code`` does not start with a prefecture code.
+    """
     minx, miny, maxx, maxy = bounds
     return metric_crs((minx + maxx) / 2, (miny + maxy) / 2, prefecture_code)
 
 
 def within_japan(lon: float, lat: float) -> bool:
-    """True when the point lies in Japan's extent (with a margin for remote islands)."""
+    """Whether a point lies in Japan's extent, with a margin for remote islands.
+
+    Used to catch swapped or mis-projected coordinates; the extent is a box
+    (:data:`geo_welfare.core.config.JAPAN_BOUNDS`), not the coastline.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The point in degrees (JGD2011 lon/lat, EPSG:6668).
+
+    Returns
+    -------
+    bool
+        True inside the box, edges included.
+    """
     min_lon, min_lat, max_lon, max_lat = JAPAN_BOUNDS
     return min_lon <= lon <= max_lon and min_lat <= lat <= max_lat

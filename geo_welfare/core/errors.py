@@ -1,82 +1,152 @@
-"""Errors that a user can act on.
+"""Errors that a user can act on, in one shape.
+
+Every error is a key of the word catalogue (:mod:`geo_welfare.core.words`) with the values that
+fill it in, so the CLI prints it in the user's language and the web answers it in either; a
+subclass only chooses what the error means to a program: the CLI's exit code and the web's HTTP
+status.  The CLI turns any of them into a message and an exit code (:mod:`geo_welfare.cli.base`),
+the web into an RFC 9457 problem-details answer (:mod:`geo_welfare.web.problems`).
 
 An import error always names the file, the row and the field, says what was expected and what
-was found, in Japanese and English, because the person reading it is fixing a spreadsheet,
-not a program.  Errors are collected over the whole file before anything is written, so one
-run shows every problem at once.
+was found, because the person reading it is fixing a spreadsheet, not a program.  Problems are
+collected over the whole file before anything is written, so one run shows every problem at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
+from typing import ClassVar
+
+from geo_welfare.core.words import t
+
+#: Exit codes scripts can trust (see the README): 1 input refused, 2 wrong command line, 3 store unusable.
+EXIT_INPUT, EXIT_USAGE, EXIT_STORE, EXIT_INTERNAL = 1, 2, 3, 4
+
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file.
+    """One thing wrong with an input file: where it is, and the catalogue ``key`` that says what to change.
 
-    ``row`` is the 1-based data row as a person counts it in a spreadsheet (the header is not
-    counted); ``None`` means the problem concerns the whole file (encoding, CRS, a missing column).
+    ``row`` is the row as a person finds it (the line number in a CSV, the feature number
+    elsewhere); ``None`` means the problem concerns the whole file (encoding, CRS, a missing
+    column).  ``found`` is the offending value as it stands in the file.
     """
 
     file: str
     row: int | None
     field: str | None
-    expected_ja: str
-    expected_en: str
-    found: str | None = None
+    key: str
+    values: Mapping[str, object] = dataclass_field(default_factory=dict)
+    found: object | None = None
 
-    def message(self, lang: str = "ja") -> str:
+    def expected(self, lang: str | None = None) -> str:
+        """What the row should hold, in ``lang``."""
+        return t(self.key, lang, **self.values)
+
+    def message(self, lang: str | None = None) -> str:
         """One line that locates the problem and says what to change."""
         where = [Path(self.file).name]
         if self.row is not None:
-            where.append(f"{self.row}行目" if lang == "ja" else f"row {self.row}")
+            where.append(t("problem_row", lang, row=self.row))
         if self.field:
-            where.append(f"列「{self.field}」" if lang == "ja" else f"field '{self.field}'")
-        expected = self.expected_ja if lang == "ja" else self.expected_en
-        text = ", ".join(where) + ": " + expected
+            where.append(t("problem_field", lang, field=self.field))
+        text = ", ".join(where) + ": " + self.expected(lang)
         if self.found is not None:
-            text += f"（値: {self.found!r}）" if lang == "ja" else f" (found {self.found!r})"
+            text += t("problem_found", lang, found=repr(self.found))
         return text
 
 
 class GeoWelfareError(Exception):
-    """Base of every error the CLI turns into a one-line message and a non-zero exit code."""
+    """Base of every error a user can act on: a catalogue key, its values, and the field it concerns.
 
-    def message(self, lang: str = "ja") -> str:
-        return str(self)
+    Subclasses set only :attr:`exit_code` (CLI) and :attr:`http_status` (web).
+    """
+
+    exit_code: ClassVar[int] = EXIT_INPUT
+    http_status: ClassVar[int] = 400
+
+    def __init__(self, key: str, /, *, field: str | None = None, **values: object):
+        self.key = key
+        self.values = values
+        self.field = field
+        super().__init__(key)
+
+    def message(self, lang: str | None = None) -> str:
+        """The error in ``lang`` (``None``: the configured language)."""
+        return t(self.key, lang, **self.values)
+
+    @property
+    def extra(self) -> Mapping[str, object]:
+        """Members the web's problem-details answer adds beside the words (none here).
+
+        A subclass gives what a page's script reads besides the message (``allowed`` choices,
+        ``candidates``), so no view builds an error body of its own.
+        """
+        return {}
+
+    def __str__(self) -> str:
+        return self.message("en")
 
 
 class InputError(GeoWelfareError):
-    """An input file cannot be imported; nothing was written."""
+    """An input file cannot be imported; nothing was written.  Carries every :class:`Problem` found."""
 
-    def __init__(self, problems: list[Problem]):
+    exit_code = EXIT_INPUT
+    http_status = 400
+
+    def __init__(self, problems: Sequence[Problem]):
         if not problems:
             raise ValueError("InputError needs at least one problem")
         self.problems = list(problems)
-        super().__init__(self.message("en"))
+        super().__init__("nothing_written", field=self.problems[0].field)
 
     @classmethod
-    def single(cls, file: str | Path, expected_ja: str, expected_en: str, *, row: int | None = None,
-               field: str | None = None, found: str | None = None) -> "InputError":
-        return cls([Problem(str(file), row, field, expected_ja, expected_en, found)])
+    def single(cls, file: str | Path, key: str, *, row: int | None = None, field: str | None = None,
+               found: object | None = None, **values: object) -> "InputError":
+        """An error of one problem (the whole file, or one row)."""
+        return cls([Problem(str(file), row, field, key, values, found)])
 
-    def message(self, lang: str = "ja", limit: int = 20) -> str:
-        lines = [p.message(lang) for p in self.problems[:limit]]
+    def message(self, lang: str | None = None, limit: int = 20) -> str:
+        lines = [problem.message(lang) for problem in self.problems[:limit]]
         more = len(self.problems) - limit
         if more > 0:
-            lines.append(f"… ほか{more}件" if lang == "ja" else f"… and {more} more")
+            lines.append(t("problems_more", lang, count=more))
         return "\n".join(lines)
+
+
+class UsageError(GeoWelfareError):
+    """A request or command line that asks for something impossible (a value out of range)."""
+
+    exit_code = EXIT_USAGE
+    http_status = 400
+
+
+class NotFoundError(GeoWelfareError, LookupError):
+    """The thing asked for is not in the store (a district code, a resource id, a user)."""
+
+    exit_code = EXIT_STORE
+    http_status = 404
+
+
+class ConflictError(GeoWelfareError):
+    """The store lacks what the request needs, or holds something that contradicts it."""
+
+    exit_code = EXIT_STORE
+    http_status = 409
+
+
+class UnprocessableError(GeoWelfareError, ValueError):
+    """The request is well formed but cannot be met (a coverage target out of reach)."""
+
+    exit_code = EXIT_STORE
+    http_status = 422
 
 
 class StoreError(GeoWelfareError):
     """The store cannot be opened or used (missing SpatiaLite, unreachable PostGIS …)."""
 
-    def __init__(self, message_ja: str, message_en: str):
-        self.message_ja = message_ja
-        self.message_en = message_en
-        super().__init__(message_en)
-
-    def message(self, lang: str = "ja") -> str:
-        return self.message_ja if lang == "ja" else self.message_en
+    exit_code = EXIT_STORE
+    http_status = 503

@@ -16,6 +16,7 @@ import geopandas as gpd
 
 from geo_welfare.core.values import plain
 from geo_welfare.core.glossary import RESOURCE_KINDS, label
+from geo_welfare.core.words import SOURCE_LANGUAGE, t, word
 
 #: Namespace for deterministic HSDS ids (uuid5 of source + source_id), so exports are stable.
 ID_NAMESPACE = uuid.UUID("6f1d3a52-3b0e-4c57-9a43-2f6c7d0b9e11")
@@ -25,16 +26,28 @@ def _id(*parts: object) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, "/".join(str(p) for p in parts)))
 
 
+def _schedule_notes(resource: dict) -> list[str]:
+    """What the rules cannot carry (closures, 月2回, fragments not understood), as a note.
+
+    The note sits beside the schedule ``description``, which is the municipality's own Japanese
+    text, so it is written in that language too, whatever language the export is for.
+    """
+    times = resource.get("times_per_month")
+    times_key = {1: "schedule_once_a_month", 2: "schedule_twice_a_month"}.get(times, "schedule_times_a_month")
+    return [text for text in (
+        word("schedule_closed_on_holidays", SOURCE_LANGUAGE) if resource.get("closed_on_holidays") else None,
+        word("schedule_closed_year_end", SOURCE_LANGUAGE) if resource.get("closed_year_end") else None,
+        t(times_key, SOURCE_LANGUAGE, count=times) if times else None,
+        t("hsds_note_unparsed", SOURCE_LANGUAGE, text=resource["schedule_unparsed"])
+        if resource.get("schedule_unparsed") else None) if text]
+
+
 def service_record(resource: dict, lang: str = "ja") -> dict:
     """One resource row (as read from the store) as an HSDS service with its location and schedules."""
     resource = {key: (value if key in ("schedules", "geometry") else plain(value)) for key, value in resource.items()}
     service_id = _id(resource["source"], resource["source_id"])
     location_id = _id(resource["source"], resource["source_id"], "location")
-    notes = [text for text in (
-        "祝日休み" if resource.get("closed_on_holidays") else None,
-        "年末年始休み" if resource.get("closed_year_end") else None,
-        f"月{resource['times_per_month']}回" if resource.get("times_per_month") else None,
-        f"未解釈: {resource['schedule_unparsed']}" if resource.get("schedule_unparsed") else None) if text]
+    notes = _schedule_notes(resource)
     schedules = [{
         "id": _id(service_id, "schedule", index),
         "service_id": service_id,

@@ -47,7 +47,7 @@ def read_osm_resources(path: Path) -> gpd.GeoDataFrame:
             warnings.simplefilter("ignore")
             points = pyogrio.read_dataframe(path, layer="points")
     except Exception as error:
-        raise InputError.single(path, f"OSM ファイルとして読めません: {error}", f"cannot read as OSM: {error}") from error
+        raise InputError.single(path, "cannot_read_as_osm", error=error) from error
     tags = points["other_tags"].map(parse_other_tags) if "other_tags" in points else pd.Series([{}] * len(points))
     amenity = tags.map(lambda t: t.get("amenity"))
     keep = points["name"].notna() & amenity.isin(list(WELFARE_AMENITIES))

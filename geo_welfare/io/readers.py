@@ -28,12 +28,11 @@ from pyproj.exceptions import CRSError
 
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core.config import JAPAN_BOUNDS, STORAGE_CRS
+from geo_welfare.core.words import both
 
 ROW = "_row"
 CSV_ENCODINGS = ("utf-8-sig", "cp932")
 VECTOR_SUFFIXES = {".geojson", ".json", ".shp", ".gpkg", ".osm", ".pbf", ".zip"}
-LATITUDE_NAMES = ("緯度", "latitude", "lat", "Latitude", "LAT", "y_lat")
-LONGITUDE_NAMES = ("経度", "longitude", "lon", "lng", "Longitude", "LON", "x_lon")
 
 
 def decode_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
@@ -45,13 +44,7 @@ def decode_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
             return raw.decode(candidate), candidate
         except (UnicodeDecodeError, LookupError):
             continue
-    raise InputError.single(
-        path,
-        f"文字コードを判別できません。UTF-8 または Shift-JIS(CP932) で保存するか --encoding で指定してください"
-        f"（試した文字コード: {', '.join(candidates)}）",
-        f"cannot decode the file; save it as UTF-8 or Shift-JIS (CP932) or pass --encoding "
-        f"(tried {', '.join(candidates)})",
-    )
+    raise InputError.single(path, "file_encoding_unknown", tried=", ".join(candidates))
 
 
 def _header_line(lines: list[str], expected: Iterable[str] | None) -> int:
@@ -75,7 +68,7 @@ def read_table(path: str | Path, *, encoding: str | None = None,
     """
     path = Path(path)
     if not path.exists():
-        raise InputError.single(path, "ファイルがありません", "file not found")
+        raise InputError.single(path, "file_not_found")
     text, _ = decode_text(path, encoding)
     # Only CR/LF end a CSV record (RFC 4180); str.splitlines would also split on U+2028 or a form feed in a cell.
     lines = re.split(r"\r\n|\r|\n", text)
@@ -84,7 +77,7 @@ def read_table(path: str | Path, *, encoding: str | None = None,
         frame = pd.read_csv(io.StringIO("\n".join(lines[header_index:])), dtype=str, keep_default_na=False,
                             skip_blank_lines=False)
     except pd.errors.ParserError as error:
-        raise InputError.single(path, f"CSV として読めません: {error}", f"not a readable CSV: {error}") from error
+        raise InputError.single(path, "file_not_csv", error=error) from error
     frame.columns = [str(column).strip() for column in frame.columns]
     frame = frame.loc[~(frame == "").all(axis=1)]
     frame[ROW] = frame.index + header_index + 2
@@ -108,24 +101,23 @@ def points_from_table(frame: pd.DataFrame, path: Path, *, lat_column: str | None
                       lon_column: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
     """Points from a table's latitude/longitude columns, checked row by row.
 
+    The caller finds the columns (a layer knows the names its layout gives them); ``None`` is a
+    column the file lacks, named in both languages because the reader is fixing a spreadsheet.
     A CSV states no CRS; its degrees are taken as JGD2011/WGS84 unless ``crs`` names another
     (e.g. ``EPSG:4301`` for the old Tokyo datum).
     """
-    lat_name = lat_column or find_column(frame.columns, LATITUDE_NAMES)
-    lon_name = lon_column or find_column(frame.columns, LONGITUDE_NAMES)
-    missing = [label for label, column in (("緯度/latitude", lat_name), ("経度/longitude", lon_name)) if column is None]
+    named = ((lat_column, both("coordinate_lat")), (lon_column, both("coordinate_lon")))
+    missing = [f"{names['ja']}/{names['en']}" for column, names in named if column is None]
     if missing:
-        raise InputError.single(path, f"座標の列がありません: {', '.join(missing)}（--columns で指定できます）",
-                                f"missing coordinate column(s): {', '.join(missing)} (map them with --columns)",
+        raise InputError.single(path, "coordinate_columns_missing", columns=", ".join(missing),
                                 field=", ".join(missing))
     problems: list[Problem] = []
     values = {}
-    for label, column in (("lat", lat_name), ("lon", lon_name)):
+    for label, column in (("lat", lat_column), ("lon", lon_column)):
         text = frame[column].astype(str).str.strip()
         numbers = pd.to_numeric(text, errors="coerce")
         for row, found in zip(frame.loc[numbers.isna(), ROW], text[numbers.isna()]):
-            problems.append(Problem(str(path), int(row), column, "数値の度（10進）が必要です",
-                                    "expected decimal degrees", found))
+            problems.append(Problem(str(path), int(row), column, "expected_decimal_degrees", {}, found))
         values[label] = numbers
     if problems:
         raise InputError(problems)
@@ -153,24 +145,22 @@ def read_vector(path: str | Path, *, layer: str | None = None, encoding: str | N
     """A vector file (GeoJSON, Shapefile, GeoPackage, OSM) with ``_row`` = feature number from 1."""
     path = Path(path)
     if not path.exists():
-        raise InputError.single(path, "ファイルがありません", "file not found")
+        raise InputError.single(path, "file_not_found")
     # GeoJSON text such as "08:30" or "2026-10-01" stays text as written: GDAL would otherwise turn it
     # into time/date values and the schedule or date parser would see "08:30:00".
     options = {"DATE_AS_STRING": "YES"} if path.suffix.lower() in (".geojson", ".json") else {}
     try:
         frame = pyogrio.read_dataframe(path, layer=layer, encoding=_vector_encoding(path, encoding), **options)
     except UnicodeDecodeError as error:
-        raise InputError.single(path, "属性の文字コードを判別できません。--encoding cp932 などを指定してください",
-                                "cannot decode the attributes; pass --encoding (e.g. cp932)") from error
+        raise InputError.single(path, "vector_attributes_encoding_unknown") from error
     except Exception as error:
-        raise InputError.single(path, f"地理データとして読めません: {error}", f"cannot read as vector data: {error}") from error
+        raise InputError.single(path, "file_not_vector_data", error=error) from error
     frame[ROW] = np.arange(1, len(frame) + 1)
     declared = parse_crs(crs, path) if crs else None
     if frame.crs is None and declared is not None:
         frame = frame.set_crs(declared)
     elif frame.crs is not None and declared is not None and declared != frame.crs:
-        raise InputError.single(path, f"ファイルの座標系 {frame.crs.to_string()} と --crs {crs} が一致しません",
-                                f"the file declares {frame.crs.to_string()} but --crs says {crs}")
+        raise InputError.single(path, "crs_conflicts_with_file", declared=frame.crs.to_string(), crs=crs)
     return frame
 
 
@@ -179,15 +169,13 @@ def parse_crs(value: str, path: Path) -> CRS:
     try:
         return CRS.from_user_input(value)
     except CRSError as error:
-        raise InputError.single(path, f"座標系を認識できません: {value}", f"unknown CRS: {value}") from error
+        raise InputError.single(path, "unknown_crs", crs=value) from error
 
 
 def to_storage_crs(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     """The frame in JGD2011 lon/lat, refusing a frame whose CRS is unknown."""
     if frame.crs is None:
-        raise InputError.single(
-            path, "座標系が不明です（.prj がありません）。--crs EPSG:6668 のように指定してください",
-            "unknown CRS (no .prj); name it with --crs, e.g. --crs EPSG:6668")
+        raise InputError.single(path, "crs_missing")
     if CRS.from_user_input(frame.crs).equals(CRS.from_user_input(STORAGE_CRS), ignore_axis_order=True):
         return frame.set_crs(STORAGE_CRS, allow_override=True)
     return frame.to_crs(STORAGE_CRS)
@@ -204,7 +192,7 @@ def check_geometries(frame: gpd.GeoDataFrame, path: Path, *, allowed_types: set[
     geometry = frame.geometry
     missing = geometry.isna() | geometry.is_empty
     for row in frame.loc[missing, ROW]:
-        problems.append(Problem(str(path), int(row), "geometry", "図形がありません", "geometry is missing or empty"))
+        problems.append(Problem(str(path), int(row), "geometry", "geometry_missing", {}))
     present = ~missing
     repaired = 0
     invalid = present & ~geometry.is_valid
@@ -220,12 +208,11 @@ def check_geometries(frame: gpd.GeoDataFrame, path: Path, *, allowed_types: set[
             reasons = shapely.is_valid_reason(geometry[invalid].values)
             for row, reason in zip(frame.loc[invalid, ROW], reasons):
                 problems.append(Problem(str(path), int(row), "geometry",
-                                        "図形が不正です（--repair-geometry で修復できます）",
-                                        "invalid geometry (use --repair-geometry to mend it)", reason))
+                                        "geometry_invalid", {}, reason))
     wrong_type = present & ~geometry.geom_type.isin(allowed_types)
     for row, found in zip(frame.loc[wrong_type, ROW], geometry[wrong_type].geom_type):
-        problems.append(Problem(str(path), int(row), "geometry", f"図形の種類は {'/'.join(sorted(allowed_types))} が必要です",
-                                f"expected {'/'.join(sorted(allowed_types))}", found))
+        problems.append(Problem(str(path), int(row), "geometry", "geometry_wrong_type",
+                                {"types": "/".join(sorted(allowed_types))}, found))
     bounds = geometry[present].bounds
     min_lon, min_lat, max_lon, max_lat = JAPAN_BOUNDS
     outside = (bounds.minx < min_lon) | (bounds.maxx > max_lon) | (bounds.miny < min_lat) | (bounds.maxy > max_lat)
@@ -234,9 +221,7 @@ def check_geometries(frame: gpd.GeoDataFrame, path: Path, *, allowed_types: set[
         swapped = min_lat <= b.minx and b.maxx <= max_lat and min_lon <= b.miny and b.maxy <= max_lon
         problems.append(Problem(
             str(path), int(frame.at[index, ROW]), "geometry",
-            "日本国外の座標です" + ("（緯度と経度が入れ替わっていませんか）" if swapped else "（座標系の指定を確認してください）"),
-            "coordinates outside Japan" + (" (latitude and longitude swapped?)" if swapped else " (check the CRS)"),
-            f"{b.minx:.6f}, {b.miny:.6f}"))
+            "outside_japan_swapped" if swapped else "outside_japan_check_crs", {}, f"{b.minx:.6f}, {b.miny:.6f}"))
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
     return frame, repaired
@@ -252,8 +237,7 @@ def _polygonal_part(geometry: shapely.Geometry) -> shapely.Geometry:
 
 def required_columns(frame: pd.DataFrame, path: Path, wanted: dict[str, str | None]) -> None:
     """Refuse a file that lacks a column the layer needs, naming each missing one."""
-    problems = [Problem(str(path), None, label, "必要な列がありません（--columns で対応付けできます）",
-                        "required column is missing (map it with --columns)")
+    problems = [Problem(str(path), None, label, "required_column_missing", {})
                 for label, column in wanted.items() if column is None]
     if problems:
         raise InputError(problems)

@@ -15,16 +15,13 @@ import geopandas as gpd
 import shapely
 from pyproj import CRS
 
-from geo_welfare.network.sources import read_walkable_lines
+from geo_welfare.core.glossary import CREDIT_COLUMNS
 from geo_welfare.io.osm import is_osm_file
 from geo_welfare.io.readers import read_vector, to_storage_crs
+from geo_welfare.network.sources import read_walkable_lines
 
-#: Environment variables naming the river/water and railway files drawn under every map (the
-#: street file is the walking network's, ``GEO_WELFARE_NETWORK``).
-WATER_ENV = "GEO_WELFARE_WATER"
-RAILWAY_ENV = "GEO_WELFARE_RAILWAY"
-#: Attribute columns that may hold a file's own credit line.
-SOURCE_COLUMNS = ("source", "出典", "attribution")
+#: Attribute columns that may hold a file's own credit line (the glossary's, Japanese among them).
+SOURCE_COLUMNS = CREDIT_COLUMNS
 
 
 @dataclass
@@ -69,7 +66,12 @@ def _read_layer(path: Path) -> gpd.GeoDataFrame:
 
 def read_background(*, streets: Path | None = None, water: Path | None = None,
                     railway: Path | None = None) -> Background:
-    """Read the files given (any may be None); streets as the walking network reads them."""
+    """Read the files given (any may be None); streets as the walking network reads them.
+
+    The files are named by the caller (``--network``/``--water``/``--railway``, or the settings
+    ``GEO_WELFARE_NETWORK``/``_WATER``/``_RAILWAY`` of :mod:`geo_welfare.core.config`); nothing here
+    reads the environment.
+    """
     background = Background(street_file=Path(streets) if streets else None)
     if streets:
         lines = read_walkable_lines(streets)

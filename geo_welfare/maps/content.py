@@ -18,28 +18,24 @@ from pyproj import CRS
 from sqlalchemy import Engine
 
 from geo_welfare.core.crs import metric_crs_for_bounds
-from geo_welfare.core.errors import GeoWelfareError
+from geo_welfare.core.errors import NotFoundError
+from geo_welfare.core.words import Word
 from geo_welfare.store import read
 from geo_welfare.core.values import plain
-from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KIND_IDS, label
+from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KIND_IDS
 
 #: The unit a district map is made for unless another is asked for: 小学校区, the unit residents'
 #: own activities (and Fujisawa's 地域の縁側) are organised by.
 DEFAULT_UNIT = "elementary_district"
 
 
-class NotStored(GeoWelfareError, LookupError):
+class NotStored(NotFoundError):
     """A district, area unit or population dataset that is not in the store; the message lists what is."""
 
-    def __init__(self, what_ja: str, what_en: str, value: str, stored: list[str]):
-        self.what_ja, self.what_en, self.value, self.stored = what_ja, what_en, value, stored
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "ja") -> str:
-        listed = ", ".join(self.stored[:40]) + (" …" if len(self.stored) > 40 else "") or "—"
-        if lang == "ja":
-            return f"{self.what_ja} {self.value} はありません（あるもの: {listed}）"
-        return f"no {self.what_en} {self.value} in the store (stored: {listed})"
+    def __init__(self, what: object, value: str, stored: list[str]):
+        self.value, self.stored = value, stored
+        listed = ", ".join(stored[:40]) + (" …" if len(stored) > 40 else "") or "—"
+        super().__init__("not_stored", what=what, value=value, listed=listed)
 
 
 @dataclass
@@ -88,7 +84,7 @@ def _aging_by_small_area(engine: Engine, dataset: str | None) -> tuple[gpd.GeoDa
         return None, None
     datasets = list(read.population_datasets(engine)["name"])
     if dataset is not None and dataset not in datasets:
-        raise NotStored("人口データセット", "population dataset", dataset, datasets)
+        raise NotStored(Word("population_dataset"), dataset, datasets)
     best, best_known = None, 0
     for name in ([dataset] if dataset else datasets):
         counts = read.read_population(engine, name)
@@ -113,7 +109,7 @@ def load_store_layers(engine: Engine, unit: str = DEFAULT_UNIT, *, include_staff
     areas = read.read_areas(engine)
     districts = areas[areas["unit"] == unit].reset_index(drop=True)
     if districts.empty:
-        raise NotStored("区域の単位", "area unit", unit, sorted(set(areas["unit"])))
+        raise NotStored(Word("area_unit"), unit, sorted(set(areas["unit"])))
     resources = read.read_resources(engine, include_staff_only=include_staff)
     small, dataset_used = _aging_by_small_area(engine, dataset) if shading == "aging" else (None, None)
     sources = list(dict.fromkeys(list(districts["source"]) + list(resources["source"]) +
@@ -148,7 +144,7 @@ def district_content(layers: StoreLayers, code: str) -> DistrictContent:
     """The content of the map of district ``code`` (metres in its plane rectangular zone)."""
     matches = layers.districts.index[layers.districts["code"] == code]
     if not len(matches):
-        raise NotStored(label(AREA_UNITS, layers.unit, "ja"), label(AREA_UNITS, layers.unit, "en"), code,
+        raise NotStored(next(term for term in AREA_UNITS if term.id == layers.unit), code,
                         [f"{c} {n}" for c, n in zip(layers.districts["code"], layers.districts["name"])])
     row = layers.districts.loc[matches[0]]
     outline_lonlat = row.geometry

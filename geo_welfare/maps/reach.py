@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
-import numpy as np
-import shapely
 
-from geo_welfare.analysis.service_areas import without_block_holes
-from geo_welfare.core.crs import metric_crs_for_bounds
+from geo_welfare.analysis.service_areas import land_within
+from geo_welfare.core.config import STORAGE_CRS
+from geo_welfare.core.walking import DEFAULT_WALKING_SPEED_KMH, walk_metres
 from geo_welfare.network.graph import WalkingNetwork
-from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
+
+#: Segments per quarter circle of a straight-line reach: rounder than an analysis needs, as it is printed.
+PRINT_QUAD_SEGMENTS = 16
 
 
 @dataclass(frozen=True)
@@ -32,24 +33,15 @@ class WalkingReach:
 
     @property
     def metres(self) -> float:
-        return self.speed_kmh * 1000.0 / 60.0 * self.minutes
+        return walk_metres(self.minutes, self.speed_kmh)
 
 
 def walking_reach(places: gpd.GeoDataFrame, minutes: float, *, network: WalkingNetwork | None = None,
                   speed_kmh: float = DEFAULT_WALKING_SPEED_KMH) -> WalkingReach:
-    """The land within ``minutes`` of any of ``places`` (points, lon/lat) at ``speed_kmh``."""
-    metres = speed_kmh * 1000.0 / 60.0 * minutes
-    if places.empty:
-        nothing = gpd.GeoSeries([shapely.Polygon()], crs=STORAGE_CRS)
-        return WalkingReach(nothing, minutes, speed_kmh, network is not None)
-    if network is None:
-        crs = metric_crs_for_bounds(tuple(places.total_bounds))
-        circles = places.to_crs(crs).geometry.buffer(metres, quad_segs=16)
-        area = gpd.GeoSeries([shapely.union_all(circles.values)], crs=crs)
-        return WalkingReach(area.to_crs(STORAGE_CRS), minutes, speed_kmh, False)
-    from geo_welfare.analysis.service_areas import combined_service_area
-    from geo_welfare.network.snap import snap_points
-    projected = places.to_crs(network.crs)
-    snapped = snap_points(network, np.column_stack([projected.geometry.x, projected.geometry.y]))
-    area = gpd.GeoSeries([without_block_holes(combined_service_area(network, snapped, metres))], crs=network.crs)
-    return WalkingReach(area.to_crs(STORAGE_CRS), minutes, speed_kmh, True)
+    """The land within ``minutes`` of any of ``places`` (points, lon/lat) at ``speed_kmh``.
+
+    The planner's own answer (:func:`geo_welfare.analysis.service_areas.land_within`), in lon/lat
+    for the page, so a printed area and a gaps table agree.
+    """
+    area = land_within(places, minutes, speed_kmh, network=network, quad_segs=PRINT_QUAD_SEGMENTS)
+    return WalkingReach(area.to_crs(STORAGE_CRS), minutes, speed_kmh, network is not None)

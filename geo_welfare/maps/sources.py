@@ -10,20 +10,16 @@ to be synthetic and fictional, on the page itself.
 
 from __future__ import annotations
 
+from functools import reduce
 from typing import Sequence
 
+from geo_welfare.core.words import t
 from geo_welfare.data import demo_municipality
 from geo_welfare.maps.background import Background
 from geo_welfare.maps.content import StoreLayers
 
-OSM_CREDIT = ("道路: © OpenStreetMap contributors（ODbL 1.0）", "Streets: © OpenStreetMap contributors (ODbL 1.0)")
-ESTAT_CREDIT = ("小地域境界: 出典「政府統計の総合窓口(e-Stat)」（政府標準利用規約・CC BY 4.0 互換）",
-                "Small-area boundaries: Source: e-Stat, Portal Site of Official Statistics of Japan "
-                "(CC BY 4.0 compatible)")
-DEMO_CREDIT = ("{town}はデモ用に生成した架空の合成データです（CC0 1.0）。実在の場所・人・団体・電話番号ではありません",
-               "Demo Town is synthetic, fictional data generated for the demo (CC0 1.0); "
-               "no real place, person, organisation or phone number")
-SOFTWARE = ("作成: geo-welfare", "Made with geo-welfare")
+#: Each background layer and the catalogue word that names it in the credits.
+BACKGROUND_WORDS = (("streets", "streets"), ("water", "credit_water"), ("railway", "railway"))
 
 
 def is_demo(layers: StoreLayers) -> bool:
@@ -45,37 +41,41 @@ def _looks_like_estat(layers: StoreLayers) -> bool:
     return bool((codes.str.fullmatch(r"\d{9}|\d{11}")).all())
 
 
-def _names(values: Sequence[str]) -> str:
-    return "・".join(dict.fromkeys(str(v) for v in values if v))
+def _names(values: Sequence[str], lang: str) -> str:
+    return t("names_separator", lang).join(dict.fromkeys(str(v) for v in values if v))
+
+
+def _store_line(layers: StoreLayers, lang: str) -> str:
+    """Where the districts, the places and the population came from, on one line ("" when nothing says)."""
+    districts = _names(layers.districts["source"], lang)
+    resources = _names(layers.resources["source"], lang) if len(layers.resources) else ""
+    parts = [("credit_districts", districts), ("credit_places", resources),
+             ("credit_population", layers.population_dataset or "")]
+    said = [f"{t(what, lang)}: {names}" for what, names in parts if names]
+    return reduce(lambda first, second: t("credit_parts", lang, first=first, second=second), said) if said else ""
 
 
 def credits(layers: StoreLayers, background: Background, lang: str = "ja", extra: Sequence[str] = ()) -> list[str]:
     """The credit lines of a map of ``layers`` drawn over ``background``."""
-    ja = lang == "ja"
     demo = is_demo(layers)
     lines: list[str] = []
     if demo:
-        lines.append(DEMO_CREDIT[0 if ja else 1].format(town=demo_municipality()[1]))
-    districts = _names(layers.districts["source"])
-    resources = _names(layers.resources["source"]) if len(layers.resources) else ""
-    store = [("地区界" if ja else "Districts", districts), ("資源" if ja else "Places", resources)]
-    if layers.population_dataset:
-        store.append(("人口" if ja else "Population", layers.population_dataset))
-    lines.append((" " if ja else "; ").join(f"{what}: {names}" for what, names in store if names))
-    for layer, (ja_word, en_word) in (("streets", ("道路", "Streets")), ("water", ("川", "Water")),
-                                      ("railway", ("鉄道", "Railway"))):
+        lines.append(t("credit_demo", lang, town=demo_municipality()[1]))
+    lines.append(_store_line(layers, lang))
+    for layer, what in BACKGROUND_WORDS:
         frame = getattr(background, layer)
         if frame is None:
             continue
         if layer == "streets" and background.streets_from_osm:
-            lines.append(OSM_CREDIT[0 if ja else 1])
+            lines.append(t("credit_osm", lang))
             continue
         own = background.credits.get(layer) or []
         if demo and own:  # the demo files all say the same synthetic-data line, given once above
             continue
-        lines.append(f"{ja_word if ja else en_word}: " + ("、".join(own) if own else background.files[layer].name))
+        said = t("credit_list_separator", lang).join(own) if own else background.files[layer].name
+        lines.append(f"{t(what, lang)}: {said}")
     if _looks_like_estat(layers) and not demo:
-        lines.append(ESTAT_CREDIT[0 if ja else 1])
+        lines.append(t("credit_estat", lang))
     lines.extend(extra)
-    lines.append(SOFTWARE[0 if ja else 1])
+    lines.append(t("credit_software", lang))
     return [line for line in lines if line]

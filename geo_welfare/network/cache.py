@@ -28,14 +28,38 @@ def _digest(path: Path) -> str:
 
 
 def save_network(network: WalkingNetwork, path: Path) -> None:
-    """Write the network to ``path`` (.npz)."""
+    """Write the network to a compressed ``.npz`` file, readable with NumPy alone.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The network to save.
+    path : Path
+        Where to write it (NumPy adds ``.npz`` if missing).
+    """
     np.savez_compressed(path, format=FORMAT, crs=network.crs.to_wkt(), node_xy=network.node_xy,
                         edge_u=network.edge_u, edge_v=network.edge_v, edge_length=network.edge_length,
                         edge_wkb=np.array(shapely.to_wkb(network.edge_geometry), dtype=object))
 
 
-def load_network(path: Path) -> WalkingNetwork:
-    """Read a network written by :func:`save_network`."""
+def read_saved_network(path: Path) -> WalkingNetwork:
+    """Read a network written by :func:`save_network`.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.npz`` file.
+
+    Returns
+    -------
+    WalkingNetwork
+        The network, in the CRS it was saved in.
+
+    Raises
+    ------
+    ValueError
+        If the file was written in another cache format.
+    """
     with np.load(path, allow_pickle=True) as data:
         if int(data["format"]) != FORMAT:
             raise ValueError(f"{path}: network cache format {int(data['format'])}, expected {FORMAT}")
@@ -44,7 +68,35 @@ def load_network(path: Path) -> WalkingNetwork:
 
 
 def cached_network(source: str | Path, cache_dir: str | Path, crs: str | None = None) -> tuple[WalkingNetwork, bool]:
-    """The network of ``source``, from the cache when it holds this very file; returns (network, was_cached)."""
+    """The network of a street file, from the cache when it holds a build of this very file.
+
+    The cache key is the file's SHA-256 and the metric CRS, so a changed file or zone never reuses
+    an old graph.  Without ``crs`` the file's lines are read to choose the zone, even when the
+    cache then answers.
+
+    Parameters
+    ----------
+    source : str or Path
+        The street file (OSM .osm/.pbf or a line layer, see
+        :func:`~geo_welfare.network.sources.read_walkable_lines`).
+    cache_dir : str or Path
+        Directory of the cached builds; created when needed.
+    crs : str, optional
+        Metric CRS to build in (any form pyproj accepts).  Default: the plane rectangular zone
+        of the lines' lon/lat bounds.
+
+    Returns
+    -------
+    network : WalkingNetwork
+        The street graph.
+    was_cached : bool
+        True when it came from the cache, False when it was built (and saved) now.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or its lines cannot be read.
+    """
     source, cache_dir = Path(source), Path(cache_dir)
     lines = None
     if crs is None:
@@ -54,8 +106,38 @@ def cached_network(source: str | Path, cache_dir: str | Path, crs: str | None = 
     key = hashlib.sha256(f"{_digest(source)}|{CRS.from_user_input(crs).to_epsg() or crs}|{FORMAT}".encode())
     path = cache_dir / f"network-{source.stem}-{key.hexdigest()[:16]}.npz"
     if path.exists():
-        return load_network(path), True
+        return read_saved_network(path), True
     network = build_network(lines if lines is not None else read_walkable_lines(source), crs=crs)
     cache_dir.mkdir(parents=True, exist_ok=True)
     save_network(network, path)
     return network, False
+
+
+def load_network(path: str | Path | None, cache_directory: str | Path) -> tuple[WalkingNetwork | None, bool]:
+    """The street network of a file through the cache, or none when there is no street file.
+
+    The one way the CLI, the planner and the web load a network, so all three reuse the same
+    cached build.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The street file; None means no network (analyses then use straight lines).
+    cache_directory : str or Path
+        Directory of the cached builds.
+
+    Returns
+    -------
+    network : WalkingNetwork or None
+        The street graph, in the plane rectangular zone of its area; None when ``path`` is None.
+    was_cached : bool
+        True when it came from the cache; False when built now or when ``path`` is None.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or its lines cannot be read.
+    """
+    if path is None:
+        return None, False
+    return cached_network(path, cache_directory)

@@ -20,7 +20,22 @@ SMALL_ISLAND_METRES = 2000.0
 
 
 def components(network: WalkingNetwork, small_metres: float = SMALL_ISLAND_METRES) -> pd.DataFrame:
-    """One row per connected piece, largest first: nodes, edges, metres of street, and whether it is small."""
+    """The connected pieces of the network, so that islands a point could be stranded on can be named.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    small_metres : float, default 2000
+        A piece with less street than this (metres, all its edges together) is small.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per piece, largest (most nodes) first, with columns ``component`` (the label of
+        :attr:`WalkingNetwork.component_labels`), ``nodes``, ``edges``, ``metres`` (street
+        length) and ``small`` (bool).
+    """
     labels = network.component_labels
     count = labels.max() + 1 if len(labels) else 0
     edge_component = labels[network.edge_u]
@@ -32,6 +47,24 @@ def components(network: WalkingNetwork, small_metres: float = SMALL_ISLAND_METRE
 
 def on_small_islands(network: WalkingNetwork, snapped: Snapped, small_metres: float = SMALL_ISLAND_METRES
                      ) -> np.ndarray:
-    """For each snapped point, whether its street belongs to a small island."""
+    """For each snapped point, whether its street belongs to a small island.
+
+    Such a point can be reached from almost nowhere and would silently drop out of every walking
+    answer; listing them lets the user fix the data or move the point.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets the points were snapped to.
+    snapped : Snapped
+        The points (from :func:`~geo_welfare.network.snap.snap_points`).
+    small_metres : float, default 2000
+        Street length (metres) below which a piece counts as small, as in :func:`components`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, shape (n_points,).
+    """
     small = components(network, small_metres)["small"].to_numpy()
     return small[network.component_labels[network.edge_u[snapped.edge]]]

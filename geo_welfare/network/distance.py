@@ -13,12 +13,34 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
-from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH
+from geo_welfare.core.walking import DEFAULT_WALKING_SPEED_KMH, walk_minutes
 
 
 def walking_distances(network: WalkingNetwork, origins: Snapped, destinations: Snapped,
                       cutoff: float | None = None) -> np.ndarray:
-    """Metres from each origin to each destination (``inf`` when unreachable or beyond ``cutoff``)."""
+    """Walking metres over the streets from each origin to each destination.
+
+    Exact on the graph: the walk includes each point's way to and from its street, may leave an
+    edge by either end, and may go straight along an edge two points share.  It runs one
+    Dijkstra per distinct end node of the origins' edges and holds an origins × nodes block,
+    so it suits a few origins; for "who is within N metres" over many points use
+    :func:`geo_welfare.analysis.reach.reach_table`.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    origins, destinations : Snapped
+        Points on the network (:func:`~geo_welfare.network.snap.snap_points`).
+    cutoff : float, optional
+        Longest walk of interest, metres; longer ones come back as ``inf`` (and the searches
+        stop there).  None: no limit.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_origins, n_destinations), metres; ``inf`` where unreachable or beyond ``cutoff``.
+    """
     o_edge, d_edge = origins.edge, destinations.edge
     o_u, o_v = network.edge_u[o_edge], network.edge_v[o_edge]
     o_to_u = origins.offset + origins.along
@@ -45,7 +67,23 @@ def walking_distances(network: WalkingNetwork, origins: Snapped, destinations: S
 
 
 def walking_minutes(metres: np.ndarray | float, speed_kmh: float = DEFAULT_WALKING_SPEED_KMH) -> np.ndarray | float:
-    """Minutes to walk ``metres`` at ``speed_kmh`` (4 km/h for older residents, 3 km/h for frail)."""
-    if speed_kmh <= 0:
-        raise ValueError("walking speed must be positive")
-    return np.asarray(metres) / (speed_kmh * 1000.0 / 60.0)
+    """Minutes it takes to walk a distance, by the one conversion of :mod:`geo_welfare.core.walking`.
+
+    Parameters
+    ----------
+    metres : float or numpy.ndarray
+        Walk lengths, metres (``inf`` stays ``inf``).
+    speed_kmh : float, default 4.0
+        Walking speed, km/h (the settings' default; about 3 km/h suits frail residents).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        Minutes, same shape as ``metres``.
+
+    Raises
+    ------
+    ValueError
+        If ``speed_kmh`` is zero or negative.
+    """
+    return walk_minutes(metres, speed_kmh)  # the one conversion (geo_welfare.core.walking)

@@ -30,7 +30,25 @@ NODE_TOLERANCE = 0.001
 
 @dataclass
 class WalkingNetwork:
-    """Nodes (x, y in metres) and undirected edges (u, v, length, geometry) in ``crs``."""
+    """The street graph as arrays: nodes and undirected edges in a metric CRS.
+
+    Built by :func:`build_network` (or read from the cache, :mod:`geo_welfare.network.cache`);
+    every analysis takes it as is.  Edges are indexed 0 … ``edge_count`` − 1 and nodes
+    0 … ``node_count`` − 1; parallel edges between the same two nodes are kept.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+        The metric CRS of every coordinate (a plane rectangular zone, metres).
+    node_xy : numpy.ndarray
+        Node coordinates, shape (n_nodes, 2), metres.
+    edge_u, edge_v : numpy.ndarray
+        End nodes of each edge, shape (n_edges,), integers; ``edge_u`` is where the geometry starts.
+    edge_length : numpy.ndarray
+        Length of each edge along its geometry, shape (n_edges,), metres.
+    edge_geometry : numpy.ndarray
+        The LineString of each edge from ``edge_u`` to ``edge_v``, shape (n_edges,), object.
+    """
 
     crs: CRS
     node_xy: np.ndarray
@@ -41,15 +59,26 @@ class WalkingNetwork:
 
     @property
     def node_count(self) -> int:
+        """Number of nodes."""
         return len(self.node_xy)
 
     @property
     def edge_count(self) -> int:
+        """Number of edges."""
         return len(self.edge_u)
 
     @cached_property
     def adjacency(self) -> sparse.csr_matrix:
-        """Symmetric CSR matrix of the shortest edge between each pair of nodes."""
+        """Node-to-node street lengths for SciPy's graph routines, computed once.
+
+        Where parallel edges join two nodes only the shortest is kept: building the matrix from
+        the edge lists would otherwise *add* their lengths together.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+            Symmetric, shape (n_nodes, n_nodes), metres; no entry where no edge joins two nodes.
+        """
         u = np.concatenate([self.edge_u, self.edge_v])
         v = np.concatenate([self.edge_v, self.edge_u])
         length = np.concatenate([self.edge_length, self.edge_length])
@@ -61,7 +90,13 @@ class WalkingNetwork:
 
     @cached_property
     def component_labels(self) -> np.ndarray:
-        """Connected component of each node (0 is the largest)."""
+        """Connected component of each node, numbered by size, computed once.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_nodes,), integers; 0 is the component with the most nodes, then 1, …
+        """
         _, labels = connected_components(self.adjacency, directed=False)
         sizes = np.bincount(labels)
         rank = np.empty_like(sizes)
@@ -69,14 +104,38 @@ class WalkingNetwork:
         return rank[labels]
 
     def component_sizes(self) -> np.ndarray:
-        """Node count of each component, largest first."""
+        """Node count of each connected component.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_components,); entry i counts the nodes labelled i in
+            :attr:`component_labels`, so largest first.
+        """
         return np.bincount(self.component_labels)
 
 
 def build_network(lines: gpd.GeoDataFrame, crs: CRS | str | None = None) -> WalkingNetwork:
-    """Node the lines at every crossing and return the graph in a metric CRS.
+    """Node the lines at every crossing and return the street graph in a metric CRS.
 
-    ``crs`` defaults to the plane rectangular zone of the lines' area (see :mod:`geo_welfare.core.crs`).
+    Two streets that cross share a node, so the walk can turn there (a bridge over a street is
+    a crossing too: the sources carry no reliable level information).  Endpoints closer than
+    :data:`NODE_TOLERANCE` (1 mm) are one node; pieces shorter than that are dropped.
+
+    Parameters
+    ----------
+    lines : geopandas.GeoDataFrame
+        Street lines (LineString or MultiLineString; whole routes are fine) with a declared CRS,
+        as :func:`~geo_welfare.network.sources.read_walkable_lines` gives them (lon/lat,
+        EPSG:6668).  Without ``crs`` they must be in lon/lat: the zone is chosen from their bounds.
+    crs : pyproj.CRS or str, optional
+        Metric CRS to build in.  Default: the plane rectangular zone of the lines' area
+        (:func:`geo_welfare.core.crs.metric_crs_for_bounds`).
+
+    Returns
+    -------
+    WalkingNetwork
+        Nodes and edges in ``crs``, lengths in metres.
     """
     metric = CRS.from_user_input(crs) if crs is not None else metric_crs_for_bounds(tuple(lines.total_bounds))
     projected = lines.to_crs(metric).geometry.values

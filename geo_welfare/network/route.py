@@ -43,7 +43,28 @@ def _part(network: WalkingNetwork, edge: int, start: float, end: float) -> list[
 
 def walking_routes(network: WalkingNetwork, origin_xy: tuple[float, float],
                    destinations_xy: np.ndarray) -> tuple[np.ndarray, list[shapely.LineString | None]]:
-    """Shortest walks from one origin to each destination: (metres, lines in the network's CRS)."""
+    """Shortest walks from one origin to each destination, as lines to draw.
+
+    Each line runs from the origin to its street, along the streets, and off to the destination;
+    its length equals the walking distance, as :func:`~geo_welfare.network.distance.walking_distances`
+    counts it.  Both ends are snapped here.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    origin_xy : tuple of float
+        The origin (x, y), metres in the network's CRS.
+    destinations_xy : array_like
+        Destinations, shape (n, 2), metres in the network's CRS.
+
+    Returns
+    -------
+    metres : numpy.ndarray
+        Walk to each destination, shape (n,), metres; ``inf`` where unreachable.
+    lines : list of shapely.LineString or None
+        One route per destination in the network's CRS; None where unreachable.
+    """
     origin = snap_points(network, np.asarray([origin_xy]))
     targets = snap_points(network, np.asarray(destinations_xy))
     o_edge, o_along, o_offset = int(origin.edge[0]), float(origin.along[0]), float(origin.offset[0])

@@ -78,7 +78,19 @@ def _search(indptr, neighbours, weights, place_ptr, place_id, place_cost, eligib
 
 
 class PlaceSearch:
-    """The places of one query set, attached to the street graph, ready for nearest-k searches."""
+    """A set of places attached to the street graph, for repeated "k nearest places" searches.
+
+    Build it once per set of places; each :meth:`nearest` search settles nodes in order of walk
+    and stops as soon as the k-th best place cannot improve, so it touches only the streets
+    around the origin (SciPy's Dijkstra always returns every node).
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    places : Snapped
+        The places on the network (:func:`~geo_welfare.network.snap.snap_points`).
+    """
 
     def __init__(self, network: WalkingNetwork, places: Snapped) -> None:
         adjacency = network.adjacency
@@ -99,9 +111,31 @@ class PlaceSearch:
 
     def nearest(self, origin: Snapped, k: int, cutoff: float | None = None,
                 eligible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` nearest eligible places from one snapped point: (place indices, metres), nearest first.
+        """The ``k`` nearest eligible places from one point, by walk over the streets.
 
-        Fewer than ``k`` come back when fewer are reachable within ``cutoff`` metres.
+        Parameters
+        ----------
+        origin : Snapped
+            One point (length 1; only the first is used).
+        k : int
+            How many places, at least 1.
+        cutoff : float, optional
+            Longest walk, metres; None: no limit.
+        eligible : numpy.ndarray, optional
+            Boolean mask over the places, shape (n_places,); None: every place.
+
+        Returns
+        -------
+        places : numpy.ndarray
+            Indices into the places, nearest first (ties: the lower index); fewer than ``k``
+            when fewer are reachable within ``cutoff``.
+        metres : numpy.ndarray
+            The walk to each, metres.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` is less than 1.
         """
         if k < 1:
             raise ValueError("k must be at least 1")
@@ -174,7 +208,15 @@ class PointReach:
 
     A bounded Dijkstra from the place touches only the streets within reach, where SciPy's returns a
     dense row of every node per source: for siting's 500 candidates × 56,000 nodes that dense block,
-    not the search, was most of the cost (``benchmarks/siting.py``).
+    not the search, was most of the cost (``benchmarks/siting.py``).  An instance reuses its work
+    arrays between searches, so it must not be shared between threads.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    points : Snapped
+        The points to find (e.g. resident points, :func:`~geo_welfare.analysis.spread.resident_positions`).
     """
 
     def __init__(self, network: WalkingNetwork, points: Snapped) -> None:
@@ -199,7 +241,26 @@ class PointReach:
         self._reached_points = np.empty(len(points), dtype=np.int64)
 
     def within(self, edge: int, along: float, offset: float, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
-        """(point indices, metres) of the points within ``cutoff`` of a place on ``edge``; any order."""
+        """The points within ``cutoff`` metres' walk of one place.
+
+        Parameters
+        ----------
+        edge : int
+            The place's edge.
+        along : float
+            Metres along that edge from its start.
+        offset : float
+            Metres from the place to the street.
+        cutoff : float
+            Longest walk, metres (included).
+
+        Returns
+        -------
+        points : numpy.ndarray
+            Indices into the points, in no particular order.
+        metres : numpy.ndarray
+            The walk to each, metres.
+        """
         network = self.network
         length = float(network.edge_length[edge])
         starts = np.array([network.edge_u[edge], network.edge_v[edge]], dtype=np.int64)

@@ -16,7 +16,20 @@ from geo_welfare.network.graph import WalkingNetwork
 
 @dataclass(frozen=True)
 class Snapped:
-    """Where points meet the network: edge index, metres along it from its start, metres to reach it."""
+    """Where points meet the network, as parallel arrays of shape (n_points,).
+
+    The walk from a point starts with ``offset`` (straight to its street) and continues along the
+    edge to either end: ``along`` to ``edge_u``, ``edge_length − along`` to ``edge_v``.
+
+    Attributes
+    ----------
+    edge : numpy.ndarray
+        Index of the nearest edge of each point (integers).
+    along : numpy.ndarray
+        Metres along that edge's geometry from its start (``edge_u``) to the nearest point on it.
+    offset : numpy.ndarray
+        Straight-line metres from the point to its street (0 for a point already on it).
+    """
 
     edge: np.ndarray
     along: np.ndarray
@@ -27,7 +40,21 @@ class Snapped:
 
 
 def snap_points(network: WalkingNetwork, points_xy: np.ndarray) -> Snapped:
-    """Snap points (metres, the network's CRS) to the nearest edge."""
+    """Place points on their nearest street edge.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    points_xy : array_like
+        Point coordinates, shape (n, 2) (or anything that reshapes to it), metres in the
+        network's CRS (:attr:`WalkingNetwork.crs`), not lon/lat.
+
+    Returns
+    -------
+    Snapped
+        Edge, metres along it and metres to it, one entry per point.
+    """
     points = shapely.points(np.asarray(points_xy, dtype=float).reshape(-1, 2))
     tree = edge_tree(network)
     pairs, distances = tree.query_nearest(points, return_distance=True, all_matches=False)
@@ -40,7 +67,18 @@ def snap_points(network: WalkingNetwork, points_xy: np.ndarray) -> Snapped:
 
 
 def edge_tree(network: WalkingNetwork) -> shapely.STRtree:
-    """The spatial index of the network's edges, built once per network."""
+    """The spatial index of the network's edges, built once per network and kept on it.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+
+    Returns
+    -------
+    shapely.STRtree
+        Tree over :attr:`WalkingNetwork.edge_geometry`; its indices are edge indices.
+    """
     tree = network.__dict__.get("_edge_tree")
     if tree is None:
         tree = shapely.STRtree(network.edge_geometry)

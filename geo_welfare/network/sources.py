@@ -40,10 +40,33 @@ def _osm_lines(path: Path) -> gpd.GeoDataFrame:
 
 
 def read_walkable_lines(path: str | Path, *, crs: str | None = None) -> gpd.GeoDataFrame:
-    """Street lines in JGD2011 lon/lat from an OSM file (.osm/.pbf) or any line layer."""
+    """Walkable street lines from an OSM file (.osm/.pbf) or any line layer, in JGD2011 lon/lat.
+
+    From OSM only ways a pedestrian may use are kept (:data:`WALKABLE_HIGHWAYS`, and none closed
+    by :data:`CLOSED`); any other layer (a municipality's road centre lines) is taken whole.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    crs : str, optional
+        CRS of a line layer that declares none (e.g. a Shapefile without .prj); ignored for OSM.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        LineStrings and MultiLineStrings in EPSG:6668, with ``_row`` (feature number from 1);
+        from OSM also ``osm_id``, ``highway`` and ``name``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or unreadable, its CRS is unknown or contradicts ``crs``, or a
+        geometry is missing, invalid, not a line or outside Japan.
+    """
     path = Path(path)
     if not path.exists():
-        raise InputError.single(path, "ファイルがありません", "file not found")
+        raise InputError.single(path, "file_not_found")
     lines = _osm_lines(path) if is_osm_file(path) else read_vector(path, crs=crs)
     lines = to_storage_crs(lines, path)
     lines, _ = check_geometries(lines, path, allowed_types={"LineString", "MultiLineString"})

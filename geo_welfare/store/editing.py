@@ -29,12 +29,13 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from geo_welfare.core.errors import InputError, Problem
+from geo_welfare.core.words import Word, t
 from geo_welfare.core.config import JAPAN_BOUNDS, STORAGE_CRS, STORAGE_SRID
 from geo_welfare.store.models import Resource, ResourceChange, Schedule, User
 from geo_welfare.core.values import plain
 from geo_welfare.core.glossary import VISIBILITY_STAFF
 from geo_welfare.io.readers import ROW, check_geometries
-from geo_welfare.layers.resources import _validate
+from geo_welfare.layers.resources import validate_resources
 
 #: The fields an editor sets, named as the store names them.  The schedule is typed as text
 #: (毎週火曜 10:00〜12:00) and parsed into rules on every save, as the importer does.
@@ -48,7 +49,7 @@ ACTIONS = ("create", "update", "move", "delete")
 ROLES = ("editor", "viewer")
 MIN_PASSWORD_LENGTH = 8
 
-#: Importer field → the field name used here (see ``geo_welfare.layers.resources.COLUMN_ALIASES``).
+#: Importer field → the field name used here (see ``geo_welfare.layers.columns.RESOURCE_COLUMNS``).
 _IMPORTER_MAPPING: dict[str, str | None] = {
     **{field: field for field in EDITABLE_FIELDS if field != "schedule_text"},
     "schedule": "schedule_text", "source_id": None, "days": None, "start": None, "end": None, "days_note": None,
@@ -61,13 +62,13 @@ _SOURCE = "web"  # the "file" the validator's problems name
 class EditError(InputError):
     """An edit was refused; ``problems`` name each field, what it needs and what was given."""
 
-    def message(self, lang: str = "ja", limit: int = 20) -> str:
+    def message(self, lang: str | None = None, limit: int = 20) -> str:
         lines = []
         for problem in self.problems[:limit]:
-            expected = problem.expected_ja if lang == "ja" else problem.expected_en
+            expected = problem.expected(lang)
             text = f"{problem.field}: {expected}" if problem.field else expected
             if problem.found is not None:
-                text += f"（値: {problem.found!r}）" if lang == "ja" else f" (found {problem.found!r})"
+                text += t("problem_found", lang, found=repr(problem.found))
             lines.append(text)
         return "\n".join(lines)
 
@@ -81,8 +82,8 @@ class NotFound(LookupError):
     """No resource (or user) with that id (or name)."""
 
 
-def _problem(field: str | None, ja: str, en: str, found: object = None) -> Problem:
-    return Problem(_SOURCE, None, field, ja, en, None if found is None else str(found))
+def _problem(field: str | None, key: str, found: object = None, **values: object) -> Problem:
+    return Problem(_SOURCE, None, field, key, values, None if found is None else str(found))
 
 
 def _now() -> datetime.datetime:
@@ -96,9 +97,8 @@ def _now() -> datetime.datetime:
 
 def _coordinate(values: dict, field: str, problems: list[Problem]) -> float | None:
     value = values.get(field)
-    ja, en = {"lon": ("経度", "longitude"), "lat": ("緯度", "latitude")}[field]
     if value is None or (isinstance(value, str) and not value.strip()):
-        problems.append(_problem(field, f"{ja}が必要です", f"{en} is required"))
+        problems.append(_problem(field, "is_required", what=Word(f"coordinate_{field}")))
         return None
     try:
         if isinstance(value, bool):
@@ -107,7 +107,7 @@ def _coordinate(values: dict, field: str, problems: list[Problem]) -> float | No
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number):
-        problems.append(_problem(field, "数値の度（10進）が必要です", "expected decimal degrees", value))
+        problems.append(_problem(field, "expected_decimal_degrees", value))
         return None
     return number
 
@@ -125,8 +125,8 @@ def _point(values: dict, problems: list[Problem]) -> shapely.Point | None:
         outside = [name for name, value, low, high in (("lon", lon, min_lon, max_lon), ("lat", lat, min_lat, max_lat))
                    if not low <= value <= high]
         for problem in error.problems:
-            problems.append(_problem(", ".join(outside) or "lon, lat", problem.expected_ja, problem.expected_en,
-                                     f"lon {lon}, lat {lat}"))
+            problems.append(_problem(", ".join(outside) or "lon, lat", problem.key, f"lon {lon}, lat {lat}",
+                                     **problem.values))
         return None
     return shapely.Point(lon, lat)
 
@@ -135,10 +135,9 @@ def _check_shape(values: dict, allowed: tuple[str, ...], problems: list[Problem]
     """Unknown fields and values that are neither text, number, yes/no nor empty."""
     for field, value in values.items():
         if field not in allowed:
-            problems.append(_problem(field, f"不明な項目です（使える項目: {', '.join(allowed)}）",
-                                     f"unknown field (known: {', '.join(allowed)})"))
+            problems.append(_problem(field, "unknown_field_known", value=', '.join(allowed)))
         elif value is not None and not isinstance(value, (str, int, float, bool)):
-            problems.append(_problem(field, "文字・数値・真偽値のいずれかが必要です", "expected text, a number or true/false",
+            problems.append(_problem(field, "expected_text_a_number_or_true",
                                      json.dumps(value, ensure_ascii=False)))
 
 
@@ -148,8 +147,8 @@ def _check_lengths(record: dict, problems: list[Problem]) -> None:
     for field in EDITABLE_FIELDS:
         value, length = record.get(field), getattr(columns[field].type, "length", None)
         if isinstance(value, str) and length and len(value) > length:
-            problems.append(_problem(field, f"長すぎます（{length}文字まで）", f"too long (at most {length} characters)",
-                                     f"{value[:20]}…（{len(value)}）"))
+            problems.append(_problem(field, "too_long_at_most_characters", f"{value[:20]}… ({len(value)})",
+                                     length=length))
 
 
 def validate_resource(values: dict) -> tuple[dict, list[dict], shapely.Point]:
@@ -170,12 +169,12 @@ def validate_resource(values: dict) -> tuple[dict, list[dict], shapely.Point]:
     record: dict = {}
     rules: list[dict] = []
     try:
-        validated = _validate(frame, _SOURCE, _IMPORTER_MAPPING, "other", WEB_SOURCE)
+        validated = validate_resources(frame, _SOURCE, _IMPORTER_MAPPING, "other", WEB_SOURCE)
         row = validated.frame.to_dict("records")[0]
         rules = row.pop("schedule_rules") or []
         record = {field: plain(row[field]) for field in EDITABLE_FIELDS + _DERIVED_FIELDS}
     except InputError as error:
-        problems.extend(_problem(p.field, p.expected_ja, p.expected_en, p.found) for p in error.problems)
+        problems.extend(_problem(p.field, p.key, p.found, **p.values) for p in error.problems)
     _check_lengths(record, problems)
     if problems:
         raise EditError(problems)
@@ -344,15 +343,13 @@ def add_user(engine: Engine, username: str, password: str, role: str) -> None:
     """Add a person who may sign in; ``role`` is ``editor`` or ``viewer``."""
     problems = []
     if not _USERNAME.fullmatch(username or ""):
-        problems.append(_problem("username", "利用者名は空白を含まない64文字以内が必要です",
-                                 "a user name needs 1–64 characters without spaces", username))
+        problems.append(_problem("username", "a_user_name_needs_1_64", username))
     if role not in ROLES:
-        problems.append(_problem("role", "役割は editor か viewer が必要です", "role must be editor or viewer", role))
+        problems.append(_problem("role", "role_must_be_editor_or_viewer", role))
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        problems.append(_problem("password", f"パスワードは{MIN_PASSWORD_LENGTH}文字以上が必要です",
-                                 f"a password needs at least {MIN_PASSWORD_LENGTH} characters"))
+        problems.append(_problem("password", "a_password_needs_at_least_characters", length=MIN_PASSWORD_LENGTH))
     if not problems and find_user(engine, username) is not None:
-        problems.append(_problem("username", "この利用者名はすでにあります", "this user name is taken", username))
+        problems.append(_problem("username", "this_user_name_is_taken", username))
     if problems:
         raise EditError(problems)
     with engine.begin() as connection:

@@ -7,7 +7,6 @@ a missing ``mod_spatialite`` becomes one message that names the package to insta
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
@@ -17,12 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from geo_welfare.core.errors import StoreError
-from geo_welfare.core.config import database_url
-
-SPATIALITE_HINT_JA = ("SpatiaLite を読み込めません。Debian/Ubuntu では `apt-get install libsqlite3-mod-spatialite`、"
-                      "macOS では `brew install libspatialite` を実行するか、SPATIALITE_LIBRARY_PATH を設定してください。")
-SPATIALITE_HINT_EN = ("Cannot load SpatiaLite. Install it (Debian/Ubuntu: `apt-get install libsqlite3-mod-spatialite`; "
-                      "macOS: `brew install libspatialite`) or set SPATIALITE_LIBRARY_PATH.")
+from geo_welfare.core.config import database_url, spatialite_library
 
 
 def _sqlite_module() -> ModuleType:
@@ -32,10 +26,7 @@ def _sqlite_module() -> ModuleType:
     try:
         import pysqlite3.dbapi2 as pysqlite3  # type: ignore[import-not-found]
     except ImportError as error:
-        raise StoreError(
-            "この Python の sqlite3 は拡張機能を読み込めません。`pip install pysqlite3-binary` を実行してください。",
-            "This Python's sqlite3 cannot load extensions; run `pip install pysqlite3-binary`.",
-        ) from error
+        raise StoreError("sqlite_cannot_load_extensions") from error
     return pysqlite3
 
 
@@ -43,9 +34,9 @@ def _load_spatialite(dbapi_connection, _connection_record) -> None:
     """Load mod_spatialite on every new connection and switch on foreign keys."""
     dbapi_connection.enable_load_extension(True)
     try:
-        dbapi_connection.load_extension(os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"))
+        dbapi_connection.load_extension(spatialite_library())
     except Exception as error:  # the driver raises its own OperationalError type
-        raise StoreError(SPATIALITE_HINT_JA, SPATIALITE_HINT_EN) from error
+        raise StoreError("spatialite_missing") from error
     finally:
         dbapi_connection.enable_load_extension(False)
     dbapi_connection.execute("PRAGMA foreign_keys = ON")
@@ -65,8 +56,7 @@ def create_store_engine(url: str | None = None) -> Engine:
         if resolved.drivername == "postgresql":
             resolved = resolved.set(drivername="postgresql+psycopg")
         return create_engine(resolved, pool_pre_ping=True)
-    raise StoreError(f"対応していないデータベースです: {backend}（sqlite または postgresql）",
-                     f"Unsupported database {backend!r}: use sqlite (SpatiaLite) or postgresql (PostGIS)")
+    raise StoreError("unsupported_database_use_sqlite_spatialite_or", backend=backend)
 
 
 def open_store(url: str | None = None) -> Engine:
@@ -89,8 +79,7 @@ def _open_resolved(url: str) -> Engine:
     except Exception as error:
         if engine.dialect.name == "sqlite" and isinstance(error.__cause__, StoreError):
             raise error.__cause__ from error
-        raise StoreError(f"データベースを開けません: {engine.url.render_as_string(hide_password=True)}（{error}）",
-                         f"Cannot open the store {engine.url.render_as_string(hide_password=True)}: {error}") from error
+        raise StoreError("cannot_open_the_store", value=engine.url.render_as_string(hide_password=True), error=error) from error
     return engine
 
 

@@ -116,8 +116,7 @@ def _refuse_codes_of_another_source(path: Path, item: AreaImport, unit: str, cla
         owner = claimed.get(code)
         if owner is not None and owner != item.source:
             problems.append(Problem(str(path), number, "code",
-                                    f"コード {code} は {owner} から取り込み済みです（置き換えるには --source {owner}）",
-                                    f"code {code} was already imported from {owner} (to replace it: --source {owner})",
+                                    "code_was_already_imported_from_to", {"code": code, "owner": owner},
                                     code))
     if problems:
         raise InputError(problems[:20])

@@ -14,11 +14,10 @@ import shapely
 from sqlalchemy import Engine, func, select
 
 from geo_welfare.core.config import STORAGE_CRS
-from geo_welfare.core.values import plain
 from geo_welfare.store.models import (AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource,
                                       Schedule)
 from geo_welfare.core.glossary import VISIBILITY_PUBLIC
-from geo_welfare.layers.schedules import ParsedSchedule, from_stored, is_open
+from geo_welfare.layers.schedules import is_open, schedule_of  # schedule_of is still imported from here too
 
 
 def _frame(engine: Engine, statement, geometry_label: str = "wkb") -> gpd.GeoDataFrame:
@@ -62,16 +61,6 @@ def read_resources(engine: Engine, *, kinds: list[str] | None = None, include_st
             by_resource.setdefault(rule.pop("resource_id"), []).append(rule)
     frame["schedules"] = [by_resource.get(identifier, []) for identifier in frame["id"]]
     return frame
-
-
-def schedule_of(resource: dict) -> ParsedSchedule:
-    """The parsed schedule of one resource row as read by :func:`read_resources`."""
-    def value(key: str):
-        return plain(resource.get(key))
-    return from_stored(resource.get("schedules") or [], text=value("schedule_text"),
-                       closed_on_holidays=bool(value("closed_on_holidays")),
-                       closed_year_end=bool(value("closed_year_end")),
-                       times_per_month=value("times_per_month"), unparsed=value("schedule_unparsed"))
 
 
 def open_at(resources: gpd.GeoDataFrame, when: datetime.datetime) -> pd.Series:

@@ -1,12 +1,10 @@
-"""Opening schedules written in Japanese, as recurrence rules shaped like Open Referral HSDS.
+"""The schedule grammar: Japanese schedule text → :class:`~.model.ScheduleRule` and closures.
 
 Real resource lists say when a place is open in free text (毎週火曜, 第1・第3木曜日 10:00〜12:00,
 月2回, 隔月, 平日, 祝日休み) or across the columns of the 自治体標準オープンデータセット
-(利用可能曜日 ``月火水木金``, 開始時間, 終了時間, 利用可能日時特記事項).  This module turns them into
-RFC 5545 rule parts (``FREQ``, ``INTERVAL``, ``BYDAY=2WE``) with opening and closing times, keeps
-the original text, and lists every fragment it did not understand instead of guessing, so that
-"open on the 2nd Wednesday morning?" has an answer where the text gives one, and "unknown"
-where it does not.
+(利用可能曜日 ``月火水木金``, 開始時間, 終了時間, 利用可能日時特記事項).  :func:`parse_schedule`
+reads them in one left-to-right pass over tokens, keeps the original text, and lists every
+fragment it did not understand instead of guessing.
 
 Readings worth knowing (each is pinned by a test):
 
@@ -32,91 +30,11 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
-import holidays
+from geo_welfare.layers.schedules.model import WEEKDAY_CODES, YEAR_END, ParsedSchedule, ScheduleRule
 
-WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_DAY_LETTERS = "月火水木金土日"
-_JA_DAY = dict(zip(WEEKDAY_CODES, _DAY_LETTERS))
-_EN_DAY = dict(zip(WEEKDAY_CODES, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
-_YEAR_END = ((12, 29), (1, 3))  # 年末年始 as public offices keep it
-
-
-@dataclass(frozen=True)
-class ScheduleRule:
-    """One recurrence: weekly or monthly, on some days, optionally between two times.
-
-    ``byday`` holds RFC 5545 day codes, ``"1TH"`` for the first Thursday of the month; empty
-    (with empty ``bymonthday``) means the days are not known.  No times means the whole day.
-    """
-
-    freq: str
-    byday: tuple[str, ...]
-    interval: int = 1
-    opens_at: datetime.time | None = None
-    closes_at: datetime.time | None = None
-    bymonthday: tuple[int, ...] = ()  # 毎月15日 → (15,)
-
-    @property
-    def days_known(self) -> bool:
-        """Whether the rule names the days it falls on (weekdays or days of the month)."""
-        return bool(self.byday or self.bymonthday)
-
-    def to_rrule(self) -> str:
-        """The rule as RFC 5545 text, e.g. ``FREQ=MONTHLY;BYDAY=1TH,3TH``."""
-        parts = [f"FREQ={self.freq}"]
-        if self.interval != 1:
-            parts.append(f"INTERVAL={self.interval}")
-        if self.byday:
-            parts.append("BYDAY=" + ",".join(self.byday))
-        if self.bymonthday:
-            parts.append("BYMONTHDAY=" + ",".join(map(str, self.bymonthday)))
-        return ";".join(parts)
-
-    def to_hsds(self) -> dict:
-        """The rule as the fields of an HSDS ``schedule`` object (None where unknown)."""
-        return {"freq": self.freq, "interval": self.interval, "byday": ",".join(self.byday) or None,
-                "bymonthday": ",".join(map(str, self.bymonthday)) or None,
-                "opens_at": _hhmm(self.opens_at), "closes_at": _hhmm(self.closes_at), "wkst": "MO"}
-
-    def with_times(self, opens_at: datetime.time | None, closes_at: datetime.time | None) -> "ScheduleRule":
-        return replace(self, opens_at=opens_at, closes_at=closes_at)
-
-
-@dataclass(frozen=True)
-class ParsedSchedule:
-    """A schedule as understood: rules, closures, and what was not understood (verbatim)."""
-
-    text: str
-    rules: tuple[ScheduleRule, ...] = ()
-    closed_on_holidays: bool = False
-    closed_year_end: bool = False  # 年末年始 (29 December – 3 January, the public-office custom)
-    times_per_month: int | None = None
-    unparsed: tuple[str, ...] = ()
-
-    @property
-    def complete(self) -> bool:
-        """True when every fragment was understood and the rules fix concrete dates."""
-        return bool(self.rules) and not self.unparsed and all(self._fixes_dates(rule) for rule in self.rules)
-
-    def _fixes_dates(self, rule: ScheduleRule) -> bool:
-        """Whether the rule alone says which dates it falls on.
-
-        Not when its days are unknown, when it repeats every other week or month (no anchor date
-        says which), or when 月2回 goes with plain weekdays (which two Tuesdays?).
-        """
-        if rule.interval != 1 or not rule.days_known:
-            return False
-        return bool(rule.bymonthday) or self.times_per_month is None or all(code[:-2] for code in rule.byday)
-
-    def to_hsds(self) -> list[dict]:
-        """One HSDS schedule dict per rule, each carrying the original text as its description."""
-        return [{**rule.to_hsds(), "description": self.text} for rule in self.rules]
-
-
-def _hhmm(value: datetime.time | None) -> str | None:
-    return None if value is None else value.strftime("%H:%M")
+#: The weekdays as Japanese writes them (月曜 … 日曜), in the order of :data:`~.model.WEEKDAY_CODES`.
+DAY_LETTERS = "月火水木金土日"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -128,10 +46,10 @@ _SEP = r"\s*(?:[・,、と]|及び|および)\s*"
 # A bare day letter (no 曜) starts a list of days only after a non-letter or 週, and never before a
 # letter that makes it part of a word: 4月, 祝日, 指定する日, 日中 and 月末 name no weekday.
 _NOT_BEFORE = r"[末初内額時程中付間以頃数常次例々替帰謝分]"
-_DAY = rf"(?:[{_DAY_LETTERS}]曜日?|[{_DAY_LETTERS}](?!{_NOT_BEFORE}))"
-_DAY_FIRST = rf"(?:[{_DAY_LETTERS}]曜日?|(?:(?<=週)|(?<!\w))[{_DAY_LETTERS}](?!{_NOT_BEFORE}))"
+_DAY = rf"(?:[{DAY_LETTERS}]曜日?|[{DAY_LETTERS}](?!{_NOT_BEFORE}))"
+_DAY_FIRST = rf"(?:[{DAY_LETTERS}]曜日?|(?:(?<=週)|(?<!\w))[{DAY_LETTERS}](?!{_NOT_BEFORE}))"
 _DAYS = rf"{_DAY_FIRST}(?:(?:{_SEP})?{_DAY})*"
-_NTH_DAY = rf"(?:[{_DAY_LETTERS}]曜日?|[月火水木金土](?!{_NOT_BEFORE}))"  # 最終日 is the last day, not Sunday
+_NTH_DAY = rf"(?:[{DAY_LETTERS}]曜日?|[月火水木金土](?!{_NOT_BEFORE}))"  # 最終日 is the last day, not Sunday
 _ORDINALS = rf"(?:第\s*\d(?:{_SEP}(?:第\s*)?\d)*|最終)\s*週?\s*の?\s*"
 _NTH = rf"{_ORDINALS}{_NTH_DAY}(?:{_SEP}{_NTH_DAY})*"
 _CLOCK = r"(?:(午前|午後)\s*)?(\d{1,2})(?:\s*:\s*(\d{2})|\s*時\s*(?:(\d{1,2})\s*分|(半))?)"
@@ -230,7 +148,7 @@ def _times(kind: str, match: re.Match) -> tuple[datetime.time | None, datetime.t
 
 def _day_codes(text: str) -> list[str]:
     """Weekday codes named in a day token ('火曜日' is Tuesday alone: its 日 is not Sunday)."""
-    return [WEEKDAY_CODES[_DAY_LETTERS.index(letter)] for letter in re.findall(rf"[{_DAY_LETTERS}]",
+    return [WEEKDAY_CODES[DAY_LETTERS.index(letter)] for letter in re.findall(rf"[{DAY_LETTERS}]",
                                                                                re.sub(r"曜日?", "", text))]
 
 
@@ -371,7 +289,7 @@ class _Reader:
             self.closed_year_end = True
             written = period.group(1)
             found = _PERIOD.fullmatch(written) if written is not None else None
-            if written is not None and (not found or tuple(map(int, found.groups())) != (*_YEAR_END[0], *_YEAR_END[1])):
+            if written is not None and (not found or tuple(map(int, found.groups())) != (*YEAR_END[0], *YEAR_END[1])):
                 # Another period than 29 Dec – 3 Jan: keep the closure, show the dates to a person.
                 self.loose_spans.append((start + period.start(1), start + period.end(1)))
         days_part = re.sub(rf"{_HOLIDAY}|{_YEAR_END_WORD}", "", re.sub(_CLOSED_VERB + "$", "", word))
@@ -454,217 +372,3 @@ def _day_order(code: str) -> tuple[int, int]:
     """1TH before 2TU (as written: 第1木曜、第2火曜), plain days Monday first, ``-1`` (last) at the end."""
     ordinal = int(code[:-2] or 0)
     return (99 if ordinal == -1 else ordinal), WEEKDAY_CODES.index(code[-2:])
-
-
-def _parse_clock(value: str | None) -> datetime.time | None:
-    return None if not value else datetime.time(*map(int, value.split(":")[:2]))
-
-
-def from_stored(rules: list[dict], *, text: str | None = None, closed_on_holidays: bool = False,
-                closed_year_end: bool = False, times_per_month: int | None = None,
-                unparsed: str | None = None) -> ParsedSchedule:
-    """A schedule rebuilt from what the store keeps (HSDS-shaped rule dicts and the flags)."""
-    return ParsedSchedule(
-        text or "",
-        tuple(ScheduleRule(rule["freq"], tuple((rule.get("byday") or "").split(",")) if rule.get("byday") else (),
-                           int(rule.get("interval") or 1), _parse_clock(rule.get("opens_at")),
-                           _parse_clock(rule.get("closes_at")),
-                           tuple(int(n) for n in (rule.get("bymonthday") or "").split(",") if n))
-              for rule in rules),
-        bool(closed_on_holidays), bool(closed_year_end), times_per_month,
-        tuple(piece for piece in (unparsed or "").split("；") if piece))
-
-
-# ----------------------------------------------------------------------------------------------
-# Questions the store answers.
-
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Japan(years=year)
-
-
-def _in_year_end(day: datetime.date) -> bool:
-    (first_month, first_day), (last_month, last_day) = _YEAR_END
-    return (day.month == first_month and day.day >= first_day) or (day.month == last_month and day.day <= last_day)
-
-
-def _nth_matches(code: str, day: datetime.date) -> bool:
-    """``2WE`` is the 2nd Wednesday of the month, ``-1SU`` the last Sunday."""
-    ordinal, weekday = int(code[:-2]), code[-2:]
-    if WEEKDAY_CODES[day.weekday()] != weekday:
-        return False
-    if ordinal == -1:
-        return (day + datetime.timedelta(days=7)).month != day.month
-    return (day.day - 1) // 7 + 1 == ordinal
-
-
-def _falls_on(schedule: ParsedSchedule, rule: ScheduleRule, day: datetime.date) -> bool | None:
-    """Whether the rule's days include ``day``; None when the text does not fix it."""
-    if not rule.days_known:
-        return None
-    if rule.bymonthday:
-        hit = day.day in rule.bymonthday
-    else:
-        hit = any(_nth_matches(code, day) if code[:-2] else WEEKDAY_CODES[day.weekday()] == code
-                  for code in rule.byday)
-    return None if hit and not schedule._fixes_dates(rule) else hit
-
-
-def _in_hours(schedule: ParsedSchedule, rule: ScheduleRule, moment: datetime.time) -> bool | None:
-    """Whether ``moment`` is within the rule's hours (opens ≤ t < closes); None when not known."""
-    if rule.opens_at is not None and moment < rule.opens_at:
-        return False
-    if rule.closes_at is not None and rule.closes_at != datetime.time(0, 0) and moment >= rule.closes_at:
-        return False
-    if rule.opens_at is None and rule.closes_at is None:
-        return None if schedule.unparsed else True  # the whole day, unless the unparsed text says the hours
-    return True if rule.opens_at is not None and rule.closes_at is not None else None
-
-
-def is_open(schedule: ParsedSchedule, at: datetime.datetime) -> bool | None:
-    """Open at ``at``?  True/False where the rules decide it, None where they cannot."""
-    day = at.date()
-    if schedule.closed_on_holidays and day in _holidays(day.year):
-        return False
-    if schedule.closed_year_end and _in_year_end(day):
-        return False
-    if not schedule.rules:
-        return None
-    answers = set()
-    for rule in schedule.rules:
-        on_day, in_hours = _falls_on(schedule, rule, day), _in_hours(schedule, rule, at.time())
-        answers.add(False if False in (on_day, in_hours) else (True if on_day and in_hours else None))
-    if True in answers:
-        return True
-    return None if None in answers or schedule.unparsed else False
-
-
-def occurs_on_weekday(schedule: ParsedSchedule, weekday: int) -> bool | None:
-    """Can the place be open on this weekday (0 = Monday)?  None when the schedule does not say."""
-    code = WEEKDAY_CODES[weekday]
-    if any(day[-2:] == code for rule in schedule.rules for day in rule.byday):
-        return True
-    if not schedule.rules or schedule.unparsed or any(rule.bymonthday or not rule.byday for rule in schedule.rules):
-        return None  # unknown days, or the 15th falls on every weekday in turn
-    return False
-
-
-# ----------------------------------------------------------------------------------------------
-# Words for residents.
-
-def _ordinal(n: int) -> str:
-    if n == -1:
-        return "last"
-    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _day_groups(rule: ScheduleRule) -> list[tuple[str, list[int]]]:
-    """Weekdays in order of mention, each with its ordinals (empty for every such weekday)."""
-    groups: dict[str, list[int]] = {}
-    for code in rule.byday:
-        groups.setdefault(code[-2:], [])
-        if code[:-2]:
-            groups[code[-2:]].append(int(code[:-2]))
-    return [(day, sorted(ordinals, key=lambda n: (n == -1, n))) for day, ordinals in groups.items()]
-
-
-def _describe_ja(rule: ScheduleRule, per_month: int | None) -> str:
-    groups = _day_groups(rule)
-    plain = all(not ordinals for _, ordinals in groups)
-    days = [day for day, _ in groups]
-    if rule.freq == "WEEKLY" and rule.interval == 1 and per_month is None and plain and len(days) == 7:
-        return "毎日"
-    if rule.freq == "WEEKLY" and rule.interval == 1 and per_month is None and days == list(WEEKDAY_CODES[:5]):
-        return "平日（月〜金）"
-    every = {("WEEKLY", 1): "毎週", ("WEEKLY", 2): "隔週", ("MONTHLY", 1): "毎月", ("MONTHLY", 2): "隔月"}.get(
-        (rule.freq, rule.interval), f"{rule.interval}{'週' if rule.freq == 'WEEKLY' else 'か月'}ごと")
-    if per_month and rule.interval == 1 and not rule.bymonthday and plain:
-        every = f"月{per_month}回"
-    elif every == "毎週" and not groups and (rule.opens_at or rule.closes_at):
-        every = ""  # bare hours: 毎週 would claim more than the text says
-    if rule.bymonthday:
-        named = "・".join(f"{n}日" for n in rule.bymonthday)
-    elif plain and groups:
-        named = "・".join(_JA_DAY[day] for day in days) + "曜日"
-    elif len({tuple(ordinals) for _, ordinals in groups}) == 1:
-        named = "・".join("最終" if n == -1 else f"第{n}" for n in groups[0][1]) + " " + \
-            "・".join(_JA_DAY[day] for day in days) + "曜日"
-    else:
-        named = "・".join(("・".join("最終" if n == -1 else f"第{n}" for n in ordinals) + " " if ordinals else "")
-                         + _JA_DAY[day] + "曜日" for day, ordinals in groups)
-    return " ".join(part for part in (every, named) if part)
-
-
-def _describe_en(rule: ScheduleRule, per_month: int | None) -> str:
-    groups = _day_groups(rule)
-    plain = all(not ordinals for _, ordinals in groups)
-    names = _and([_EN_DAY[day] for day, _ in groups]) if groups else ""
-    weekly, every_other = rule.freq == "WEEKLY", rule.interval == 2
-    if weekly and rule.interval == 1 and per_month is None and plain and len(groups) == 7:
-        return "every day"
-    if weekly and rule.interval == 1 and per_month is None and [d for d, _ in groups] == list(WEEKDAY_CODES[:5]):
-        return "weekdays (Mon–Fri)"
-    if per_month and rule.interval == 1 and not rule.bymonthday and plain:
-        count = {1: "once", 2: "twice"}.get(per_month, f"{per_month} times")
-        return f"{count} a month" + (f" on {names}" if names else "")
-    if rule.bymonthday:
-        days = _and([_ordinal(n) for n in rule.bymonthday])
-        return f"every other month on the {days}" if every_other else f"monthly on the {days}"
-    if not groups:
-        return {("WEEKLY", 1): "" if rule.opens_at or rule.closes_at else "every week",
-                ("WEEKLY", 2): "every other week", ("MONTHLY", 1): "monthly", ("MONTHLY", 2): "every other month"}.get(
-            (rule.freq, rule.interval), f"every {rule.interval} {'weeks' if weekly else 'months'}")
-    if plain:
-        if weekly:
-            return f"every other week on {names}" if every_other else f"every {names}"
-        return f"every other month on {names}" if every_other else f"every {names}"
-    if len({tuple(ordinals) for _, ordinals in groups}) == 1:  # 1st and 3rd Thursday
-        nth = _and([_ordinal(n) for n in groups[0][1]]) + " " + names
-    else:  # 1st Thursday and 2nd Tuesday
-        nth = _and([(_and([_ordinal(n) for n in ordinals]) + " " if ordinals else "") + _EN_DAY[day]
-                    for day, ordinals in groups])
-    return f"every other month on the {nth}" if every_other else f"{nth} of each month"
-
-
-def _clock_text(value: datetime.time | None) -> str:
-    return "" if value is None else f"{value.hour}:{value.minute:02d}"
-
-
-def _hours(rule: ScheduleRule, lang: str) -> str:
-    if rule.opens_at is None and rule.closes_at is None:
-        return ""
-    return _clock_text(rule.opens_at) + ("〜" if lang == "ja" else "–") + _clock_text(rule.closes_at)
-
-
-def describe(schedule: ParsedSchedule, lang: str = "ja") -> str:
-    """The schedule in words a resident reads, in Japanese (``"ja"``) or English (``"en"``).
-
-    Rules first, then closures, then anything not understood in brackets; when nothing was
-    understood the original text is the best description there is.
-    """
-    ja = lang == "ja"
-    sessions: dict[str, list[str]] = {}  # 月曜 10〜12時、13〜15時: one day phrase, two sessions
-    for rule in schedule.rules:
-        days = _describe_ja(rule, schedule.times_per_month) if ja else _describe_en(rule, schedule.times_per_month)
-        sessions.setdefault(days, []).append(_hours(rule, lang))
-    parts = [(" " if ja else ", ").join(part for part in (days, ("・" if ja else " and ").join(filter(None, hours)))
-                                        if part) for days, hours in sessions.items()]
-    if schedule.times_per_month and not schedule.rules:  # with rules, the rules say 月2回 where it matters
-        parts.insert(0, f"月{schedule.times_per_month}回" if ja else
-                     {1: "once", 2: "twice"}.get(schedule.times_per_month, f"{schedule.times_per_month} times")
-                     + " a month")
-    if schedule.closed_on_holidays:
-        parts.append("祝日休み" if ja else "closed on public holidays")
-    if schedule.closed_year_end:
-        parts.append("年末年始休み" if ja else "closed 29 Dec–3 Jan")
-    if not parts:
-        return schedule.text
-    text = ("、" if ja else "; ").join(parts)
-    if schedule.unparsed:
-        text += f"（{'、'.join(schedule.unparsed)}）" if ja else f" ({', '.join(schedule.unparsed)})"
-    return text if ja else text[0].upper() + text[1:]
