@@ -39,7 +39,7 @@ ROADS = SAPPORO / "network" / "sapporo_authorized_road_network_2021-11_wgs84.geo
 AGE_TABLE = SAPPORO / "sapporo_jounen202010_age5_by_chome.csv"
 WARDS = ("atsubetsu", "chuo", "higashi", "kita", "kiyota", "minami", "nishi", "shiroishi", "teine", "toyohira")
 WARD = "中央区"
-PLACES, MINUTES, SPEED_KMH, REPEATS = 300, (10.0, 15.0, 20.0), 4.0, 3
+RESOURCES, MINUTES, SPEED_KMH, REPEATS = 300, (10.0, 15.0, 20.0), 4.0, 3
 
 
 def read_inputs():
@@ -53,7 +53,7 @@ def read_inputs():
     return areas, counts, joined.matched_count, len(population)
 
 
-def pipeline(areas, counts, network, places):
+def pipeline(areas, counts, network, resources):
     """The timed part: spread, snap, walk to the nearest place, coverage at each threshold."""
     times = {}
     start = time.perf_counter()
@@ -63,7 +63,7 @@ def pipeline(areas, counts, network, places):
     snapped = resident_positions(points, network)  # street points know their edge; only a few are snapped
     times["snap"] = time.perf_counter() - start
     start = time.perf_counter()
-    walk = distance_to_nearest(network, places, snapped)
+    walk = distance_to_nearest(network, resources, snapped)
     times["nearest"] = time.perf_counter() - start
     start = time.perf_counter()
     tables = [coverage_by_area(points, walk, minutes, SPEED_KMH) for minutes in MINUTES]
@@ -72,11 +72,11 @@ def pipeline(areas, counts, network, places):
     return points, snapped, walk, tables, times
 
 
-def brute_force_check(network, places, points, snapped, walk, tables, chunk=20_000):
+def brute_force_check(network, resources, points, snapped, walk, tables, chunk=20_000):
     """Walks recomputed as all places × all points (``walking_distances``); totals recomputed from them."""
     cap = max(MINUTES) * SPEED_KMH * 1000 / 60
     brute = np.concatenate([
-        walking_distances(network, places, type(snapped)(snapped.edge[i:i + chunk], snapped.along[i:i + chunk],
+        walking_distances(network, resources, type(snapped)(snapped.edge[i:i + chunk], snapped.along[i:i + chunk],
                                                           snapped.offset[i:i + chunk]), cutoff=cap + 1).min(axis=0)
         for i in range(0, len(snapped), chunk)])
     fast = np.where(walk <= cap + 1, walk, np.inf)
@@ -102,16 +102,16 @@ def run() -> dict:
     read_s = time.perf_counter() - started
     rng = np.random.default_rng(2026)
     nodes = network.node_xy[network.component_labels == 0]
-    places = snap_points(network, nodes[rng.choice(len(nodes), PLACES, replace=False)] +
-                         rng.normal(0, 10, (PLACES, 2)))
+    resources = snap_points(network, nodes[rng.choice(len(nodes), RESOURCES, replace=False)] +
+                         rng.normal(0, 10, (RESOURCES, 2)))
     snap_points(network, network.node_xy[:1])  # the edge index, built once as a running app would
     result = {"build_s": build_s, "read_s": read_s, "nodes": network.node_count, "matched": matched, "rows": rows}
     for label, subset in (("city", areas), ("ward", areas[areas["municipality_name"] == WARD])):
-        points, snapped, walk, tables, _ = pipeline(subset, counts, network, places)  # warm-up and the answer
+        points, snapped, walk, tables, _ = pipeline(subset, counts, network, resources)  # warm-up and the answer
         known = counts[counts["area_code"].isin(subset["code"])]
         assert np.isclose(points["age_65_plus"].sum(), known["age_65_plus"].astype(float).sum(), rtol=1e-9)
-        worst = brute_force_check(network, places, points, snapped, walk, tables)
-        runs = [pipeline(subset, counts, network, places)[4] for _ in range(REPEATS)]
+        worst = brute_force_check(network, resources, points, snapped, walk, tables)
+        runs = [pipeline(subset, counts, network, resources)[4] for _ in range(REPEATS)]
         best = {step: float(np.median([r[step] for r in runs])) for step in runs[0]}
         result[label] = {"areas": len(subset), "points": len(points), "worst_m": worst, "times": best,
                          "old": float(points["age_65_plus"].sum()),
@@ -123,7 +123,7 @@ def main() -> dict:
     r = run()
     print(f"Sapporo: {r['nodes']:,} network nodes (built in {r['build_s']:.2f} s, excluded); small areas and "
           f"age table read in {r['read_s']:.2f} s (excluded), {r['matched']:,} of {r['rows']:,} age rows joined")
-    print(f"coverage at {', '.join(f'{m:.0f}' for m in MINUTES)} min ({SPEED_KMH:g} km/h) from {PLACES} seeded places, "
+    print(f"coverage at {', '.join(f'{m:.0f}' for m in MINUTES)} min ({SPEED_KMH:g} km/h) from {RESOURCES} seeded places, "
           f"median of {REPEATS}; walks checked against brute force first:")
     targets = {"city": 1.0, "ward": 0.2}
     for label in ("city", "ward"):

@@ -41,29 +41,29 @@ from geo_welfare.network import build_network, read_walkable_lines, snap_points,
 
 ROADS = Path(__file__).resolve().parents[2] / "shared" / "data" / "sapporo" / "network" / \
     "sapporo_authorized_road_network_2021-11_wgs84.geojson"
-QUERIES, PLACES, K, CUTOFF = 200, 2000, 5, 3000.0
+QUERIES, RESOURCES, K, CUTOFF = 200, 2000, 5, 3000.0
 OSMNX_PER_CALL_QUERIES = 20  # nearest_edges rebuilds its index per call: ~1 s each, so fewer of them
 #: pandana rounds each edge weight to a millimetre: a walk of n edges may be off by n × 0.5 mm;
 #: 3 km of Sapporo's streets is at most a few hundred edges.
 PANDANA_ATOL = 0.2
 
 
-def ours_query(network, places):
+def ours_query(network, resources):
     """Our nearest-k query for one client: ``query(origin_xy) -> (place indices, metres)``, sorted.
 
     Uses ``geo_welfare.network.search.PlaceSearch`` when it exists (built once, as a running app
     would); otherwise snapping + ``walking_distances`` with a cut-off.
     """
     try:
-        from geo_welfare.network.search import PlaceSearch
+        from geo_welfare.network.search import ResourceSearch
     except ImportError:
         def query(origin_xy):
-            metres = walking_distances(network, snap_points(network, origin_xy[None]), places, cutoff=CUTOFF)[0]
+            metres = walking_distances(network, snap_points(network, origin_xy[None]), resources, cutoff=CUTOFF)[0]
             order = np.argsort(metres, kind="stable")[:K]
             return order, metres[order]
         query.label = "geo-welfare (SciPy Dijkstra)"
         return query
-    search = PlaceSearch(network, places)
+    search = ResourceSearch(network, resources)
 
     def query(origin_xy):
         order, metres = search.nearest(snap_points(network, origin_xy[None]), K, cutoff=CUTOFF)
@@ -72,15 +72,15 @@ def ours_query(network, places):
     return query
 
 
-def _finish(network, origin, places, node_metres, k):
+def _finish(network, origin, resources, node_metres, k):
     """Metres to each place from per-node walks (a dict or array lookup), same-street walks included."""
     edge, along, offset = int(origin.edge[0]), float(origin.along[0]), float(origin.offset[0])
-    u, v = network.edge_u[places.edge], network.edge_v[places.edge]
-    to_u = node_metres(u) + places.along + places.offset
-    to_v = node_metres(v) + network.edge_length[places.edge] - places.along + places.offset
+    u, v = network.edge_u[resources.edge], network.edge_v[resources.edge]
+    to_u = node_metres(u) + resources.along + resources.offset
+    to_v = node_metres(v) + network.edge_length[resources.edge] - resources.along + resources.offset
     metres = np.minimum(to_u, to_v)
-    same = places.edge == edge
-    metres[same] = np.minimum(metres[same], offset + np.abs(places.along[same] - along) + places.offset[same])
+    same = resources.edge == edge
+    metres[same] = np.minimum(metres[same], offset + np.abs(resources.along[same] - along) + resources.offset[same])
     metres[metres > CUTOFF] = np.inf
     return np.sort(metres)[:k]
 
@@ -91,7 +91,7 @@ def _starts(network, origin):
     return {int(network.edge_u[edge]): offset + along, int(network.edge_v[edge]): offset + length - along}
 
 
-def networkx_nearest(graph, network, origin, places, k):
+def networkx_nearest(graph, network, origin, resources, k):
     """The same query with networkx: Dijkstra from both ends of the client's street, with a cut-off."""
     best: dict[int, float] = {}
     for node, cost in _starts(network, origin).items():
@@ -99,7 +99,7 @@ def networkx_nearest(graph, network, origin, places, k):
         for reached, metres in walks.items():
             if cost + metres < best.get(reached, np.inf):
                 best[reached] = cost + metres
-    return _finish(network, origin, places, lambda nodes: np.array([best.get(int(n), np.inf) for n in nodes]), k)
+    return _finish(network, origin, resources, lambda nodes: np.array([best.get(int(n), np.inf) for n in nodes]), k)
 
 
 # --- osmnx -----------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def osmnx_snap(graph, xy):
     return result
 
 
-def osmnx_nearest(graph, origin, places, k):
+def osmnx_nearest(graph, origin, resources, k):
     """Dijkstra with networkx on the osmnx graph from the client's two street ends; places snapped by osmnx."""
     u, v, edge, along, length, offset = origin
     best: dict[int, float] = {}
@@ -145,7 +145,7 @@ def osmnx_nearest(graph, origin, places, k):
         for reached, metres in walks.items():
             if cost + metres < best.get(reached, np.inf):
                 best[reached] = cost + metres
-    pu, pv, pedge, palong, plength, poffset = places
+    pu, pv, pedge, palong, plength, poffset = resources
     metres = np.minimum(np.array([best.get(n, np.inf) for n in pu]) + palong,
                         np.array([best.get(n, np.inf) for n in pv]) + plength - palong) + poffset
     same = np.flatnonzero(pedge == edge)
@@ -185,11 +185,11 @@ def pandarm_network(network):
                                pd.DataFrame({"length": adjacency.data[upper]}), twoway=True, crs=network.crs)
 
 
-def pandarm_nearest(net, network, origin, origin_xy, places, place_xy, k):
+def pandarm_nearest(net, network, origin, origin_xy, resources, resource_xy, k):
     """CH point-to-point distances from the client's two street ends to the candidate places' ends."""
     starts = _starts(network, origin)
-    near = np.flatnonzero(((place_xy - origin_xy) ** 2).sum(axis=1) <= CUTOFF ** 2)
-    ends = np.unique(np.concatenate([network.edge_u[places.edge[near]], network.edge_v[places.edge[near]]]))
+    near = np.flatnonzero(((resource_xy - origin_xy) ** 2).sum(axis=1) <= CUTOFF ** 2)
+    ends = np.unique(np.concatenate([network.edge_u[resources.edge[near]], network.edge_v[resources.edge[near]]]))
     best = np.full(network.node_count, np.inf)
     if len(ends):
         sources = np.repeat(np.fromiter(starts, dtype=np.int64), len(ends))
@@ -197,11 +197,11 @@ def pandarm_nearest(net, network, origin, origin_xy, places, place_xy, k):
         lengths = np.asarray(net.net.shortest_path_distances(sources, np.tile(ends, len(starts)), 0))
         lengths = np.where(lengths >= 4294967.295 - 1e-6, np.inf, lengths) + costs
         np.minimum.at(best, np.tile(ends, len(starts)), lengths)
-    subset = type(places)(places.edge[near], places.along[near], places.offset[near])
+    subset = type(resources)(resources.edge[near], resources.along[near], resources.offset[near])
     return _finish(network, origin, subset, lambda nodes: best[nodes], k)
 
 
-def pandarm_range_nearest(net, network, origin, places, k):
+def pandarm_range_nearest(net, network, origin, resources, k):
     """pandana's range query (nodes within 3 km) from both street ends, then the same finish."""
     best = np.full(network.node_count, np.inf)
     starts = _starts(network, origin)
@@ -210,7 +210,7 @@ def pandarm_range_nearest(net, network, origin, places, k):
         if len(found):
             found = np.asarray(found)
             np.minimum.at(best, found[:, 0].astype(np.int64), found[:, 1] + cost)
-    return _finish(network, origin, places, lambda nodes: best[nodes], k)
+    return _finish(network, origin, resources, lambda nodes: best[nodes], k)
 
 
 def _median_ms(times):
@@ -231,10 +231,10 @@ def _sample(network):
     rng = np.random.default_rng(2026)
     main = network.component_labels == 0
     nodes = network.node_xy[main]
-    place_xy = nodes[rng.choice(len(nodes), PLACES, replace=False)] + rng.normal(0, 20, (PLACES, 2))
-    places = snap_points(network, place_xy)
+    resource_xy = nodes[rng.choice(len(nodes), RESOURCES, replace=False)] + rng.normal(0, 20, (RESOURCES, 2))
+    resources = snap_points(network, resource_xy)
     origins = nodes[rng.choice(len(nodes), QUERIES, replace=False)] + rng.normal(0, 20, (QUERIES, 2))
-    return place_xy, places, origins
+    return resource_xy, resources, origins
 
 
 @dataclass
@@ -244,14 +244,14 @@ class Peers:
     ours: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # from ours_query
     graph: nx.Graph
     osmnx_graph: object
-    osmnx_places: tuple[np.ndarray, ...]  # the places as osmnx snaps them (u, v, edge, along, length, offset)
+    osmnx_resources: tuple[np.ndarray, ...]  # the places as osmnx snaps them (u, v, edge, along, length, offset)
     pandarm: object
 
 
-def _set_up(network, graph: nx.Graph, places, place_xy, origins, result: dict) -> Peers:
+def _set_up(network, graph: nx.Graph, resources, resource_xy, origins, result: dict) -> Peers:
     """Set up each method, its set-up time (and our method's label) written into ``result``."""
     started = time.perf_counter()
-    ours = ours_query(network, places)
+    ours = ours_query(network, resources)
     network.adjacency  # built once, as a running app would
     ours(origins[0])  # warm-up
     result["ours_setup_s"] = time.perf_counter() - started
@@ -261,15 +261,15 @@ def _set_up(network, graph: nx.Graph, places, place_xy, origins, result: dict) -
     og = osmnx_graph(network)
     result["osmnx_graph_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    place_snaps = osmnx_snap(og, place_xy)  # the places are snapped once, outside the timing
-    columns = list(zip(*place_snaps))
-    osmnx_places = tuple(np.asarray(c, dtype=np.int64 if i < 3 else float) for i, c in enumerate(columns))
+    resource_snaps = osmnx_snap(og, resource_xy)  # the places are snapped once, outside the timing
+    columns = list(zip(*resource_snaps))
+    osmnx_resources = tuple(np.asarray(c, dtype=np.int64 if i < 3 else float) for i, c in enumerate(columns))
     result["osmnx_places_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
     net = pandarm_network(network)
     result["pandarm_build_s"] = time.perf_counter() - started
-    return Peers(ours, graph, og, osmnx_places, net)
+    return Peers(ours, graph, og, osmnx_resources, net)
 
 
 def _check(mine, theirs, name: str, q: int, atol: float = 0.01) -> float:
@@ -280,7 +280,7 @@ def _check(mine, theirs, name: str, q: int, atol: float = 0.01) -> float:
     return float(np.abs(mine[finite] - theirs[finite]).max(initial=0.0))
 
 
-def _time_queries(network, peers: Peers, places, place_xy, origins) -> tuple[dict[str, list[float]], float]:
+def _time_queries(network, peers: Peers, resources, resource_xy, origins) -> tuple[dict[str, list[float]], float]:
     """Seconds per query of each method, every answer checked against ours; and pandarm's largest difference."""
     times: dict[str, list[float]] = {name: [] for name in ("ours", "networkx", "osmnx", "osmnx_batch", "pandarm",
                                                             "pandarm_range")}
@@ -295,30 +295,30 @@ def _time_queries(network, peers: Peers, places, place_xy, origins) -> tuple[dic
 
         start = time.perf_counter()
         origin = snap_points(network, origin_xy[None])
-        theirs = networkx_nearest(peers.graph, network, origin, places, K)
+        theirs = networkx_nearest(peers.graph, network, origin, resources, K)
         times["networkx"].append(time.perf_counter() - start)
         _check(mine, theirs, "networkx", q)
 
         if q < OSMNX_PER_CALL_QUERIES:
             start = time.perf_counter()
             theirs = osmnx_nearest(peers.osmnx_graph, osmnx_snap(peers.osmnx_graph, origin_xy[None])[0],
-                                   peers.osmnx_places, K)
+                                   peers.osmnx_resources, K)
             times["osmnx"].append(time.perf_counter() - start)
             _check(mine, theirs, "osmnx", q)
         start = time.perf_counter()
-        theirs = osmnx_nearest(peers.osmnx_graph, osmnx_origins[q], peers.osmnx_places, K)
+        theirs = osmnx_nearest(peers.osmnx_graph, osmnx_origins[q], peers.osmnx_resources, K)
         times["osmnx_batch"].append(time.perf_counter() - start + batch_snap)
         _check(mine, theirs, "osmnx (batch snap)", q)
 
         start = time.perf_counter()
         origin = snap_points(network, origin_xy[None])
-        theirs = pandarm_nearest(peers.pandarm, network, origin, origin_xy, places, place_xy, K)
+        theirs = pandarm_nearest(peers.pandarm, network, origin, origin_xy, resources, resource_xy, K)
         times["pandarm"].append(time.perf_counter() - start)
         worst_pandarm = max(worst_pandarm, _check(mine, theirs, "pandarm", q, PANDANA_ATOL))
 
         start = time.perf_counter()
         origin = snap_points(network, origin_xy[None])
-        theirs = pandarm_range_nearest(peers.pandarm, network, origin, places, K)
+        theirs = pandarm_range_nearest(peers.pandarm, network, origin, resources, K)
         times["pandarm_range"].append(time.perf_counter() - start)
         worst_pandarm = max(worst_pandarm, _check(mine, theirs, "pandarm range", q, PANDANA_ATOL))
     return times, worst_pandarm
@@ -330,14 +330,14 @@ def run() -> dict[str, float]:
     network = build_network(read_walkable_lines(ROADS))
     build_seconds = time.perf_counter() - started
     graph = _networkx_graph(network)
-    place_xy, places, origins = _sample(network)
+    resource_xy, resources, origins = _sample(network)
     result: dict[str, float] = {"nodes": network.node_count, "edges": network.edge_count, "build_s": build_seconds}
-    peers = _set_up(network, graph, places, place_xy, origins, result)
-    times, worst_pandarm = _time_queries(network, peers, places, place_xy, origins)
+    peers = _set_up(network, graph, resources, resource_xy, origins, result)
+    times, worst_pandarm = _time_queries(network, peers, resources, resource_xy, origins)
     for name, values in times.items():
         result[f"{name}_ms"] = _median_ms(values)
     result["pandarm_worst_m"] = worst_pandarm
-    result.update(_pandarm_pois(peers.pandarm, network, place_xy, origins))
+    result.update(_pandarm_pois(peers.pandarm, network, resource_xy, origins))
     result["networkx_ratio"] = result["networkx_ms"] / result["ours_ms"]
     result["osmnx_ratio"] = result["osmnx_ms"] / result["ours_ms"]
     result["osmnx_batch_ratio"] = result["osmnx_batch_ms"] / result["ours_ms"]
@@ -346,18 +346,18 @@ def run() -> dict[str, float]:
     return result
 
 
-def _pandarm_pois(net, network, place_xy, origins):
+def _pandarm_pois(net, network, resource_xy, origins):
     """pandana's own route: POIs on their nearest node, k nearest precomputed for every node."""
     from scipy.sparse.csgraph import dijkstra
 
     started = time.perf_counter()
-    net.set_pois("places", CUTOFF, K, pd.Series(place_xy[:, 0]), pd.Series(place_xy[:, 1]))
+    net.set_pois("places", CUTOFF, K, pd.Series(resource_xy[:, 0]), pd.Series(resource_xy[:, 1]))
     set_s = time.perf_counter() - started
     started = time.perf_counter()
     table = net.nearest_pois(CUTOFF, "places", num_pois=K, max_distance=np.inf)
     all_s = time.perf_counter() - started
     client_nodes = net.get_node_ids(pd.Series(origins[:, 0]), pd.Series(origins[:, 1])).to_numpy()
-    place_nodes = net.get_node_ids(pd.Series(place_xy[:, 0]), pd.Series(place_xy[:, 1])).to_numpy()
+    resource_nodes = net.get_node_ids(pd.Series(resource_xy[:, 0]), pd.Series(resource_xy[:, 1])).to_numpy()
     lookups, worst = [], 0.0
     values = table.to_numpy()
     from_clients = dijkstra(network.adjacency, directed=False, indices=client_nodes, limit=CUTOFF)
@@ -365,7 +365,7 @@ def _pandarm_pois(net, network, place_xy, origins):
         start = time.perf_counter()
         theirs = table.loc[node].to_numpy()
         lookups.append(time.perf_counter() - start)
-        expected = np.sort(from_clients[row, place_nodes])[:K]
+        expected = np.sort(from_clients[row, resource_nodes])[:K]
         theirs = np.where(values[node] > CUTOFF, np.inf, values[node])
         finite = np.isfinite(expected)
         assert np.array_equal(np.isfinite(theirs), finite), (node, expected, theirs)
@@ -378,7 +378,7 @@ def _pandarm_pois(net, network, place_xy, origins):
 def main() -> dict[str, float]:
     r = run()
     print(f"Sapporo road network: {r['nodes']:,} nodes, {r['edges']:,} edges, built in {r['build_s']:.2f} s")
-    print(f"nearest-{K} of {PLACES:,} places within {CUTOFF:.0f} m, median of {QUERIES} queries "
+    print(f"nearest-{K} of {RESOURCES:,} places within {CUTOFF:.0f} m, median of {QUERIES} queries "
           f"(snapping included; answers checked against ours first):")
     print(f"  {r['ours_label']:<42} {r['ours_ms']:8.2f} ms   (set-up + warm-up {r['ours_setup_s']:.2f} s)")
     print(f"  {'networkx Dijkstra':<42} {r['networkx_ms']:8.2f} ms")

@@ -36,13 +36,13 @@ REPEATS = 3  # times are medians
 CUTOFF = 15 * 4000 / 60  # 15 minutes at 4 km/h = 1,000 m
 
 
-def networkx_costs(graph, network, places, points):
+def networkx_costs(graph, network, resources, points):
     """points × places walking metres (``inf`` beyond the cut-off), built as a spopt user would."""
     p_u, p_v = network.edge_u[points.edge], network.edge_v[points.edge]
     p_from_v = network.edge_length[points.edge] - points.along
-    costs = np.full((len(points), len(places)), np.inf)
-    for j in range(len(places)):
-        edge, along, offset = int(places.edge[j]), float(places.along[j]), float(places.offset[j])
+    costs = np.full((len(points), len(resources)), np.inf)
+    for j in range(len(resources)):
+        edge, along, offset = int(resources.edge[j]), float(resources.along[j]), float(resources.offset[j])
         starts = {int(network.edge_u[edge]): offset + along,
                   int(network.edge_v[edge]): offset + float(network.edge_length[edge]) - along}
         best: dict[int, float] = {}

@@ -549,12 +549,12 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
         return all(math.dist(nodes[node], p) >= gap for p in taken)
 
     # 地域の縁側: about one per elementary district, near its school, where the gap rule allows.
-    engawa_places = []
+    engawa_resources = []
     for code, _, _, (sx, sy) in ELEMENTARY:
         district = town.elementary[code]
         options = [n for n in usable if district.contains(Point(nodes[n]))]
         node = min(options, key=lambda n: (math.dist(nodes[n], (sx + 140.0, sy - 90.0)), n))
-        engawa_places.append((code, node))
+        engawa_resources.append((code, node))
         taken.append(nodes[node])
 
     # Salons: the across-river one first, then 29 more drawn where people live (denser → likelier).
@@ -617,15 +617,15 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
 
     engawa_rows = []
     engawa_days = ["平日", "月水金", "毎週火・木曜", "平日", "月水金", "毎週火・木曜"]
-    for number, (code, node) in enumerate(engawa_places, start=1):
+    for number, (code, node) in enumerate(engawa_resources, start=1):
         x, y = town.beside_street(node, rng)
         _, area_name = town.area_at(x, y)
         school = next(e for e in ELEMENTARY if e[0] == code)
-        place = school[1].removesuffix("小学校区")
+        district_name = school[1].removesuffix("小学校区")
         lon, lat = lonlat_point(x, y)
         engawa_rows.append([
-            f"N{number:02d}", f"地域の縁側 {place}のえんがわ", f"チイキノエンガワ {school[2].removesuffix('ショウガッコウク')}ノエンガワ",
-            "地域の縁側", f"{place}縁側運営委員会", _address(rng, area_name), f"{lat:.7f}", f"{lon:.7f}",
+            f"N{number:02d}", f"地域の縁側 {district_name}のえんがわ", f"チイキノエンガワ {school[2].removesuffix('ショウガッコウク')}ノエンガワ",
+            "地域の縁側", f"{district_name}縁側運営委員会", _address(rng, area_name), f"{lat:.7f}", f"{lon:.7f}",
             engawa_days[number - 1], "10:00", "16:00", "どなたでも", ["無料", "100円"][number % 2],
             "" if number == 3 else str(int(rng.integers(10, 31))), FLAGS[number % 2], "あり",
             f"000-0000-{2000 + number}", "公開", _date(rng), SOURCE])
@@ -645,8 +645,8 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, Path]:
     write_geojson(path("support_centres.geojson"), support)
 
     # -- candidate sites: mostly where the walk to any gathering place is long ------------------
-    places = [n for n in salon_nodes] + [n for _, n in engawa_places]
-    reach = nx.multi_source_dijkstra_path_length(town.graph, places, weight="length")
+    resources = [n for n in salon_nodes] + [n for _, n in engawa_resources]
+    reach = nx.multi_source_dijkstra_path_length(town.graph, resources, weight="length")
     far = [n for n in sorted(town.graph.nodes, key=lambda n: (-reach[n], n))
            if max(abs(nodes[n][0]), abs(nodes[n][1])) < HALF - 60 and Point(nodes[n]).distance(town.river) > 40]
     chosen: list = []

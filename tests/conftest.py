@@ -169,12 +169,12 @@ def brute(demo):
 
     engine = open_store(demo)
     network = build_network(read_walkable_lines(DEMO_STREETS))
-    places = read_resources(engine, kinds=["salon", "engawa"], include_staff_only=True).to_crs(network.crs)
+    resources = read_resources(engine, kinds=["salon", "engawa"], include_staff_only=True).to_crs(network.crs)
     points = spread_population(read_areas(engine, "small_area"),
                                read_population(engine, "population_by_age").dropna(subset=["area_code"]), network)
-    walks = walking_distances(network, snap_points(network, np.column_stack([places.geometry.x, places.geometry.y])),
+    walks = walking_distances(network, snap_points(network, np.column_stack([resources.geometry.x, resources.geometry.y])),
                               snap_points(network, np.column_stack([points.geometry.x, points.geometry.y])))
-    return places, points, walks  # walks: places × points
+    return resources, points, walks  # walks: places × points
 
 
 # ---------------------------------------------------------------------------------------------

@@ -223,7 +223,7 @@ class Watched:
 # ---------------------------------------------------------------------------------------------
 # Print maps, read back as a person would.
 
-def places_by_district(districts_file: str = "elementary_districts.geojson"):
+def resources_by_district(districts_file: str = "elementary_districts.geojson"):
     """Every demo place with its district code and whether it is public, straight from the files."""
     import geopandas as gpd
     import pandas as pd

@@ -21,10 +21,10 @@ from geo_welfare.store.read import read_areas, read_population, read_resources
 from helpers import DEMO_DATA as DEMO, X0, Y0, copy_spatialite_store
 
 
-def reach_of(pairs, n_points, n_places):
+def reach_of(pairs, n_points, n_resources):
     """A Reach from (point, place, metres) rows written out by hand."""
     point, place, metres = (np.array(column) for column in zip(*pairs))
-    return Reach(point.astype(np.int64), place.astype(np.int64), metres.astype(float), n_points, n_places)
+    return Reach(point.astype(np.int64), place.astype(np.int64), metres.astype(float), n_points, n_resources)
 
 
 # Four points (older residents 100, 200, 300, 50) and two places, A (seats 20) and B (seats 10).
@@ -142,7 +142,7 @@ def access_values(points, capacity, reach, method, **options):
                    demand_index="point", demand_value="older",
                    supply_df=pd.DataFrame({"place": known, "seats": capacity[known]}),
                    supply_index="place", supply_value="seats",
-                   cost_df=pd.DataFrame({"origin": reach.point, "dest": reach.place, "metres": reach.metres}),
+                   cost_df=pd.DataFrame({"origin": reach.point, "dest": reach.resource, "metres": reach.metres}),
                    cost_origin="origin", cost_dest="dest", cost_name="metres")
     result = getattr(model, method)(name="fca", **options)["fca_seats"]
     return result.reindex(np.arange(len(points))).fillna(0.0).to_numpy()
@@ -164,7 +164,7 @@ def test_demo_town_equals_pysal_access(demo_town):
         np.testing.assert_allclose(ours / 1000.0, theirs, rtol=1e-9, atol=0)
         # Every known seat with residents in reach is shared out to the residents.
         assert (ours * demand).sum() / 1000 == pytest.approx(
-            np.nansum(capacity[np.unique(reach.place[reach.metres <= max_metres])]))
+            np.nansum(capacity[np.unique(reach.resource[reach.metres <= max_metres])]))
     # Not vacuous: one salon's capacity changed by one seat no longer matches access on the original table.
     first = np.flatnonzero(np.isfinite(capacity))[0]
     changed = capacity.copy()
@@ -184,5 +184,5 @@ def test_demo_town_by_small_area(demo_town):
     weighted = (per_point * points["age_65_plus"]).groupby(points["area_code"]).sum() / \
         points.groupby("area_code")["age_65_plus"].sum()
     np.testing.assert_allclose(table.loc[weighted.index, "per_1000"], weighted, rtol=1e-12)
-    assert table["supply"].sum() == pytest.approx(np.nansum(capacity[np.unique(reach.place[reach.metres <= 1000])]))
+    assert table["supply"].sum() == pytest.approx(np.nansum(capacity[np.unique(reach.resource[reach.metres <= 1000])]))
     assert (table["age_65_plus_in_reach"] <= table["age_65_plus"] + 1e-9).all()

@@ -89,7 +89,7 @@ def nearest_node(graph: nx.Graph, point: Point) -> tuple[float, float]:
     return min(graph.nodes, key=lambda n: (math.dist(n, (point.x, point.y)), n))
 
 
-def walks_from_gathering_places(directory: Path, graph: nx.Graph) -> dict:
+def walks_from_gathering_resources(directory: Path, graph: nx.Graph) -> dict:
     """Metres by street from every node to the nearest salon, 通いの場 or 地域の縁側 (door → corner included)."""
     sources = nx.Graph(graph)
     for row in rows(directory, "salons.csv") + rows(directory, "engawa.csv", "cp932"):
@@ -351,7 +351,7 @@ def test_the_salon_across_the_river_is_far_by_street(town):
 
 def test_the_hillside_neighbourhood_is_beyond_a_kilometre_of_every_gathering_place(town):
     graph = street_graph(town)
-    walks = walks_from_gathering_places(town, graph)
+    walks = walks_from_gathering_resources(town, graph)
     small = {f["properties"]["S_NAME"]: metric(shape(f["geometry"])) for f in features(town, "small_areas.geojson")}
     table = {r["地域名"]: r for r in rows(town, "population_by_age.csv")}
 
@@ -420,7 +420,7 @@ def test_support_centres_and_candidate_sites(town):
     assert len({f["properties"]["name"] for f in candidates}) == 12
     # Mostly where the nearest salon, 通いの場 or 縁側 is a long walk away.
     graph = street_graph(town)
-    walks = walks_from_gathering_places(town, graph)
+    walks = walks_from_gathering_resources(town, graph)
     far = [walks[nearest_node(graph, metric(shape(f["geometry"])))] > 600 for f in candidates]
     assert sum(far) == 9
 

@@ -104,8 +104,8 @@ def test_demo_town_open_on_the_second_wednesday_at_half_past_ten(demo_spatialite
     assert set(result["name"]) == expected_names
     # The order agrees with networkx's Dijkstra on the same streets.
     chosen = resources.set_index("name").loc[result["name"]]
-    places = np.column_stack(TO_METRES.transform(chosen.geometry.x.to_numpy(), chosen.geometry.y.to_numpy()))
-    reference = networkx_distances(network, np.array([network.node_xy[200]]), places)[0]
+    resource_xy = np.column_stack(TO_METRES.transform(chosen.geometry.x.to_numpy(), chosen.geometry.y.to_numpy()))
+    reference = networkx_distances(network, np.array([network.node_xy[200]]), resource_xy)[0]
     np.testing.assert_allclose(result["walking_m"], np.round(reference, 1), atol=0.051)
     assert list(result["walking_m"]) == sorted(result["walking_m"])
 

@@ -77,14 +77,14 @@ def test_service_areas_one_per_place_around_it(demo, tmp_path):
 
 
 def test_capacity_shares_out_every_seat_within_reach(demo, brute):
-    places, points, walks = brute
+    resources, points, walks = brute
     result = run_cli(demo, "capacity", "--network", STREETS, "--kind", "salon", "--kind", "engawa",
                      "--minutes", "15", "--unit", "elementary-district", "--format", "csv")
     table = table_of(result)
-    seats = pd.to_numeric(places["capacity"], errors="coerce")
+    seats = pd.to_numeric(resources["capacity"], errors="coerce")
     reached = (walks <= 1000.0).any(axis=1)  # a place with older residents within 15 minutes
     assert table["supply"].sum() == pytest.approx(seats[reached].sum(), rel=1e-9)
-    assert f"{int(seats.isna().sum())} of {len(places)} places have no known capacity" in result.stderr
+    assert f"{int(seats.isna().sum())} of {len(resources)} places have no known capacity" in result.stderr
 
 
 def test_without_a_network_every_row_says_straight_line(demo):
@@ -129,7 +129,7 @@ def test_plan_equals_the_best_pair_found_by_trying_every_pair(demo, brute, tmp_p
     from itertools import combinations
 
     from geo_welfare.store.read import read_candidates
-    places, points, walks = brute
+    resources, points, walks = brute
     engine = open_store(demo)
     network = build_network(read_walkable_lines(STREETS))
     candidates = read_candidates(engine).to_crs(network.crs)

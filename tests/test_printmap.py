@@ -18,11 +18,11 @@ from pyproj import CRS
 
 from geo_welfare.maps import district_content, load_store_layers, render_district_map
 from geo_welfare.maps.background import read_background
-from geo_welfare.maps.labels import intersects, place_labels
+from geo_welfare.maps.labels import intersects, resource_labels
 from geo_welfare.maps.layout import choose_orientation, page_layout
 from geo_welfare.store import open_store
 from geo_welfare.web import create_app
-from helpers import ARTIFACTS, DEMO_DATA as DEMO, copy_spatialite_store, flat, places_by_district, run, run_cli
+from helpers import ARTIFACTS, DEMO_DATA as DEMO, copy_spatialite_store, flat, resources_by_district, run, run_cli
 
 EXTRAS = ("--network", DEMO / "streets.geojson", "--water", DEMO / "water.geojson", "--railway",
           DEMO / "railway.geojson")
@@ -60,8 +60,8 @@ def e05_page(demo_url):
 
 
 def test_pdf_has_the_title_legend_and_every_public_place_of_the_district(e02_pdf):
-    places = places_by_district()
-    mine = places[places["code"] == "E02"]
+    resources = resources_by_district()
+    mine = resources[resources["code"] == "E02"]
     public, staff = set(mine.loc[mine["public"], "name"]), set(mine.loc[~mine["public"], "name"])
     assert len(public) == 6 and staff == {"えがおサロン"}  # the demo's staff-only salon S07 lies in E02
 
@@ -96,8 +96,8 @@ def test_a_staff_copy_says_so(demo_url, tmp_path):
 
 
 def test_numbers_on_the_map_match_the_list(e05_page):
-    places = places_by_district()
-    public = places[(places["code"] == "E05") & places["public"]]
+    resources = resources_by_district()
+    public = resources[(resources["code"] == "E05") & resources["public"]]
     entries = e05_page.entries
     assert [entry.number for entry in entries] == list(range(1, len(public) + 1))
     assert sorted(entry.name for entry in entries) == sorted(public["name"])
@@ -126,7 +126,7 @@ def test_label_placement_in_a_crowd():
     # Twelve symbols 6 pt apart in a row: no label fits beside each, yet none may overlap.
     anchors = [(100 + 6 * i, 100) for i in range(12)]
     obstacle = (80, 120, 200, 160)
-    placements = place_labels(anchors, [(12, 10)] * 12, bounds=(0, 0, 300, 300), obstacles=[obstacle])
+    placements = resource_labels(anchors, [(12, 10)] * 12, bounds=(0, 0, 300, 300), obstacles=[obstacle])
     assert all(p.clear for p in placements) and any(p.leader for p in placements)
     for a, b in itertools.combinations([p.box for p in placements], 2):
         assert not intersects(a, b)
@@ -149,7 +149,7 @@ def test_png_artifact(demo_url):
 def test_all_districts_one_file_each_and_page_sizes(demo_url, tmp_path):
     result = run_cli(demo_url, "map", "district", "--all", "-o", tmp_path / "a4", lang="ja")
     assert result.exit_code == 0, result.stderr
-    codes = sorted(places_by_district()["code"].unique())
+    codes = sorted(resources_by_district()["code"].unique())
     files = sorted((tmp_path / "a4").glob("*.pdf"))
     assert [f.name.split("_")[0] for f in files] == codes == ["E01", "E02", "E03", "E04", "E05", "E06"]
     assert "6地区の地図を書き出しました" in result.stderr

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_welfare.analysis.coverage import distance_to_nearest, walk_from_places
+from geo_welfare.analysis.coverage import distance_to_nearest, walk_from_resources
 from geo_welfare.analysis.gaps import gap_areas
 from geo_welfare.analysis.service_areas import combined_service_area, reached_streets, service_areas
 from geo_welfare.analysis.spread import spread_population
@@ -29,21 +29,21 @@ def test_the_walk_does_not_cross_the_river():
     network = network_of([(0, 50), (1000, 50)], [(0, -50), (1000, -50)], [(1000, 50), (1000, -50)])
     salon = snap_points(network, at((100, 60)))
     # 500 m: 490 m left on the street, which ends 100 m west: 100 + 490 = 590 m of street reached.
-    pieces = reached_streets(network, walk_from_places(network, salon), 500.0, salon)
+    pieces = reached_streets(network, walk_from_resources(network, salon), 500.0, salon)
     assert shapely.union_all(pieces).length == pytest.approx(590.0)
     (area,) = service_areas(network, salon, 500.0)
     assert area.contains(shapely.Point(X0 + 550, Y0 + 60))
     assert not area.contains(shapely.Point(X0 + 100, Y0 - 50))  # 110 m away, over the water: a 1.9 km walk
     # 1,400 m: over the bridge (10 + 900 + 100 = 1010 on the south end) and 390 m back west on the south bank.
-    pieces = reached_streets(network, walk_from_places(network, salon), 1400.0, salon)
+    pieces = reached_streets(network, walk_from_resources(network, salon), 1400.0, salon)
     assert shapely.union_all(pieces).length == pytest.approx(1000 + 100 + 390)
     assert combined_service_area(network, salon, 1400.0).equals(service_areas(network, salon, 1400.0)[0])
 
 
 def test_a_place_mid_street_reaches_both_ways_without_a_node():
     network = network_of([(0, 0), (1000, 0)])
-    place = snap_points(network, at((500, 20)))
-    (area,) = service_areas(network, place, 220.0)
+    resource = snap_points(network, at((500, 20)))
+    (area,) = service_areas(network, resource, 220.0)
     # 200 m each way along the street (220 − 20 to reach it): a 400 m stadium of radius 50.
     assert area.area == pytest.approx(400 * 100 + 2 * HALF_ROUND_CAP)
 

@@ -51,8 +51,8 @@ def street_instance(*existing_x):
 
 def reach_of(costs: np.ndarray, cutoff: float) -> Reach:
     """The pairs of a points × places cost matrix within ``cutoff``."""
-    point, place = np.nonzero(costs <= cutoff)
-    return Reach(point, place, costs[point, place], costs.shape[0], costs.shape[1])
+    point, resource = np.nonzero(costs <= cutoff)
+    return Reach(point, resource, costs[point, resource], costs.shape[0], costs.shape[1])
 
 
 def spopt_mclp_objective(costs, weights, already, cutoff, k) -> float:
@@ -176,8 +176,8 @@ def random_instance():
     existing = rng.uniform(0, 3000, (3, 2))
     grid = np.stack(np.meshgrid(np.arange(0, 3001, 500), np.arange(0, 3001, 500)), axis=-1).reshape(-1, 2)
 
-    def costs(places):
-        return np.linalg.norm(points[:, None, :] - places[None, :, :], axis=2)
+    def costs(resources):
+        return np.linalg.norm(points[:, None, :] - resources[None, :, :], axis=2)
 
     return weights, costs(candidates), costs(existing), costs(grid)
 

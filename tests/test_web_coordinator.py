@@ -54,19 +54,19 @@ class Reference:
         self.to_metres = Transformer.from_crs(6668, self.network.crs, always_xy=True)
         rows = _rows("salons.csv", "utf-8-sig") + _rows("engawa.csv", "cp932")
         self.staff_only = {row["名称"] for row in rows if row["公開"] == "職員のみ"}
-        self.places = [{
+        self.resources = [{
             "id": row["ID"], "name": row["名称"], "kind": glossary.resource_kind(row["種別"]),
             "schedule": parse_schedule(None, days=row["開催日"], start=row["開始時間"], end=row["終了時間"]),
             "xy": self.to_metres.transform(float(row["経度"]), float(row["緯度"])),
         } for row in rows if row["公開"] == "公開"]
-        self.snapped = snap_points(self.network, np.array([place["xy"] for place in self.places]))
+        self.snapped = snap_points(self.network, np.array([place["xy"] for place in self.resources]))
 
     def walks(self, lonlat, kinds=PAGE_KINDS, weekday: int | None = None) -> list[tuple[str, float, float]]:
         """(name, walking metres, straight metres) to every fitting public place, nearest first."""
         xy = np.array([self.to_metres.transform(*lonlat)])
         metres = walking_distances(self.network, snap_points(self.network, xy), self.snapped)[0]
         answer = []
-        for place, walk in zip(self.places, metres):
+        for place, walk in zip(self.resources, metres):
             if place["kind"] not in kinds:
                 continue
             if weekday is not None and occurs_on_weekday(place["schedule"], weekday) is not True:
@@ -77,7 +77,7 @@ class Reference:
     def meets(self, weekday: int, kinds=SALON_KINDS) -> tuple[set[str], set[str]]:
         """Names of the places held on ``weekday`` (True), and of those whose schedule cannot say (None)."""
         held, unknown = set(), set()
-        for place in self.places:
+        for place in self.resources:
             if place["kind"] in kinds:
                 answer = occurs_on_weekday(place["schedule"], weekday)
                 if answer is True:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from geo_welfare.web import create_app
-from helpers import ARTIFACTS, Watched, flat, places_by_district, run, serve
+from helpers import ARTIFACTS, Watched, flat, resources_by_district, run, serve
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def client(demo):
 
 def test_the_district_lists_its_public_places_numbered(client):
     answer = client.get("/api/district/elementary_district/E02").get_json()
-    places = places_by_district()
+    places = resources_by_district()
     e02 = places[places["code"] == "E02"]
     assert sorted(p["name"] for p in answer["places"]) == sorted(e02.loc[e02["public"], "name"])
     assert "えがおサロン" not in {p["name"] for p in answer["places"]}  # staff only

@@ -47,18 +47,18 @@ RESOURCE_ROWS = [
      "職員のみ"],
 ]
 #: What an editor posts for a new place, and what the API then serves for it.
-NEW_PLACE = {
+NEW_RESOURCE = {
     "name": "はなみずき通いの場", "kind": "通いの場", "address": "テスト町一丁目5番5号", "schedule_text": "第1・第3木曜日 14:00〜15:30",
     "target_groups": "65歳以上", "fee": "無料", "capacity": "15人", "barrier_free": True, "consultation": False,
     "phone": "000-0000-0005", "last_checked": "2026-11-01", "lon": 139.4012345, "lat": 35.2016789,
 }
-NEW_PLACE_STORED = {
+NEW_RESOURCE_STORED = {
     "kind": "kayoi_no_ba", "name": "はなみずき通いの場", "name_kana": None, "operator": None,
     "address": "テスト町一丁目5番5号", "phone": "000-0000-0005", "url": None, "target_groups": "65歳以上", "fee": "無料",
     "capacity": 15, "barrier_free": True, "consultation": False, "visibility": "public", "last_checked": "2026-11-01",
     "schedule_text": "第1・第3木曜日 14:00〜15:30", "note": None, "lon": 139.4012345, "lat": 35.2016789,
 }
-NEW_PLACE_SERVED = {
+NEW_RESOURCE_SERVED = {
     "kind": "kayoi_no_ba", "kind_label": "通いの場", "name": "はなみずき通いの場", "address": "テスト町一丁目5番5号",
     "phone": "000-0000-0005", "schedule": "毎月 第1・第3 木曜日 14:00〜15:30", "target_groups": "65歳以上", "fee": "無料",
     "capacity": 15, "barrier_free": True, "consultation": False, "last_checked": "2026-11-01",
@@ -157,13 +157,13 @@ def test_an_editor_adds_changes_moves_and_deletes_a_place_with_its_history(town)
     client, headers = editor_client(town)
     started = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
 
-    created = client.post("/api/resources", json=NEW_PLACE, headers=headers)
+    created = client.post("/api/resources", json=NEW_RESOURCE, headers=headers)
     assert created.status_code == 201, created.get_json()
     identifier = created.get_json()["id"]
     assert created.headers["Location"].endswith(f"/api/resources/{identifier}")
-    assert created.get_json()["resource"] == {"id": identifier, **NEW_PLACE_STORED}
+    assert created.get_json()["resource"] == {"id": identifier, **NEW_RESOURCE_STORED}
     feature = served(client)["はなみずき通いの場"]
-    assert {key: feature["properties"][key] for key in NEW_PLACE_SERVED} == NEW_PLACE_SERVED
+    assert {key: feature["properties"][key] for key in NEW_RESOURCE_SERVED} == NEW_RESOURCE_SERVED
     assert feature["properties"]["id"] == identifier
     assert feature["geometry"] == {"type": "Point", "coordinates": [139.401235, 35.201679]}  # rounded to 6 decimals
     assert stored_point(town, identifier) == pytest.approx((139.4012345, 35.2016789), abs=1e-9)
@@ -197,7 +197,7 @@ def test_an_editor_adds_changes_moves_and_deletes_a_place_with_its_history(town)
     history = client.get(f"/api/resources/{identifier}/history").get_json()
     assert [(h["action"], h["username"]) for h in history] == [
         ("create", EDITOR), ("update", EDITOR), ("update", EDITOR), ("move", EDITOR), ("delete", EDITOR)]
-    assert history[0]["changes"] == {field: [None, value] for field, value in NEW_PLACE_STORED.items()
+    assert history[0]["changes"] == {field: [None, value] for field, value in NEW_RESOURCE_STORED.items()
                                      if value is not None}
     assert history[1]["changes"] == {"capacity": [15, 12], "fee": ["無料", "100円"], "note": [None, "雨天中止"]}
     assert history[2]["changes"] == {"schedule_text": ["第1・第3木曜日 14:00〜15:30", "毎週火曜 10:00〜11:00"]}
@@ -242,9 +242,9 @@ BAD_INPUT = [
 def test_bad_input_is_refused_naming_the_field_and_nothing_changes(town, change, field, label_ja, reason_en):
     client, headers = editor_client(town)
     before = snapshot(town)
-    new_place = {key: value for key, value in {**NEW_PLACE, **change}.items() if value is not None}
+    new_resource = {key: value for key, value in {**NEW_RESOURCE, **change}.items() if value is not None}
     identifier = resource_id(town, "ひだまりサロン")
-    for response in (client.post("/api/resources", json=new_place, headers=headers),
+    for response in (client.post("/api/resources", json=new_resource, headers=headers),
                      client.patch(f"/api/resources/{identifier}", json=change, headers=headers)):
         assert response.status_code == 400
         body = response.get_json()
@@ -281,7 +281,7 @@ def test_viewers_and_anonymous_visitors_change_nothing(town):
     anonymous = create_app(town, tiles="none").test_client()
     for client, status in ((viewer, 403), (anonymous, 401)):
         headers = {"X-CSRFToken": csrf(client)}  # a valid token: only the role stops them
-        calls = [client.post("/api/resources", json=NEW_PLACE, headers=headers),
+        calls = [client.post("/api/resources", json=NEW_RESOURCE, headers=headers),
                  client.patch(f"/api/resources/{identifier}", json={"fee": "500円"}, headers=headers),
                  client.post(f"/api/resources/{identifier}/move", json={"lon": 139.403, "lat": 35.201},
                              headers=headers),
@@ -301,7 +301,7 @@ def test_every_change_needs_the_csrf_token(town):
     identifier = resource_id(town, "ひだまりサロン")
     before = snapshot(town)
     for bad in ({}, {"X-CSRFToken": "forged"}, {"X-CSRFToken": ""}):
-        calls = [client.post("/api/resources", json=NEW_PLACE, headers=bad),
+        calls = [client.post("/api/resources", json=NEW_RESOURCE, headers=bad),
                  client.patch(f"/api/resources/{identifier}", json={"fee": "500円"}, headers=bad),
                  client.post(f"/api/resources/{identifier}/move", json={"lon": 139.403, "lat": 35.201}, headers=bad),
                  client.delete(f"/api/resources/{identifier}", headers=bad)]
@@ -309,7 +309,7 @@ def test_every_change_needs_the_csrf_token(town):
         assert "CSRF" in calls[0].get_json()["error"] and "CSRF" in calls[0].get_json()["error_en"]
     # Another session's token is no good either.
     _, other_headers = editor_client(town)
-    assert client.post("/api/resources", json=NEW_PLACE, headers=other_headers).status_code == 400
+    assert client.post("/api/resources", json=NEW_RESOURCE, headers=other_headers).status_code == 400
     assert snapshot(town) == before
     # The forms too: signing in and out need the token.
     fresh = create_app(town, tiles="none").test_client()
@@ -319,7 +319,7 @@ def test_every_change_needs_the_csrf_token(town):
     assert client.get("/api/session").get_json()["username"] == EDITOR
     assert client.post("/logout", data={"csrf_token": headers["X-CSRFToken"]}).status_code == 302
     assert client.get("/api/session").get_json()["username"] is None
-    assert client.post("/api/resources", json=NEW_PLACE, headers=headers).status_code in (400, 401)
+    assert client.post("/api/resources", json=NEW_RESOURCE, headers=headers).status_code in (400, 401)
 
 
 def test_passwords_are_stored_as_salted_hashes(town):
@@ -353,7 +353,7 @@ def test_sessions_expire_and_cookies_are_guarded(town):
     replay = app.test_client()
     replay.set_cookie("geo_welfare_session", value)
     token = replay.get("/api/session").get_json()["csrf_token"]
-    assert replay.post("/api/resources", json=NEW_PLACE, headers={"X-CSRFToken": token}).status_code in (400, 401)
+    assert replay.post("/api/resources", json=NEW_RESOURCE, headers={"X-CSRFToken": token}).status_code in (400, 401)
     assert "はなみずき通いの場" not in served(replay)
 
 
@@ -361,7 +361,7 @@ def test_a_removed_user_is_signed_out_at_once(town):
     client, headers = editor_client(town)
     result = CliRunner().invoke(main, ["--database", town, "--lang", "en", "user", "remove", EDITOR])
     assert result.exit_code == 0, result.output
-    assert client.post("/api/resources", json=NEW_PLACE, headers=headers).status_code == 401
+    assert client.post("/api/resources", json=NEW_RESOURCE, headers=headers).status_code == 401
 
 
 def test_staff_only_places_are_for_editors_alone(town):
@@ -472,7 +472,7 @@ def test_upgrading_a_0001_store_keeps_its_rows(empty_store_url, tmp_path):
             "ST_GeomFromText('POINT(139.401 35.201)', 6668))"))
     resource_rows = snapshot_engine(engine)
     command.upgrade(alembic_config(engine), "head")
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
     assert snapshot_engine(engine) == resource_rows
     assert {"app_user", "resource_change"} <= set(inspect(engine).get_table_names())
     add_user(engine, "sato", "long-enough-pw", "editor")
@@ -483,7 +483,7 @@ def test_upgrading_a_0001_store_keeps_its_rows(empty_store_url, tmp_path):
     assert "app_user" not in inspect(engine).get_table_names() and snapshot_engine(engine) == resource_rows
     engine.dispose()
     open_store.cache_clear()
-    assert current_revision(open_store(empty_store_url)) == "0002"  # opening the store upgrades it
+    assert current_revision(open_store(empty_store_url)) == head_revision()  # opening the store upgrades it
 
 
 def snapshot_engine(engine) -> list[tuple]:

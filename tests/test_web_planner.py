@@ -29,7 +29,7 @@ def client(demo):
 @pytest.fixture(scope="module")
 def best_pair(demo, brute):
     """The two candidates that add the most 65+ within 10 minutes, found by trying every pair."""
-    places, points, walks = brute
+    resources, points, walks = brute
     network = build_network(read_walkable_lines(STREETS))
     candidates = read_candidates(open_store(demo)).to_crs(network.crs)
     reaches = walking_distances(network, snap_points(network, np.column_stack([candidates.geometry.x,

@@ -60,7 +60,7 @@ def _literal_keys() -> dict[str, list[str]]:
 
 def test_every_key_code_names_is_in_the_catalogue():
     known = set(words.entries("ja"))
-    missing = {key: places for key, places in _literal_keys().items() if key not in known}
+    missing = {key: resources for key, resources in _literal_keys().items() if key not in known}
     assert missing == {}
 
 

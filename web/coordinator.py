@@ -174,16 +174,16 @@ def _speed(body: dict) -> float:
     return float(value)
 
 
-def _feature(row: dict, route, place: dict) -> dict:
+def _feature(row: dict, route, resource: dict) -> dict:
     properties = {key: plain(row[key]) for key in ("rank", "id", "name", "kind", "kind_label", "walking_m",
                                                    "walking_min", "straight_m", "method", "schedule", "phone",
                                                    "address")}
     properties.update(rank=int(properties["rank"]), id=int(properties["id"]),
                       walking_m=float(properties["walking_m"]), walking_min=float(properties["walking_min"]),
                       straight_m=float(properties["straight_m"]), schedule=properties["schedule"] or None,
-                      target_groups=plain(place.get("target_groups")), fee=plain(place.get("fee")),
-                      barrier_free=plain(place.get("barrier_free")), consultation=plain(place.get("consultation")),
-                      place=[round(place["geometry"].x, 7), round(place["geometry"].y, 7)])
+                      target_groups=plain(resource.get("target_groups")), fee=plain(resource.get("fee")),
+                      barrier_free=plain(resource.get("barrier_free")), consultation=plain(resource.get("consultation")),
+                      place=[round(resource["geometry"].x, 7), round(resource["geometry"].y, 7)])  # the answer's key
     coordinates = [[round(x, 7), round(y, 7)] for x, y in route.coords] if route is not None else []
     return {"type": "Feature", "properties": properties,
             "geometry": {"type": "LineString", "coordinates": coordinates}}
@@ -216,9 +216,9 @@ def nearest():
         if len(resources):
             result = nearest_resources(resources, (lon, lat), k=k, network=network, needs=needs, speed_kmh=speed,
                                        lang=lang)
-            places = resources.set_index("id")
+            by_id = resources.set_index("id")
             for row, route in zip(result.to_dict("records"), result.geometry):
-                features.append(_feature(row, route, places.loc[row["id"]].to_dict()))
+                features.append(_feature(row, route, by_id.loc[row["id"]].to_dict()))
     except Exception as error:  # logged without its message, which could quote the location
         log.error("nearest places failed: %s\n%s", type(error).__name__,
                   "".join(traceback.format_tb(error.__traceback__)))

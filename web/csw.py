@@ -37,7 +37,7 @@ def _district(unit: str, code: str, lang: str) -> dict:
     layers = load_store_layers(get_engine(), unit, shading="none")
     content = district_content(layers, code)
     to_lonlat = content.resources.to_crs(STORAGE_CRS)
-    places = [{
+    resources = [{
         "number": int(row["number"]), "name": row["name"], "kind": row["kind"],
         "kind_label": label(RESOURCE_KINDS, row["kind"], lang), "colour": RESOURCE_COLOURS.get(row["kind"], "#555"),
         "schedule": describe(schedule_of(row), lang) or None, "phone": row.get("phone") or None,
@@ -45,7 +45,7 @@ def _district(unit: str, code: str, lang: str) -> dict:
     } for row, point in zip(content.resources.to_dict("records"), to_lonlat.geometry)]
     outline = shapely.to_geojson(layers.districts.loc[layers.districts["code"] == code].geometry.iloc[0])
     return {"unit": unit, "code": code, "name": content.name, "municipality": content.municipality,
-            "outline": json.loads(outline), "places": places}
+            "outline": json.loads(outline), "places": resources}
 
 
 @blueprint.get("/csw")

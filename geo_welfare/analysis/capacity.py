@@ -149,8 +149,8 @@ def two_step_fca(reach: Reach, demand: np.ndarray, supply: np.ndarray, max_metre
     """
     demand = np.asarray(demand, dtype=float)
     supply = np.asarray(supply, dtype=float)
-    if demand.shape != (reach.n_points,) or supply.shape != (reach.n_places,):
-        raise ValueError(f"expected {reach.n_points} demand values and {reach.n_places} supply values, "
+    if demand.shape != (reach.n_points,) or supply.shape != (reach.n_resources,):
+        raise ValueError(f"expected {reach.n_points} demand values and {reach.n_resources} supply values, "
                          f"got {demand.shape} and {supply.shape}")
     if not np.all(np.isfinite(demand) & (demand >= 0)):
         raise ValueError("demand must be finite and not negative")
@@ -160,18 +160,18 @@ def two_step_fca(reach: Reach, demand: np.ndarray, supply: np.ndarray, max_metre
     if not known.all():
         warnings.warn(UnknownCapacityWarning(int((~known).sum()), len(supply)), stacklevel=2)
     within = reach.metres <= max_metres
-    point, place, metres = reach.point[within], reach.place[within], reach.metres[within]
+    point, resource, metres = reach.point[within], reach.resource[within], reach.metres[within]
     if weights is None:
         weight = np.ones(len(metres))
     else:
         weight_of = weights if callable(weights) else distance_bands(weights)
         weight = np.asarray(weight_of(metres), dtype=float)
     # Step 1: each place's known capacity over the (weighted) demand within its reach.
-    place_demand = np.bincount(place, weights=weight * demand[point], minlength=reach.n_places)
-    share = np.zeros(reach.n_places)
-    np.divide(supply, place_demand, out=share, where=known & (place_demand > 0))
+    resource_demand = np.bincount(resource, weights=weight * demand[point], minlength=reach.n_resources)
+    share = np.zeros(reach.n_resources)
+    np.divide(supply, resource_demand, out=share, where=known & (resource_demand > 0))
     # Step 2: each point sums the shares of the places within its reach, with the same weight.
-    return PER * np.bincount(point, weights=weight * share[place], minlength=reach.n_points)
+    return PER * np.bincount(point, weights=weight * share[resource], minlength=reach.n_points)
 
 
 def capacity_by_area(points: gpd.GeoDataFrame, per_point: np.ndarray, units: gpd.GeoDataFrame | None = None

@@ -27,7 +27,7 @@ from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH
 LINK_SHIFT = 1.0
 
 
-def walk_from_places(network: WalkingNetwork, places: Snapped) -> np.ndarray:
+def walk_from_resources(network: WalkingNetwork, resources: Snapped) -> np.ndarray:
     """Walking metres from every node to its nearest place, by one Dijkstra run from all places.
 
     A virtual source joined to each end of every place's street (by the place's walk to that end)
@@ -46,9 +46,9 @@ def walk_from_places(network: WalkingNetwork, places: Snapped) -> np.ndarray:
         Shape (n_nodes,), metres; ``inf`` where no place is reachable.
     """
     n = network.node_count
-    ends = np.concatenate([network.edge_u[places.edge], network.edge_v[places.edge]])
-    costs = np.concatenate([places.offset + places.along,
-                            places.offset + network.edge_length[places.edge] - places.along])
+    ends = np.concatenate([network.edge_u[resources.edge], network.edge_v[resources.edge]])
+    costs = np.concatenate([resources.offset + resources.along,
+                            resources.offset + network.edge_length[resources.edge] - resources.along])
     # Keep the cheapest link when several places share an end node (csr sums duplicates otherwise).
     order = np.lexsort((costs, ends))
     first = np.ones(len(ends), dtype=bool)
@@ -59,7 +59,7 @@ def walk_from_places(network: WalkingNetwork, places: Snapped) -> np.ndarray:
     return dijkstra(graph, directed=True, indices=n)[:n] - LINK_SHIFT
 
 
-def distance_to_nearest(network: WalkingNetwork, places: Snapped, points: Snapped) -> np.ndarray:
+def distance_to_nearest(network: WalkingNetwork, resources: Snapped, points: Snapped) -> np.ndarray:
     """Walking metres from each point to its nearest place over the streets.
 
     Exact on the graph (:func:`walk_from_places`, plus the straight walk along a street a point
@@ -79,13 +79,13 @@ def distance_to_nearest(network: WalkingNetwork, places: Snapped, points: Snappe
     numpy.ndarray
         Shape (n_points,), metres; ``inf`` where no place is reachable.
     """
-    from_places = walk_from_places(network, places)
+    from_resources = walk_from_resources(network, resources)
     # Streets are two-way: the network part was symmetric; the virtual links only leave the source.
     u, v = network.edge_u[points.edge], network.edge_v[points.edge]
-    result = np.minimum(from_places[u] + points.along,
-                        from_places[v] + network.edge_length[points.edge] - points.along) + points.offset
+    result = np.minimum(from_resources[u] + points.along,
+                        from_resources[v] + network.edge_length[points.edge] - points.along) + points.offset
     # A place on the same street as the point may be reached along it directly.
-    on_edge = pd.DataFrame({"edge": places.edge, "along": places.along, "offset": places.offset})
+    on_edge = pd.DataFrame({"edge": resources.edge, "along": resources.along, "offset": resources.offset})
     for edge, group in on_edge.groupby("edge"):
         hits = np.flatnonzero(points.edge == edge)
         if len(hits):

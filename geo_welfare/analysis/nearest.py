@@ -23,7 +23,7 @@ from geo_welfare.core.crs import metric_crs
 from geo_welfare.network.distance import walking_minutes
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.route import walking_routes
-from geo_welfare.network.search import PlaceSearch
+from geo_welfare.network.search import ResourceSearch
 from geo_welfare.network.snap import snap_points
 from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
 from geo_welfare.core.glossary import ANYONE_WORDS, RESOURCE_KINDS, label
@@ -154,13 +154,13 @@ def nearest_resources(resources: gpd.GeoDataFrame, client_lonlat: tuple[float, f
     to_metric = Transformer.from_crs(STORAGE_CRS, crs, always_xy=True)
     to_lonlat = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
     client = np.array(to_metric.transform(*client_lonlat))
-    places = np.column_stack(to_metric.transform(candidates.geometry.x.to_numpy(), candidates.geometry.y.to_numpy())) \
+    resource_xy = np.column_stack(to_metric.transform(candidates.geometry.x.to_numpy(), candidates.geometry.y.to_numpy())) \
         if len(candidates) else np.empty((0, 2))
-    straight = np.hypot(*(places - client).T) if len(places) else np.empty(0)
-    if network is not None and len(places):
-        search = PlaceSearch(network, snap_points(network, places))
+    straight = np.hypot(*(resource_xy - client).T) if len(resource_xy) else np.empty(0)
+    if network is not None and len(resource_xy):
+        search = ResourceSearch(network, snap_points(network, resource_xy))
         order, metres = search.nearest(snap_points(network, client[None]), k)
-        walking = np.full(len(places), np.inf)
+        walking = np.full(len(resource_xy), np.inf)
         walking[order] = metres
         order = order.tolist()
         method = METHOD_NETWORK
@@ -168,9 +168,9 @@ def nearest_resources(resources: gpd.GeoDataFrame, client_lonlat: tuple[float, f
         walking, method = straight.copy(), METHOD_STRAIGHT
         order = [i for i in np.argsort(walking, kind="stable") if np.isfinite(walking[i])][:k]
     if network is not None and order:
-        _, routes = walking_routes(network, tuple(client), places[order])
+        _, routes = walking_routes(network, tuple(client), resource_xy[order])
     else:
-        routes = [shapely.LineString([client, places[i]]) for i in order]
+        routes = [shapely.LineString([client, resource_xy[i]]) for i in order]
     rows = []
     for rank, (index, route) in enumerate(zip(order, routes), start=1):
         row = candidates.iloc[index].to_dict()

@@ -153,13 +153,13 @@ def service_area_layer(study: Study, minutes: float, speed_kmh: float = DEFAULT_
     """
     limit = walk_metres(minutes, speed_kmh)
     study.progress("service_areas")
-    places = study.resources
+    resources = study.resources
     if study.network is None:
-        polygons = list(shapely.buffer(shapely.points(study.xy(places)), limit))
+        polygons = list(shapely.buffer(shapely.points(study.xy(resources)), limit))
     else:
-        polygons = service_areas(study.network, study.snapped(places), limit)
-    frame = gpd.GeoDataFrame({"id": places["id"].to_numpy(), "name": places["name"].to_numpy(),
-                              "kind": places["kind"].to_numpy(), "minutes": float(minutes),
+        polygons = service_areas(study.network, study.snapped(resources), limit)
+    frame = gpd.GeoDataFrame({"id": resources["id"].to_numpy(), "name": resources["name"].to_numpy(),
+                              "kind": resources["kind"].to_numpy(), "minutes": float(minutes),
                               "method": study.method}, geometry=polygons, crs=study.crs)
     frame.attrs["buffer_metres"] = BUFFER_METRES
     return frame.to_crs(STORAGE_CRS)

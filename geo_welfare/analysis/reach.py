@@ -39,10 +39,10 @@ class Reach:
     """
 
     point: np.ndarray
-    place: np.ndarray
+    resource: np.ndarray
     metres: np.ndarray
     n_points: int
-    n_places: int
+    n_resources: int
     cutoff: float = np.inf  # the table holds every pair up to this walk, and none beyond
 
     def __len__(self) -> int:
@@ -62,7 +62,7 @@ class Reach:
             A new table over the same points and places.
         """
         keep = self.metres <= metres
-        return Reach(self.point[keep], self.place[keep], self.metres[keep], self.n_points, self.n_places,
+        return Reach(self.point[keep], self.resource[keep], self.metres[keep], self.n_points, self.n_resources,
                      min(self.cutoff, metres))
 
     def dense(self) -> np.ndarray:
@@ -73,12 +73,12 @@ class Reach:
         numpy.ndarray
             Shape (n_points, n_places), metres; ``inf`` for pairs beyond the cut-off.
         """
-        table = np.full((self.n_points, self.n_places), np.inf)
-        table[self.point, self.place] = self.metres
+        table = np.full((self.n_points, self.n_resources), np.inf)
+        table[self.point, self.resource] = self.metres
         return table
 
 
-def reach_table(network: WalkingNetwork, places: Snapped, points: Snapped, cutoff: float) -> Reach:
+def reach_table(network: WalkingNetwork, resources: Snapped, points: Snapped, cutoff: float) -> Reach:
     """Every (point, place) pair whose walk is at most ``cutoff`` metres, with its length.
 
     One bounded search per place (:class:`geo_welfare.network.search.PointReach`), touching only the
@@ -101,17 +101,17 @@ def reach_table(network: WalkingNetwork, places: Snapped, points: Snapped, cutof
         The pairs, sorted by point then place, with ``cutoff`` recorded.
     """
     search = PointReach(network, points)
-    found_point, found_place, found_metres = [], [], []
-    for i in range(len(places)):
-        point, metres = search.within(int(places.edge[i]), float(places.along[i]), float(places.offset[i]), cutoff)
+    found_point, found_resource, found_metres = [], [], []
+    for i in range(len(resources)):
+        point, metres = search.within(int(resources.edge[i]), float(resources.along[i]), float(resources.offset[i]), cutoff)
         found_point.append(point)
-        found_place.append(np.full(len(point), i, dtype=np.int64))
+        found_resource.append(np.full(len(point), i, dtype=np.int64))
         found_metres.append(metres)
     if not found_point:
         empty = np.empty(0, dtype=np.int64)
-        return Reach(empty, empty, np.empty(0), len(points), len(places), float(cutoff))
+        return Reach(empty, empty, np.empty(0), len(points), len(resources), float(cutoff))
     point = np.concatenate(found_point).astype(np.int64)
-    place = np.concatenate(found_place)
-    order = np.lexsort((place, point))
-    return Reach(point[order], place[order], np.concatenate(found_metres)[order], len(points), len(places),
+    resource = np.concatenate(found_resource)
+    order = np.lexsort((resource, point))
+    return Reach(point[order], resource[order], np.concatenate(found_metres)[order], len(points), len(resources),
                  float(cutoff))

@@ -17,7 +17,7 @@ from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
-from geo_welfare.analysis.coverage import walk_from_places
+from geo_welfare.analysis.coverage import walk_from_resources
 from geo_welfare.core.config import STORAGE_CRS
 from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.core.walking import DEFAULT_WALKING_SPEED_KMH, walk_metres
@@ -56,7 +56,7 @@ def without_block_holes(area: shapely.Geometry, block_m2: float = BLOCK_M2) -> s
 
 
 def reached_streets(network: WalkingNetwork, node_walk: np.ndarray, limit: float,
-                    places: Snapped | None = None) -> list[shapely.LineString]:
+                    resources: Snapped | None = None) -> list[shapely.LineString]:
     """The parts of streets within ``limit`` metres of walking, given each node's walk from the places.
 
     An edge is whole when the walk gets all the way along it (from either end, or from both ends
@@ -87,9 +87,9 @@ def reached_streets(network: WalkingNetwork, node_walk: np.ndarray, limit: float
     geometry = network.edge_geometry
     pieces += [substring(geometry[e], 0.0, from_u[e]) for e in np.flatnonzero(~whole & (from_u > 0))]
     pieces += [substring(geometry[e], length[e] - from_v[e], length[e]) for e in np.flatnonzero(~whole & (from_v > 0))]
-    if places is not None:
-        left = limit - places.offset
-        for edge, along, metres in zip(places.edge[left > 0], places.along[left > 0], left[left > 0]):
+    if resources is not None:
+        left = limit - resources.offset
+        for edge, along, metres in zip(resources.edge[left > 0], resources.along[left > 0], left[left > 0]):
             pieces.append(substring(geometry[edge], max(0.0, along - metres), min(length[edge], along + metres)))
     return [piece for piece in pieces if piece.length > 0]
 
@@ -101,7 +101,7 @@ def _area(pieces: list[shapely.LineString], buffer_metres: float) -> shapely.Geo
                                               quad_segs=QUAD_SEGMENTS))
 
 
-def combined_service_area(network: WalkingNetwork, places: Snapped, limit: float,
+def combined_service_area(network: WalkingNetwork, resources: Snapped, limit: float,
                           buffer_metres: float = BUFFER_METRES) -> shapely.Geometry:
     """The land within ``limit`` metres' walk of any of ``places``, as one geometry.
 
@@ -124,12 +124,12 @@ def combined_service_area(network: WalkingNetwork, places: Snapped, limit: float
     shapely.Geometry
         Polygon or MultiPolygon in the network's CRS; empty without places.
     """
-    if len(places) == 0:
+    if len(resources) == 0:
         return shapely.Polygon()
-    return _area(reached_streets(network, walk_from_places(network, places), limit, places), buffer_metres)
+    return _area(reached_streets(network, walk_from_resources(network, resources), limit, resources), buffer_metres)
 
 
-def service_areas(network: WalkingNetwork, places: Snapped, limit: float,
+def service_areas(network: WalkingNetwork, resources: Snapped, limit: float,
                   buffer_metres: float = BUFFER_METRES) -> list[shapely.Geometry]:
     """One area per place: the land within ``limit`` metres' walk of it.
 
@@ -153,18 +153,18 @@ def service_areas(network: WalkingNetwork, places: Snapped, limit: float,
         One Polygon or MultiPolygon per place, in order, in the network's CRS.
     """
     areas = []
-    for i in range(len(places)):
-        edge = places.edge[i]
+    for i in range(len(resources)):
+        edge = resources.edge[i]
         ends = [network.edge_u[edge], network.edge_v[edge]]
-        leave = [places.offset[i] + places.along[i], places.offset[i] + network.edge_length[edge] - places.along[i]]
+        leave = [resources.offset[i] + resources.along[i], resources.offset[i] + network.edge_length[edge] - resources.along[i]]
         walks = dijkstra(network.adjacency, directed=False, indices=ends, limit=float(limit))
         node_walk = np.minimum(walks[0] + leave[0], walks[1] + leave[1])
-        one = Snapped(places.edge[i:i + 1], places.along[i:i + 1], places.offset[i:i + 1])
+        one = Snapped(resources.edge[i:i + 1], resources.along[i:i + 1], resources.offset[i:i + 1])
         areas.append(_area(reached_streets(network, node_walk, limit, one), buffer_metres))
     return areas
 
 
-def land_within(places: gpd.GeoDataFrame | gpd.GeoSeries, minutes: float,
+def land_within(resources: gpd.GeoDataFrame | gpd.GeoSeries, minutes: float,
                 speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, *, network: WalkingNetwork | None = None,
                 crs: CRS | str | None = None, quad_segs: int = QUAD_SEGMENTS) -> gpd.GeoSeries:
     """The land within ``minutes``' walk of any of ``places``, as one geometry in a metric CRS.
@@ -196,11 +196,11 @@ def land_within(places: gpd.GeoDataFrame | gpd.GeoSeries, minutes: float,
     """
     if network is not None:
         crs = network.crs
-    if len(places) == 0:
-        return gpd.GeoSeries([shapely.Polygon()], crs=crs if crs is not None else places.crs)
+    if len(resources) == 0:
+        return gpd.GeoSeries([shapely.Polygon()], crs=crs if crs is not None else resources.crs)
     if crs is None:
-        crs = metric_crs_for_bounds(tuple(places.to_crs(STORAGE_CRS).total_bounds))
-    projected = places.geometry.to_crs(crs)
+        crs = metric_crs_for_bounds(tuple(resources.to_crs(STORAGE_CRS).total_bounds))
+    projected = resources.geometry.to_crs(crs)
     xy = np.column_stack([projected.x, projected.y])
     metres = walk_metres(minutes, speed_kmh)
     if network is None:

@@ -223,7 +223,7 @@ def greedy_covering(reach: Reach, weights: np.ndarray, k: int,
     """
     _check_k(k)
     demand = _prepare(reach, weights, already_covered)
-    return _result("greedy_covering", demand, np.arange(reach.n_places), limit=k)
+    return _result("greedy_covering", demand, np.arange(reach.n_resources), limit=k)
 
 
 def set_covering(reach: Reach, weights: np.ndarray, target: float = 1.0,
@@ -269,7 +269,7 @@ def set_covering(reach: Reach, weights: np.ndarray, target: float = 1.0,
     reachable = float(group_weights.sum())
     if reachable < need - tolerance:
         raise InfeasibleTarget("coverage_target_out_of_reach", target=target, before=before, total=total,
-                               share=before / total, candidates=reach.n_places, reachable=reachable,
+                               share=before / total, candidates=reach.n_resources, reachable=reachable,
                                most=(before + reachable) / total, beyond=total - before - reachable)
     start, _ = greedy_choice(matrix.tocsc(), group_weights, need=need - tolerance)
     fewest, at_least = solve_covering(matrix, group_weights, start, need=need - tolerance, time_limit=time_limit)
@@ -301,8 +301,8 @@ def _prepare(reach: Reach, weights: np.ndarray, already_covered: np.ndarray | Re
         already = np.asarray(already_covered, dtype=bool)
         if already.shape != (reach.n_points,):
             raise ValueError(f"already_covered must give one value per demand point ({reach.n_points})")
-    incidence = sparse.csc_matrix((np.ones(len(reach.point)), (reach.point, reach.place)),
-                                  shape=(reach.n_points, reach.n_places))
+    incidence = sparse.csc_matrix((np.ones(len(reach.point)), (reach.point, reach.resource)),
+                                  shape=(reach.n_points, reach.n_resources))
     incidence.sum_duplicates()
     incidence.data[:] = 1.0
     return _Demand(incidence, weights, already, ~already & (weights > 0))

@@ -181,7 +181,7 @@ class Study:
         """
         return snap_points(self.network, self.xy(frame))
 
-    def walk_to_nearest(self, places: gpd.GeoDataFrame) -> np.ndarray:
+    def walk_to_nearest(self, resources: gpd.GeoDataFrame) -> np.ndarray:
         """Walk from every resident point to the nearest of ``places``.
 
         Parameters
@@ -195,14 +195,14 @@ class Study:
             Shape (n_residents,), metres over the streets (straight line without a network);
             ``inf`` where none is reachable, or everywhere when ``places`` is empty.
         """
-        if len(places) == 0:
+        if len(resources) == 0:
             return np.full(len(self.residents), np.inf)
         self.progress("walking")
         if self.network is None:
-            return cKDTree(self.xy(places)).query(self.resident_xy)[0]
-        return distance_to_nearest(self.network, self.snapped(places), self.snapped_residents)
+            return cKDTree(self.xy(resources)).query(self.resident_xy)[0]
+        return distance_to_nearest(self.network, self.snapped(resources), self.snapped_residents)
 
-    def reach(self, places: gpd.GeoDataFrame, cutoff: float) -> Reach:
+    def reach(self, resources: gpd.GeoDataFrame, cutoff: float) -> Reach:
         """Resident–place pairs within ``cutoff`` metres, for capacity and siting.
 
         Parameters
@@ -220,12 +220,12 @@ class Study:
         """
         self.progress("walking")
         if self.network is not None:
-            return reach_table(self.network, self.snapped(places), self.snapped_residents, cutoff)
-        pairs = cKDTree(self.resident_xy).sparse_distance_matrix(cKDTree(self.xy(places)), cutoff,
+            return reach_table(self.network, self.snapped(resources), self.snapped_residents, cutoff)
+        pairs = cKDTree(self.resident_xy).sparse_distance_matrix(cKDTree(self.xy(resources)), cutoff,
                                                                   output_type="ndarray")
         order = np.lexsort((pairs["j"], pairs["i"]))
         return Reach(pairs["i"][order].astype(np.int64), pairs["j"][order].astype(np.int64), pairs["v"][order],
-                     len(self.residents), len(places), float(cutoff))
+                     len(self.residents), len(resources), float(cutoff))
 
 
 def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequence[str] | None = None,

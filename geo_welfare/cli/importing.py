@@ -148,6 +148,6 @@ def import_population_command(obj: Context, files, dataset, columns, encoding) -
         if len(unmatched):
             obj.say("unmatched_rows", count=len(unmatched))
             for row in unmatched.itertuples(index=False):
-                place = "/".join(str(part) for part in (row.parent_name, row.name) if part)
-                click.echo(f"  {item.file.name}:{row._0} {place}: {row.reason}", err=True)
+                area_name = "/".join(str(part) for part in (row.parent_name, row.name) if part)
+                click.echo(f"  {item.file.name}:{row._0} {area_name}: {row.reason}", err=True)
 

@@ -14,7 +14,7 @@ from geo_welfare.core.values import plain
 from geo_welfare.maps.content import DistrictContent
 from geo_welfare.maps.corners import Crowding, best_corner
 from geo_welfare.maps.fonts import font
-from geo_welfare.maps.labels import Box, Placement, intersects, place_labels
+from geo_welfare.maps.labels import Box, Placement, intersects, resource_labels
 from geo_welfare.maps.layout import PageLayout, scale_ratio
 from geo_welfare.maps.palette import INK
 from geo_welfare.maps.style import RESOURCE_COLOURS
@@ -125,7 +125,7 @@ def draw_number_labels(ax, content: DistrictContent, frame: Box, crowding: Crowd
     sizes = [(max(text_width(str(n), size) + size * 0.8, size * 1.5), size * 1.45)
              for n in content.resources["number"]]
     inner = (frame[0] + 1, frame[1] + 1, frame[2] - 1, frame[3] - 1)
-    placements = place_labels([tuple(a) for a in crowding.anchors], sizes, bounds=inner, obstacles=taken,
+    placements = resource_labels([tuple(a) for a in crowding.anchors], sizes, bounds=inner, obstacles=taken,
                               symbol_radius=crowding.radius, gap=1.2 * s)
     for row, placement in zip(content.resources.to_dict("records"), placements):
         x0, y0 = _to_data(ax, placement.box[0], placement.box[1])

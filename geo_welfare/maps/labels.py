@@ -75,7 +75,7 @@ def _crowding(anchors: np.ndarray, distance: float) -> np.ndarray:
     return (d < distance).sum(axis=1) - 1
 
 
-def place_labels(anchors: Sequence[tuple[float, float]], sizes: Sequence[tuple[float, float]], *,
+def resource_labels(anchors: Sequence[tuple[float, float]], sizes: Sequence[tuple[float, float]], *,
                  bounds: Box, obstacles: Sequence[Box] = (), symbol_radius: float = 4.0,
                  gap: float = 1.0) -> list[Placement]:
     """A placement for each label (in the order given).

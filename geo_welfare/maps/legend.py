@@ -72,7 +72,7 @@ def _options(s: float, pad: float, lang: str) -> dict:
             "handlelength": 2.2, "markerscale": 0.9 * s}
 
 
-def place_legend(ax, renderer, content: DistrictContent, base: Extent, frame: Box, handles: list, labels: list[str],
+def resource_legend(ax, renderer, content: DistrictContent, base: Extent, frame: Box, handles: list, labels: list[str],
                  *, s: float, pad: float, radius: float, lang: str) -> tuple[object, Extent]:
     """Draw the legend where :func:`arrange` puts it, the map shifted to match; returns (legend, extent)."""
     options = _options(s, pad, lang)

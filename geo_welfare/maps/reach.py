@@ -36,12 +36,12 @@ class WalkingReach:
         return walk_metres(self.minutes, self.speed_kmh)
 
 
-def walking_reach(places: gpd.GeoDataFrame, minutes: float, *, network: WalkingNetwork | None = None,
+def walking_reach(resources: gpd.GeoDataFrame, minutes: float, *, network: WalkingNetwork | None = None,
                   speed_kmh: float = DEFAULT_WALKING_SPEED_KMH) -> WalkingReach:
     """The land within ``minutes`` of any of ``places`` (points, lon/lat) at ``speed_kmh``.
 
     The planner's own answer (:func:`geo_welfare.analysis.service_areas.land_within`), in lon/lat
     for the page, so a printed area and a gaps table agree.
     """
-    area = land_within(places, minutes, speed_kmh, network=network, quad_segs=PRINT_QUAD_SEGMENTS)
+    area = land_within(resources, minutes, speed_kmh, network=network, quad_segs=PRINT_QUAD_SEGMENTS)
     return WalkingReach(area.to_crs(STORAGE_CRS), minutes, speed_kmh, network is not None)

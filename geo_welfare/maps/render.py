@@ -34,7 +34,7 @@ from geo_welfare.maps.fonts import map_style
 from geo_welfare.maps.furniture import draw_neighbour_names, draw_number_labels, draw_scale_and_north
 from geo_welfare.maps.labels import Box, Placement
 from geo_welfare.maps.layout import PageLayout, choose_orientation, fit_extent
-from geo_welfare.maps.legend import display_box, place_legend, slack
+from geo_welfare.maps.legend import display_box, resource_legend, slack
 from geo_welfare.maps.listing import ListEntry, draw_list, entries_of, page_for
 from geo_welfare.maps.map_layers import draw_layers, draw_symbols, kind_legend
 from geo_welfare.maps.page_text import draw_credits, draw_title
@@ -156,7 +156,7 @@ def render_district_map(content: DistrictContent, *, background: Background | No
         base = fit_extent(content.bounds, layout.map)
         handles, labels = _draw_map(ax, content, background, reach, base, s, lang)
         _fix_frame(ax, layout, base)
-        legend, extent = place_legend(ax, renderer, content, base, frame, handles, labels, s=s, pad=pad,
+        legend, extent = resource_legend(ax, renderer, content, base, frame, handles, labels, s=s, pad=pad,
                                       radius=radius, lang=lang)
         legend_box = display_box(legend, renderer)
         crowding = _crowding(ax, content, radius)

@@ -26,21 +26,21 @@ from geo_welfare.network.snap import Snapped
 
 
 @numba.njit(cache=True)
-def _search(indptr, neighbours, weights, place_ptr, place_id, place_cost, eligible, start_nodes, start_costs,
-            direct_places, direct_costs, k, cutoff):  # pragma: no cover - compiled
+def _search(indptr, neighbours, weights, resource_ptr, resource_id, resource_cost, eligible, start_nodes, start_costs,
+            direct_resources, direct_costs, k, cutoff):  # pragma: no cover - compiled
     """Settle nodes in order of walk until the k-th best eligible place is final; returns (best, touched)."""
     node_walk = np.full(len(indptr) - 1, np.inf)
     best = np.full(len(eligible), np.inf)
     touched = np.empty(len(eligible), dtype=np.int64)
     n_touched = 0
     kth = np.inf
-    for i in range(len(direct_places)):
-        place = direct_places[i]
-        if eligible[place] and direct_costs[i] < best[place]:
-            if best[place] == np.inf:
-                touched[n_touched] = place
+    for i in range(len(direct_resources)):
+        resource = direct_resources[i]
+        if eligible[resource] and direct_costs[i] < best[resource]:
+            if best[resource] == np.inf:
+                touched[n_touched] = resource
                 n_touched += 1
-            best[place] = direct_costs[i]
+            best[resource] = direct_costs[i]
     if n_touched >= k:
         kth = np.sort(best[touched[:n_touched]])[k - 1]
     heap = [(0.0, np.int64(0)) for _ in range(0)]
@@ -55,16 +55,16 @@ def _search(indptr, neighbours, weights, place_ptr, place_id, place_cost, eligib
         if walk >= kth or walk > cutoff:
             break  # every place still unseen is at least this far
         improved = False
-        for a in range(place_ptr[node], place_ptr[node + 1]):
-            place = place_id[a]
-            if not eligible[place]:
+        for a in range(resource_ptr[node], resource_ptr[node + 1]):
+            resource = resource_id[a]
+            if not eligible[resource]:
                 continue
-            total = walk + place_cost[a]
-            if total < best[place]:
-                if best[place] == np.inf:
-                    touched[n_touched] = place
+            total = walk + resource_cost[a]
+            if total < best[resource]:
+                if best[resource] == np.inf:
+                    touched[n_touched] = resource
                     n_touched += 1
-                best[place] = total
+                best[resource] = total
                 improved = True
         if improved and n_touched >= k:
             kth = np.sort(best[touched[:n_touched]])[k - 1]
@@ -77,7 +77,7 @@ def _search(indptr, neighbours, weights, place_ptr, place_id, place_cost, eligib
     return best, touched[:n_touched]
 
 
-class PlaceSearch:
+class ResourceSearch:
     """A set of places attached to the street graph, for repeated "k nearest places" searches.
 
     Build it once per set of places; each :meth:`nearest` search settles nodes in order of walk
@@ -92,22 +92,22 @@ class PlaceSearch:
         The places on the network (:func:`~geo_welfare.network.snap.snap_points`).
     """
 
-    def __init__(self, network: WalkingNetwork, places: Snapped) -> None:
+    def __init__(self, network: WalkingNetwork, resources: Snapped) -> None:
         adjacency = network.adjacency
         self.network = network
-        self.places = places
+        self.resources = resources
         self._indptr = adjacency.indptr.astype(np.int64)
         self._neighbours = adjacency.indices.astype(np.int64)
         self._weights = adjacency.data.astype(np.float64)
         # Each place hangs off both ends of its street, with the walk from that end to the place.
-        ends = np.concatenate([network.edge_u[places.edge], network.edge_v[places.edge]]).astype(np.int64)
-        costs = np.concatenate([places.along + places.offset,
-                                network.edge_length[places.edge] - places.along + places.offset])
-        ids = np.concatenate([np.arange(len(places)), np.arange(len(places))]).astype(np.int64)
+        ends = np.concatenate([network.edge_u[resources.edge], network.edge_v[resources.edge]]).astype(np.int64)
+        costs = np.concatenate([resources.along + resources.offset,
+                                network.edge_length[resources.edge] - resources.along + resources.offset])
+        ids = np.concatenate([np.arange(len(resources)), np.arange(len(resources))]).astype(np.int64)
         order = np.argsort(ends, kind="stable")
-        self._place_ptr = np.searchsorted(ends[order], np.arange(network.node_count + 1)).astype(np.int64)
-        self._place_id, self._place_cost = ids[order], costs[order]
-        self._all = np.ones(len(places), dtype=np.bool_)
+        self._resource_ptr = np.searchsorted(ends[order], np.arange(network.node_count + 1)).astype(np.int64)
+        self._resource_id, self._resource_cost = ids[order], costs[order]
+        self._all = np.ones(len(resources), dtype=np.bool_)
 
     def nearest(self, origin: Snapped, k: int, cutoff: float | None = None,
                 eligible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -139,17 +139,17 @@ class PlaceSearch:
         """
         if k < 1:
             raise ValueError("k must be at least 1")
-        network, places = self.network, self.places
+        network, resources = self.network, self.resources
         edge, along, offset = int(origin.edge[0]), float(origin.along[0]), float(origin.offset[0])
         length = float(network.edge_length[edge])
         starts = np.array([network.edge_u[edge], network.edge_v[edge]], dtype=np.int64)
         start_costs = np.array([offset + along, offset + length - along])
-        same_edge = np.flatnonzero(places.edge == edge)
-        direct = offset + np.abs(places.along[same_edge] - along) + places.offset[same_edge]
+        same_edge = np.flatnonzero(resources.edge == edge)
+        direct = offset + np.abs(resources.along[same_edge] - along) + resources.offset[same_edge]
         mask = self._all if eligible is None else np.asarray(eligible, dtype=np.bool_)
         limit = np.inf if cutoff is None else float(cutoff)
-        best, touched = _search(self._indptr, self._neighbours, self._weights, self._place_ptr, self._place_id,
-                                self._place_cost, mask, starts, start_costs, same_edge.astype(np.int64), direct,
+        best, touched = _search(self._indptr, self._neighbours, self._weights, self._resource_ptr, self._resource_id,
+                                self._resource_cost, mask, starts, start_costs, same_edge.astype(np.int64), direct,
                                 int(k), limit)
         metres = best[touched]
         order = np.lexsort((touched, metres))[:k]

@@ -121,6 +121,8 @@ class Resource(Base):
     times_per_month: Mapped[int | None] = mapped_column(Integer)
     schedule_unparsed: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    #: Raised by every change (web edit or import), so a save made from an older copy is refused (409).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=True, nullable=False))
     schedules: Mapped[list["Schedule"]] = relationship(back_populates="resource", cascade="all, delete-orphan",
                                                        order_by="Schedule.id")
@@ -188,3 +190,35 @@ class ResourceChange(Base):
     changed_at: Mapped[datetime.datetime] = mapped_column(DateTime)
     action: Mapped[str] = mapped_column(String(16))
     changes: Mapped[str] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """A signed-in web session, kept server-side so that logout, a new password or removal ends it.
+
+    ``id`` is the SHA-256 of the random token in the browser's cookie: a copy of the table does
+    not give anyone a session.
+    """
+
+    __tablename__ = "web_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+
+
+class ImportRun(Base):
+    """One import of one file: what it was, when, and what it changed (the history of the lists)."""
+
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layer: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    created: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    options: Mapped[str | None] = mapped_column(Text)
