@@ -1,11 +1,11 @@
-"""Run every benchmark: ``python -m benchmarks`` (or some: ``python -m benchmarks nearest coverage siting web_load``)."""
+"""Run every benchmark: ``python -m benchmarks`` (or some: ``python -m benchmarks nearest coverage siting web_load load``)."""
 
 import sys
 
-from benchmarks import coverage, nearest, siting, web_load
+from benchmarks import coverage, load, nearest, siting, web_load
 
 BENCHMARKS = {"nearest": nearest.main, "coverage": coverage.main, "siting": siting.main,
-              "web_load": web_load.main}
+              "web_load": web_load.main, "load": load.main}
 
 
 def main(argv: list[str]) -> int:

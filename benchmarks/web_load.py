@@ -32,7 +32,7 @@ CHROMIUM = "/usr/bin/chromium"
 LOADS = 7
 
 
-def _store(directory: Path) -> str:
+def ward_store(directory: Path) -> str:
     """A SpatiaLite store holding 中央区's layers, imported through the real importers."""
     from geo_welfare.store.importing import import_areas, import_population, import_resources
     from geo_welfare.store import open_store
@@ -98,7 +98,7 @@ def run() -> dict:
 
     from geo_welfare.web import create_app
     with tempfile.TemporaryDirectory() as directory:
-        url = _store(Path(directory))
+        url = ward_store(Path(directory))
         app = create_app(url, tiles="none")
         app.add_url_rule("/peer", "peer", lambda: _peer_page(url))  # built per request, as ours is
         server, base = _serve(app)

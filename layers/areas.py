@@ -9,6 +9,7 @@ dissolved into one MultiPolygon, because the code is the unit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import shapely
 
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core import glossary
+from geo_welfare.io.cells import text_problems
 from geo_welfare.layers.columns import AREA_COLUMNS, resolve_columns
 from geo_welfare.io.readers import ROW, check_geometries, read_vector, to_storage_crs
 
@@ -41,8 +43,12 @@ def _clean(series: pd.Series) -> pd.Series:
 
 def read_areas(path: str | Path, unit: str, *, columns: dict[str, str] | None = None, source: str | None = None,
                encoding: str | None = None, crs: str | None = None, layer: str | None = None,
-               repair: bool = False) -> AreaImport:
-    """Read and validate polygons of one area level; raise :class:`InputError` listing every bad row."""
+               repair: bool = False, lengths: Mapping[str, int] | None = None) -> AreaImport:
+    """Read and validate polygons of one area level; raise :class:`InputError` listing every bad row.
+
+    Bad geometries, empty codes and text its column cannot hold (``lengths``, field → most
+    characters; control characters always) are reported together.
+    """
     path = Path(path)
     if unit not in glossary.AREA_UNIT_IDS:
         raise InputError.single(path, "area_unit_unknown", units=", ".join(glossary.AREA_UNIT_OPTIONS),
@@ -53,30 +59,20 @@ def read_areas(path: str | Path, unit: str, *, columns: dict[str, str] | None = 
         raise InputError.single(path, "area_code_or_name_column_missing",
                                 field="code/name")
     frame = to_storage_crs(frame, path)
-    frame, repaired = check_geometries(frame, path, allowed_types={"Polygon", "MultiPolygon"}, repair=repair)
+    problems: list[Problem] = []
+    frame, repaired = check_geometries(frame, path, allowed_types={"Polygon", "MultiPolygon"}, repair=repair,
+                                       problems=problems)
 
-    municipality = _clean(frame[mapping["municipality_code"]]) if mapping["municipality_code"] else None
-    if municipality is None and {"PREF", "CITY"} <= set(frame.columns):
-        municipality = _clean(frame["PREF"].astype(str) + frame["CITY"].astype(str))
-    names = _clean(frame[mapping["name"]]) if mapping["name"] else pd.Series(None, index=frame.index)
-    if mapping["code"]:
-        codes = _clean(frame[mapping["code"]])
-    else:
-        # School-district files (KSJ A27/A32) carry no district code: the school's name within its
-        # municipality is what identifies the district, and stays stable across releases.
-        codes = names if municipality is None else municipality.fillna("") + ":" + names.fillna("")
-    problems = [Problem(str(path), int(row), mapping["code"] or mapping["name"], "area_code_empty", {})
-                for row in frame.loc[codes.isna() | (codes == ":"), ROW]]
+    table = _units(frame, mapping)
+    empty = table["code"].isna() | (table["code"] == ":")
+    problems += [Problem(str(path), int(row), mapping["code"] or mapping["name"], "area_code_empty", {})
+                 for row in table.loc[empty, ROW]]
+    frame, table = frame[~empty.values], table[~empty.values].reset_index(drop=True)  # the rest still checked
+    fields = ("code", "name", "name_kana", "parent_code", "municipality_code", "municipality_name")
+    problems += text_problems(table, path, fields, lengths, row_column=ROW,
+                              names={field: mapping.get(field) for field in fields})
     if problems:
-        raise InputError(problems)
-
-    table = gpd.GeoDataFrame({
-        ROW: frame[ROW].values, "code": codes.values, "name": names.values,
-        "name_kana": _clean(frame[mapping["name_kana"]]).values if mapping["name_kana"] else None,
-        "parent_code": _clean(frame[mapping["parent_code"]]).values if mapping["parent_code"] else None,
-        "municipality_code": municipality.values if municipality is not None else None,
-        "municipality_name": _clean(frame[mapping["municipality_name"]]).values if mapping["municipality_name"] else None,
-    }, geometry=frame.geometry.values, crs=frame.crs)
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
 
     census = None
     if mapping["population"]:
@@ -97,6 +93,27 @@ def read_areas(path: str | Path, unit: str, *, columns: dict[str, str] | None = 
         table = _dissolve(table)
     table["geometry"] = [g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in table.geometry]
     return AreaImport(table.set_geometry("geometry"), unit, source or path.stem, dissolved_codes, repaired, census)
+
+
+def _units(frame: gpd.GeoDataFrame, mapping: dict[str, str | None]) -> gpd.GeoDataFrame:
+    """One row per feature: its code, name, kana, parent, municipality code and name (None where the file says none)."""
+    municipality = _clean(frame[mapping["municipality_code"]]) if mapping["municipality_code"] else None
+    if municipality is None and {"PREF", "CITY"} <= set(frame.columns):
+        municipality = _clean(frame["PREF"].astype(str) + frame["CITY"].astype(str))
+    names = _clean(frame[mapping["name"]]) if mapping["name"] else pd.Series(None, index=frame.index)
+    if mapping["code"]:
+        codes = _clean(frame[mapping["code"]])
+    else:
+        # School-district files (KSJ A27/A32) carry no district code: the school's name within its
+        # municipality is what identifies the district, and stays stable across releases.
+        codes = names if municipality is None else municipality.fillna("") + ":" + names.fillna("")
+    return gpd.GeoDataFrame({
+        ROW: frame[ROW].values, "code": codes.values, "name": names.values,
+        "name_kana": _clean(frame[mapping["name_kana"]]).values if mapping["name_kana"] else None,
+        "parent_code": _clean(frame[mapping["parent_code"]]).values if mapping["parent_code"] else None,
+        "municipality_code": municipality.values if municipality is not None else None,
+        "municipality_name": _clean(frame[mapping["municipality_name"]]).values if mapping["municipality_name"] else None,
+    }, geometry=frame.geometry.values, crs=frame.crs)
 
 
 def _dissolve(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

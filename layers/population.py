@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core.words import both
 from geo_welfare.layers.columns import (POPULATION_AGE_BAND, POPULATION_AREA_LABEL, POPULATION_COLUMNS,
                                         POPULATION_OPEN_AGE_BAND, POPULATION_TOTAL_LABEL, resolve_columns)
+from geo_welfare.io.cells import text_problems
 from geo_welfare.io.readers import ROW, read_table
 
 COUNT_FIELDS = ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus", "households")
@@ -90,8 +92,12 @@ def _numbers(table: pd.DataFrame, column: str, path: Path, problems: list[Proble
 
 
 def read_population(path: str | Path, *, columns: dict[str, str] | None = None, source: str | None = None,
-                    encoding: str | None = None) -> PopulationImport:
-    """Read and validate a population table; raise :class:`InputError` listing every bad row."""
+                    encoding: str | None = None, lengths: Mapping[str, int] | None = None) -> PopulationImport:
+    """Read and validate a population table; raise :class:`InputError` listing every bad row.
+
+    ``lengths`` (field → most characters: ``row_key``, ``parent_name``, ``name``, ``as_of``) refuses
+    a code or name its column cannot hold; control characters are refused always.
+    """
     path = Path(path)
     overrides = columns or {}
     known = {name for names in POPULATION_COLUMNS.values() for name in names} | {"man1", "woman1"}
@@ -104,11 +110,23 @@ def read_population(path: str | Path, *, columns: dict[str, str] | None = None, 
     if mapping["households"]:
         read.counts["households"] = _numbers(table, mapping["households"], path, problems)
     _check_counts(read, table, mapping, path, problems)
+    problems += _text_problems(table, mapping, path, lengths)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
     frame, checked = _detail_rows(table, mapping, read.counts, path)
     as_of = table[mapping["as_of"]].iloc[0].strip() if mapping["as_of"] and len(table) else None
     return PopulationImport(frame.reset_index(drop=True), source or path.stem, read.layout, as_of, checked)
+
+
+#: Field of the store → the field of the table whose cells it keeps.
+_TEXT_FIELDS = {"row_key": "code", "parent_name": "parent_name", "name": "name", "as_of": "as_of"}
+
+
+def _text_problems(table: pd.DataFrame, mapping: dict, path: Path, lengths: Mapping[str, int] | None) -> list[Problem]:
+    """Codes and names no store can hold (control characters) or their columns cannot (``lengths``)."""
+    present = {stored: mapping[field] for stored, field in _TEXT_FIELDS.items() if mapping.get(field)}
+    cells = pd.DataFrame({ROW: table[ROW], **{stored: table[column].str.strip() for stored, column in present.items()}})
+    return text_problems(cells, path, present, lengths, row_column=ROW, names=present)
 
 
 @dataclass

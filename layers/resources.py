@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pandas as pd
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core import glossary
 from geo_welfare.layers.columns import RESOURCE_COLUMNS, RESOURCE_NAME_LABEL, resolve_columns
+from geo_welfare.io.cells import text_problems
 from geo_welfare.io.osm import is_osm_file, read_osm_resources
 from geo_welfare.io.readers import (ROW, check_geometries, is_vector_file, points_from_table, read_table, read_vector,
                                     to_storage_crs)
@@ -78,11 +80,13 @@ def _stable_id(name: str, address: str | None) -> str:
 
 def read_resources(path: str | Path, *, kind: str | None = None, columns: dict[str, str] | None = None,
                    source: str | None = None, encoding: str | None = None, crs: str | None = None,
-                   layer: str | None = None) -> ResourceImport:
+                   layer: str | None = None, lengths: Mapping[str, int] | None = None) -> ResourceImport:
     """Read and validate a resource list; raise :class:`InputError` listing every bad row.
 
     ``kind`` (an identifier or a label such as ``サロン``) applies to rows whose file says no
     kind; rows without either are ``other``.  A kind word the glossary does not know is an error.
+    Every stage's problems are reported together: bad coordinates, bad geometries and bad cells.
+    ``lengths`` (field → most characters, the store's columns) refuses text its column cannot hold.
     """
     path = Path(path)
     default_kind = "other"
@@ -93,6 +97,7 @@ def read_resources(path: str | Path, *, kind: str | None = None, columns: dict[s
                                     kinds=", ".join(glossary.RESOURCE_KIND_IDS), field="--kind", found=kind)
         default_kind = resolved
     overrides = columns or {}
+    problems: list[Problem] = []  # of every stage, reported at once
     if is_osm_file(path):
         frame = read_osm_resources(path)
         mapping = resolve_columns(frame.columns, RESOURCE_COLUMNS, overrides, path)
@@ -103,22 +108,30 @@ def read_resources(path: str | Path, *, kind: str | None = None, columns: dict[s
         known_names = {name for names in RESOURCE_COLUMNS.values() for name in names} | set(overrides.values())
         table = read_table(path, encoding=encoding, header_names=known_names)
         mapping = resolve_columns(table.columns, RESOURCE_COLUMNS, overrides, path)
-        frame = points_from_table(table, path, lat_column=mapping["lat"], lon_column=mapping["lon"], crs=crs)
+        frame = points_from_table(table, path, lat_column=mapping["lat"], lon_column=mapping["lon"], crs=crs,
+                                  problems=problems)
     if mapping["name"] is None:
         raise InputError.single(path, "resource_name_column_missing", field=RESOURCE_NAME_LABEL)
     frame = to_storage_crs(frame, path)
-    frame, _ = check_geometries(frame, path, allowed_types={"Point"})
-    return validate_resources(frame, path, mapping, default_kind, source or path.stem)
+    frame, _ = check_geometries(frame, path, allowed_types={"Point"}, problems=problems)
+    try:
+        validated = validate_resources(frame, path, mapping, default_kind, source or path.stem, lengths=lengths)
+    except InputError as error:
+        problems.extend(error.problems)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
+    return validated
 
 
 def validate_resources(frame: gpd.GeoDataFrame, path: Path, mapping: dict[str, str | None], default_kind: str,
-                       source: str) -> ResourceImport:
+                       source: str, *, lengths: Mapping[str, int] | None = None) -> ResourceImport:
     """Check and convert every row of a resource list read from ``path`` (points in the storage CRS).
 
     ``mapping`` is field → the file's column (:func:`~geo_welfare.layers.columns.resolve_columns`);
     rows whose file names no kind get ``default_kind``.  Every problem of every row is raised at
     once in one :class:`InputError`, sorted by row.  The web's editing form validates a place with
-    this too (a frame of one row), so an edited place meets the same rules as an imported one.
+    this too (a frame of one row), so an edited place meets the same rules as an imported one; so
+    is its text (no control characters, none longer than ``lengths`` allows: :mod:`geo_welfare.io.cells`).
     """
     reader = _RowReader(path, mapping)
     records: list[dict] = []
@@ -131,6 +144,7 @@ def validate_resources(frame: gpd.GeoDataFrame, path: Path, mapping: dict[str, s
             unparsed.append((record[ROW], record["name"], record["schedule_unparsed"]))
         records.append(record)
     _check_unique_ids(reader, records)
+    _check_texts(reader, records, lengths)
     if reader.problems:
         raise InputError(sorted(reader.problems, key=lambda p: (p.row or 0)))
     result = gpd.GeoDataFrame(records, geometry="geometry", crs=frame.crs) if records else \
@@ -223,6 +237,26 @@ def _checked_cells(reader: _RowReader, row: pd.Series, number: int):
     return None if capacity == "?" else capacity, None if checked == "?" else checked, visibility
 
 
+#: The fields of a record that hold text as the file wrote it, and the field whose column they come from.
+_TEXT_FIELDS = {"source_id": "source_id", "name": "name", "name_kana": "name_kana", "operator": "operator",
+                "address": "address", "phone": "phone", "url": "url", "target_groups": "target_groups", "fee": "fee",
+                "schedule_text": "schedule", "schedule_unparsed": "schedule", "note": "note"}
+
+
+def _check_texts(reader: _RowReader, records: list[dict], lengths: Mapping[str, int] | None) -> None:
+    """Text no store can hold (a control character) or its column cannot (longer than ``lengths`` says)."""
+    if not records:
+        return
+    table = pd.DataFrame.from_records([{key: record[key] for key in (ROW, *_TEXT_FIELDS)} for record in records])
+    names = {key: reader.mapping.get(name) or name for key, name in _TEXT_FIELDS.items()}
+    found = text_problems(table, reader.path, _TEXT_FIELDS, lengths, row_column=ROW, names=names)
+    seen = set()
+    for problem in found:  # the schedule's text and what of it was not understood: one problem per cell
+        if (problem.row, problem.field, problem.key) not in seen:
+            seen.add((problem.row, problem.field, problem.key))
+            reader.problems.append(problem)
+
+
 def _check_unique_ids(reader: _RowReader, records: list[dict]) -> None:
     """Each place once: a repeated id is the same place twice, or an id column that is not unique."""
     duplicated = pd.Series([r["source_id"] for r in records]).duplicated(keep="first")
@@ -241,11 +275,14 @@ class CandidateImport:
 
 
 def read_candidates(path: str | Path, *, columns: dict[str, str] | None = None, source: str | None = None,
-                    encoding: str | None = None, crs: str | None = None) -> CandidateImport:
+                    encoding: str | None = None, crs: str | None = None,
+                    lengths: Mapping[str, int] | None = None) -> CandidateImport:
     """Candidate sites (公民館, 集会所, 空き家 …): name, kind word, address and a point.
 
-    Their kind stays the file's own word: a vacant house is no resource kind, only a place.
+    Their kind stays the file's own word: a vacant house is no resource kind, only a place.  Every
+    bad row of every stage is reported at once; ``lengths`` as for :func:`read_resources`.
     """
+    problems: list[Problem] = []
     path = Path(path)
     aliases = {key: RESOURCE_COLUMNS[key] for key in ("source_id", "name", "kind", "address", "lat", "lon")}
     if is_vector_file(path):
@@ -254,16 +291,15 @@ def read_candidates(path: str | Path, *, columns: dict[str, str] | None = None, 
     else:
         table = read_table(path, encoding=encoding, header_names={n for names in aliases.values() for n in names})
         mapping = resolve_columns(table.columns, aliases, columns or {}, path)
-        frame = points_from_table(table, path, lat_column=mapping["lat"], lon_column=mapping["lon"], crs=crs)
+        frame = points_from_table(table, path, lat_column=mapping["lat"], lon_column=mapping["lon"], crs=crs,
+                                  problems=problems)
     if mapping["name"] is None:
         raise InputError.single(path, "candidate_name_column_missing", field=RESOURCE_NAME_LABEL)
     frame = to_storage_crs(frame, path)
-    frame, _ = check_geometries(frame, path, allowed_types={"Point"})
+    frame, _ = check_geometries(frame, path, allowed_types={"Point"}, problems=problems)
     names = frame[mapping["name"]].map(_text)
-    problems = [Problem(str(path), int(row), mapping["name"], "candidate_name_empty", {})
-                for row in frame.loc[names.isna(), ROW]]
-    if problems:
-        raise InputError(problems)
+    problems += [Problem(str(path), int(row), mapping["name"], "candidate_name_empty", {})
+                 for row in frame.loc[names.isna(), ROW]]
     addresses = frame[mapping["address"]].map(_text) if mapping["address"] else pd.Series(None, index=frame.index)
     ids = frame[mapping["source_id"]].map(_text) if mapping["source_id"] else \
         pd.Series([_stable_id(n, a) for n, a in zip(names, addresses)], index=frame.index)
@@ -271,4 +307,9 @@ def read_candidates(path: str | Path, *, columns: dict[str, str] | None = None, 
         ROW: frame[ROW], "source": source or path.stem, "source_id": ids, "name": names,
         "kind": frame[mapping["kind"]].map(_text) if mapping["kind"] else None, "address": addresses,
     }, geometry=frame.geometry.values, crs=frame.crs)
+    fields = ("source_id", "name", "kind", "address")
+    problems += text_problems(result, path, fields, lengths, row_column=ROW,
+                              names={field: mapping.get(field) for field in fields})
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
     return CandidateImport(result, source or path.stem)

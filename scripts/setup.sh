@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up geo-welfare on a fresh Debian/Ubuntu machine with Python 3.11+:
-#   system packages (SpatiaLite; with --test also PostGIS, Chromium, a Japanese font, poppler),
+#   system packages (SpatiaLite; with --test also PostGIS, Redis, Chromium, a Japanese font, poppler),
 #   a virtual environment in .venv, and the package itself (editable).
 # Usage: scripts/setup.sh          # to run the tool
 #        scripts/setup.sh --test   # to run the tests as well
@@ -24,7 +24,7 @@ if [ "$with_tests" = 1 ]; then
     packages+=(postgresql postgresql-postgis)
     installed_postgresql=1
   fi
-  packages+=(chromium fonts-noto-cjk poppler-utils)
+  packages+=(chromium fonts-noto-cjk poppler-utils redis-server)
 fi
 
 missing=()
@@ -55,6 +55,14 @@ if [ "$with_tests" = 1 ]; then
       as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
         || as_root pg_ctlcluster "$version" main start || true
     done
+  fi
+  # The sign-in limit test shares its counts between two gunicorn workers through Redis on 127.0.0.1:6379.
+  redis_up() { for _ in $(seq 50); do
+    [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ] && return 0; sleep 0.1; done; return 1; }
+  if ! redis_up; then
+    as_root service redis-server start >/dev/null 2>&1 || true
+    redis_up || as_root redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null
+    redis_up || echo "setup: Redis is not answering on 127.0.0.1:6379 (the sign-in limit tests will fail)" >&2
   fi
 fi
 

@@ -161,7 +161,10 @@ def demo(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def brute(demo):
-    """Every resident point's walk to every salon and 縁側, from the dense all-pairs walk (not the virtual source)."""
+    """Every resident point's walk to every public salon and 縁側, by the dense all-pairs walk (not the virtual source).
+
+    Public places only: what the planner answers anonymous visitors, and the CLI without ``--include-staff``.
+    """
     from geo_welfare.analysis.spread import spread_population
     from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
     from geo_welfare.store import open_store
@@ -169,7 +172,7 @@ def brute(demo):
 
     engine = open_store(demo)
     network = build_network(read_walkable_lines(DEMO_STREETS))
-    resources = read_resources(engine, kinds=["salon", "engawa"], include_staff_only=True).to_crs(network.crs)
+    resources = read_resources(engine, kinds=["salon", "engawa"]).to_crs(network.crs)
     points = spread_population(read_areas(engine, "small_area"),
                                read_population(engine, "population_by_age").dropna(subset=["area_code"]), network)
     walks = walking_distances(network, snap_points(network, np.column_stack([resources.geometry.x, resources.geometry.y])),

@@ -91,8 +91,14 @@ def test_bad_values_name_their_rows_and_fields(seeded, tmp_path):
     message = refused(seeded, "import", "resources", write_csv(tmp_path, body))
     # Rows are line numbers as a spreadsheet shows them: the header is line 1, S1 line 2.
     assert message.splitlines() == [
+        f"bad.csv, row 3, field '種別': unknown kind (known: {KINDS}) (found 'カラオケ')",
+        "bad.csv, row 4, field 'バリアフリー': expected yes/no (あり/なし) (found 'たぶん')",
+        "bad.csv, row 4, field '定員': capacity must be a whole number (found '二十人')",
+        "bad.csv, row 4, field '最終確認日': expected a date like 2026-11-25 (found '2026/13/40')",
+        "bad.csv, row 5, field 'ID': duplicate id (the same place twice, or the id column is not unique) "
+        "(found 'S1')",
         "bad.csv, row 6, field '緯度': expected decimal degrees (found '北緯35度')",
-    ]  # coordinates are checked first: a row without a place cannot be judged further
+    ]  # every bad row at once; a row without a place is not judged further (its 公開 waits for the next run)
     body = body.replace("北緯35度", "35.2")
     message = refused(seeded, "import", "resources", write_csv(tmp_path, body))
     assert message.splitlines() == [
@@ -435,5 +441,7 @@ def test_the_snapshot_sees_any_write(seeded, tmp_path):
     after = snapshot(url)
     assert after != before
     changed = {table for table in before if before[table] != after[table]}
-    # The resource row; its schedule rows are rewritten; SpatiaLite also stamps geometry_columns_time.
-    assert "resource" in changed and changed <= {"resource", "schedule", "geometry_columns_time"}
+    # The resource row; its schedule rows are rewritten; SpatiaLite also stamps geometry_columns_time;
+    # the import is recorded (import_run) with the place's change (resource_change).
+    assert {"resource", "import_run", "resource_change"} <= changed
+    assert changed <= {"resource", "schedule", "geometry_columns_time", "import_run", "resource_change"}

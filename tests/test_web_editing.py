@@ -25,7 +25,7 @@ from geo_welfare.cli import main
 from geo_welfare.store.importing import import_areas, import_resources
 from geo_welfare.core.config import cache_directory
 from geo_welfare.store import open_store
-from geo_welfare.store.editing import add_user
+from geo_welfare.store.users import add_user
 from geo_welfare.store.engine import create_store_engine
 from geo_welfare.store.models import Resource, ResourceChange, Schedule, User
 from geo_welfare.store.schema import alembic_config, current_revision, head_revision
@@ -135,6 +135,11 @@ def csrf(client) -> str:
     return client.get("/api/session").get_json()["csrf_token"]
 
 
+def fresh(client, identifier: int) -> dict:
+    """``If-Match`` with the resource's version now: a change names the version it is based on."""
+    return {"If-Match": client.get(f"/api/resources/{identifier}").headers["ETag"]}
+
+
 def editor_client(url: str):
     client = create_app(url, tiles="none").test_client()
     assert sign_in(client, EDITOR, EDITOR_PASSWORD).status_code == 302
@@ -169,12 +174,12 @@ def test_an_editor_adds_changes_moves_and_deletes_a_place_with_its_history(town)
     assert stored_point(town, identifier) == pytest.approx((139.4012345, 35.2016789), abs=1e-9)
 
     changed = client.patch(f"/api/resources/{identifier}", json={"capacity": 12, "fee": "100円", "note": "雨天中止"},
-                           headers=headers)
+                           headers={**headers, **fresh(client, identifier)})
     assert changed.status_code == 200, changed.get_json()
     assert changed.get_json()["changes"] == {"capacity": [15, 12], "fee": ["無料", "100円"], "note": [None, "雨天中止"]}
     assert served(client)["はなみずき通いの場"]["properties"]["capacity"] == 12
     schedule_change = client.patch(f"/api/resources/{identifier}", json={"schedule_text": "毎週火曜 10:00〜11:00"},
-                                   headers=headers)
+                                   headers={**headers, **fresh(client, identifier)})
     assert schedule_change.status_code == 200
     properties = served(client)["はなみずき通いの場"]["properties"]
     assert properties["schedule"] == "毎週 火曜日 10:00〜11:00"  # re-parsed as the importer parses it
@@ -182,13 +187,14 @@ def test_an_editor_adds_changes_moves_and_deletes_a_place_with_its_history(town)
                                         "opens_at": "10:00", "closes_at": "11:00"}]
 
     lon, lat = 139.40311223344, 35.20099887766
-    moved = client.post(f"/api/resources/{identifier}/move", json={"lon": lon, "lat": lat}, headers=headers)
+    moved = client.post(f"/api/resources/{identifier}/move", json={"lon": lon, "lat": lat},
+                        headers={**headers, **fresh(client, identifier)})
     assert moved.status_code == 200, moved.get_json()
     stored_lon, stored_lat = stored_point(town, identifier)
     assert abs(stored_lon - lon) < 1e-7 and abs(stored_lat - lat) < 1e-7
     assert client.get(f"/api/resources/{identifier}").get_json()["lon"] == pytest.approx(lon, abs=1e-7)
 
-    deleted = client.delete(f"/api/resources/{identifier}", headers=headers)
+    deleted = client.delete(f"/api/resources/{identifier}", headers={**headers, **fresh(client, identifier)})
     assert deleted.status_code == 200
     assert "はなみずき通いの場" not in served(client)
     assert client.get(f"/api/resources/{identifier}").status_code == 404
@@ -214,13 +220,15 @@ def test_moving_an_imported_place_and_changing_nothing(town):
     client, headers = editor_client(town)
     identifier = resource_id(town, "ひだまりサロン")
     moved = client.post(f"/api/resources/{identifier}/move", json={"lon": "139.4011", "lat": 35.2012},
-                        headers=headers)
+                        headers={**headers, **fresh(client, identifier)})
     assert moved.status_code == 200 and moved.get_json()["changes"]["lon"][0] == pytest.approx(139.401)
     before = snapshot(town)
-    same = client.patch(f"/api/resources/{identifier}", json={"capacity": "20"}, headers=headers)
+    same = client.patch(f"/api/resources/{identifier}", json={"capacity": "20"},
+                        headers={**headers, **fresh(client, identifier)})
     assert same.status_code == 200 and same.get_json()["changes"] == {}
     assert snapshot(town) == before  # no history row for no change
-    assert [h["action"] for h in client.get(f"/api/resources/{identifier}/history").get_json()] == ["move"]
+    assert [h["action"] for h in client.get(f"/api/resources/{identifier}/history").get_json()] == [
+        "import", "move"]  # the import that created it, then the move
 
 
 BAD_INPUT = [
@@ -245,7 +253,8 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_changes(town, change,
     new_resource = {key: value for key, value in {**NEW_RESOURCE, **change}.items() if value is not None}
     identifier = resource_id(town, "ひだまりサロン")
     for response in (client.post("/api/resources", json=new_resource, headers=headers),
-                     client.patch(f"/api/resources/{identifier}", json=change, headers=headers)):
+                     client.patch(f"/api/resources/{identifier}", json=change,
+                                  headers={**headers, **fresh(client, identifier)})):
         assert response.status_code == 400
         body = response.get_json()
         assert body["fields"] == [field]
@@ -258,6 +267,7 @@ def test_a_bad_move_and_a_bad_body_are_refused(town):
     client, headers = editor_client(town)
     identifier = resource_id(town, "ひだまりサロン")
     before = snapshot(town)
+    headers = {**headers, **fresh(client, identifier)}
     swapped = client.post(f"/api/resources/{identifier}/move", json={"lon": 35.2, "lat": 139.4}, headers=headers)
     assert swapped.status_code == 400 and swapped.get_json()["fields"] == ["lon, lat"]
     assert "入れ替わって" in swapped.get_json()["error"] and "swapped" in swapped.get_json()["error_en"]
@@ -380,9 +390,11 @@ def test_staff_only_places_are_for_editors_alone(town):
     assert editor.get(f"/api/resources/{staff_id}").get_json()["visibility"] == "staff"
     # Made public by an editor, it reaches everyone; made staff-only again, it leaves.
     headers = {"X-CSRFToken": csrf(editor)}
-    assert editor.patch(f"/api/resources/{staff_id}", json={"visibility": "公開"}, headers=headers).status_code == 200
+    assert editor.patch(f"/api/resources/{staff_id}", json={"visibility": "公開"},
+                        headers={**headers, **fresh(editor, staff_id)}).status_code == 200
     assert "ないしょサロン" in served(anonymous)
-    assert editor.patch(f"/api/resources/{staff_id}", json={"visibility": "staff"}, headers=headers).status_code == 200
+    assert editor.patch(f"/api/resources/{staff_id}", json={"visibility": "staff"},
+                        headers={**headers, **fresh(editor, staff_id)}).status_code == 200
     assert "ないしょサロン" not in served(anonymous) and "ないしょサロン" not in served(viewer)
 
 
@@ -547,8 +559,8 @@ def test_an_editor_drags_a_marker_to_its_new_place(browser, town_server, town):
     history = create_app(town, tiles="none").test_client()
     sign_in(history, EDITOR, EDITOR_PASSWORD)
     changes = history.get(f"/api/resources/{identifier}/history").get_json()
-    assert [(c["action"], c["username"]) for c in changes] == [("move", EDITOR)]
-    assert changes[0]["changes"]["lon"][1] == pytest.approx(posted["lon"], abs=1e-9)
+    assert [(c["action"], c["username"]) for c in changes] == [("import", "resources.csv"), ("move", EDITOR)]
+    assert changes[1]["changes"]["lon"][1] == pytest.approx(posted["lon"], abs=1e-9)
 
     page.reload(wait_until="networkidle")
     lon, lat = page.evaluate(MARKER_AT, identifier)
@@ -576,7 +588,8 @@ def test_an_editor_drags_a_marker_to_its_new_place(browser, town_server, town):
         page.click(".gw-editor .gw-save")
     with open_store(town).connect() as connection:
         assert connection.execute(select(Resource.capacity).where(Resource.id == identifier)).scalar_one() == 25
-    assert [c["action"] for c in history.get(f"/api/resources/{identifier}/history").get_json()] == ["move", "update"]
+    assert [c["action"] for c in history.get(f"/api/resources/{identifier}/history").get_json()] == [
+        "import", "move", "update"]
     refused = "Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"
     assert watched.errors.count(refused) == 1  # the bad capacity, and nothing else went wrong
     watched.errors.remove(refused)

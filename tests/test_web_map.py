@@ -270,13 +270,13 @@ def test_the_map_renders_offline_in_chromium(browser, live_server):
     # Borders came simplified for the first zoom; two zooms in, they are fetched finer for that zoom.
     first = page.evaluate("Object.values(window).find(v => v instanceof L.Map).getZoom()")
     page.evaluate("Object.values(window).find(v => v instanceof L.Map).setZoom(%d, {animate: false})" % (first + 2))
-    page.wait_for_function("document.body.getAttribute('data-area-zoom') === '%d'" % (first + 2))
+    page.wait_for_function("() => document.body.getAttribute('data-area-zoom') === '%d'" % (first + 2))
     assert any(f"/api/areas?unit=small_area&zoom={first + 2}" in url for url in watched.requests)
     page.evaluate("Object.values(window).find(v => v instanceof L.Map).setZoom(%d, {animate: false})" % first)
     # The walking areas and the gaps are in the layer switcher, fetched only when switched on.
     for index, overlay in enumerate(("資源の徒歩圏（15分）", "徒歩圏外の地域（15分）")):
         page.locator(".leaflet-control-layers-overlays label", has_text=overlay).locator("input").check()
-        page.wait_for_function(f"document.body.hasAttribute('data-overlay-{index}')")
+        page.wait_for_function(f"() => document.body.hasAttribute('data-overlay-{index}')")
     assert int(page.evaluate("document.body.getAttribute('data-overlay-0')")) == PUBLIC_SALONS_KAYOI_ENGAWA
     page.locator(".leaflet-control-layers-overlays label", has_text="徒歩圏外の地域（15分）").locator("input").uncheck()
     page.locator(".leaflet-control-layers-overlays label", has_text="資源の徒歩圏（15分）").locator("input").uncheck()
@@ -312,7 +312,7 @@ def test_clusters_and_awkward_names_in_chromium(browser, clustered_server):
     assert cluster.inner_text().strip() == "2"
     assert RESOURCE_COLOURS["salon"] in cluster.locator("div").get_attribute("style")  # in its kind's colour
     cluster.click()  # zooms in until the two salons stand apart (or spiderfies them)
-    page.wait_for_function("document.querySelectorAll('path.gw-kind-salon').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('path.gw-kind-salon').length === 2")
     page.wait_for_timeout(400)
     page.locator("path.gw-kind-salon").nth(0).hover(force=True)
     tooltip_names = {page.locator(".leaflet-tooltip").last.inner_text().strip()}

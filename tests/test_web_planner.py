@@ -111,7 +111,7 @@ def test_the_planner_page_in_chromium(browser, demo, brute, best_pair):
         for kind in ("salon", "engawa"):
             page.check(f"input[name=kind][value={kind}]")
         page.click("#run")
-        page.wait_for_function("document.body.dataset.minutes === '10'")
+        page.wait_for_function("() => document.body.dataset.minutes === '10'")
         total = page.locator("#coverage-table tr.gw-total td").nth(3).inner_text()
         assert total == f"{100 * covered:.1f}%"
         gap_count = len(page.request.get(base + f"/api/gaps?minutes=10&{KINDS}&unit=elementary_district").json()[
@@ -126,7 +126,7 @@ def test_the_planner_page_in_chromium(browser, demo, brute, best_pair):
         assert page.locator("#coverage-table tbody tr").first.locator("td").first.inner_text() == "デモ台小学校区"
         page.fill("#k", "2")
         page.click("#plan")
-        page.wait_for_function("document.querySelectorAll('#plan-sites li').length === 2")
+        page.wait_for_function("() => document.querySelectorAll('#plan-sites li').length === 2")
         listed = page.locator("#plan-sites li").all_inner_texts()
         assert sorted(text.split(" (+")[0] for text in listed) == names
         assert page.locator(".gw-site-label").count() == 2

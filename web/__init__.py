@@ -37,9 +37,11 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     app.json.ensure_ascii = False
     # Imported here, as flaskr does, so that importing the package does not import every view.
     from geo_welfare.web import (api, auth, babel, coordinator, csw, editing, map as map_page, planner, printmap,
-                                 problems)
+                                 limits, problems, security)
     babel.init_babel(app)  # templates' gettext and the request's language, from the one catalogue
     problems.register(app)  # every GeoWelfareError a view raises → RFC 9457 problem details
+    security.register(app)  # CSP with a per-response script nonce, nosniff, no referrer, no framing
+    limits.register(app)  # MAX_CONTENT_LENGTH (413), JSON depth and numbers, no control characters: 400, never 500
     app.config.setdefault("MARKER_CLUSTER_FROM", map_page.CLUSTER_FROM)  # markers of one kind before clustering
     app.config.update(auth.session_settings(app.config["DATABASE_URL"]))  # secret key, 8-hour cookie sessions
     blueprints = (

@@ -10,6 +10,7 @@ from geo_welfare.core.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
 from geo_welfare.web.auth import is_editor
 from geo_welfare.web.features import area_collection, resource_collection
 from geo_welfare.web.i18n import page_language
+from geo_welfare.web.limits import echoed, parse_number
 from geo_welfare.web.problems import NotAllowed
 
 blueprint = Blueprint("api", __name__)
@@ -44,12 +45,9 @@ def areas():
     if unit is not None and unit not in AREA_UNIT_IDS:
         raise NotAllowed("unit", "unknown_unit", unit, allowed=AREA_UNIT_IDS)
     zoom = request.args.get("zoom")
-    try:
-        zoom_level = None if zoom in (None, "") else float(zoom)
-    except ValueError:
-        zoom_level = -1.0
+    zoom_level = None if zoom in (None, "") else parse_number(zoom)  # None too for no (or a 5,000-digit) number
     low, high = ZOOM_RANGE
-    if zoom_level is not None and not low <= zoom_level <= high:
-        raise NotAllowed("zoom", "bad_zoom", zoom, allowed=(f"{low}–{high}",), low=low, high=high)
+    if zoom not in (None, "") and (zoom_level is None or not low <= zoom_level <= high):
+        raise NotAllowed("zoom", "bad_zoom", echoed(zoom), allowed=(f"{low}–{high}",), low=low, high=high)
     frame = read_areas(get_engine(), unit)
     return jsonify(area_collection(frame, _language(), zoom_level))

@@ -1,31 +1,47 @@
-"""Signing in: sessions that expire, CSRF tokens, and who may do what.
+"""Signing in: sessions that end on the server, sign-in limits, CSRF tokens, and who may do what.
 
-Editors change resources; viewers only read (and see what anonymous visitors see).  The session
-is Flask's signed cookie (HttpOnly, SameSite=Lax), ended ``PERMANENT_SESSION_LIFETIME`` (8 hours
-by default) after signing in; the user's role is read from the store on every request, so
-``geo-welfare user remove`` takes effect at once.  Every POST/PUT/PATCH/DELETE must carry the
-session's CSRF token, as the form field ``csrf_token`` or the header ``X-CSRFToken`` (JSON calls).
-The signing key comes from ``GEO_WELFARE_SECRET_KEY``, else a random key kept in a file in the
-store's cache directory (created on first use, readable by its owner only).
+Editors change resources; viewers only read (and see what anonymous visitors see).  The cookie is
+Flask's signed session (HttpOnly, SameSite=Lax, and ``Secure`` when ``GEO_WELFARE_SECURE_COOKIES``
+says the app is served over https) holding a random session token and the CSRF token.  The token
+names a row of ``web_session`` (:mod:`geo_welfare.store.users`, kept by the token's hash) that
+expires ``PERMANENT_SESSION_LIFETIME`` (8 hours by default) after signing in; every request looks
+it up, with the user's role, so signing out, ``geo-welfare user password`` and ``user remove``
+end a session at once and a cookie copied before is worth nothing after.  Every
+POST/PUT/PATCH/DELETE must carry the session's CSRF token, as the form field ``csrf_token`` or the
+header ``X-CSRFToken`` (JSON calls).  The signing key comes from ``GEO_WELFARE_SECRET_KEY``, else a
+random key kept in a file in the store's cache directory (created on first use, owner-only).
+
+Failed sign-ins are limited (Flask-Limiter, moving windows): :data:`PER_USER_LIMIT` for one user
+name from any client, :data:`PER_CLIENT_LIMIT` for one client address whatever the names, counted
+in ``GEO_WELFARE_RATELIMIT_STORAGE`` (``memory://`` for one process; a storage the workers share,
+such as Redis, for several).  Past a limit ``POST /login`` answers 429 with ``Retry-After`` as
+problem details, even to the right password, and logs the refusal with the user name and the
+client address, never the password.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import hmac
+import logging
 import os
 import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+from flask_limiter.util import get_remote_address
 
 from geo_welfare.core import config as settings
 from geo_welfare.core.errors import GeoWelfareError, UsageError
 from geo_welfare.web.store import get_engine
-from geo_welfare.store.editing import authenticate, find_user
+from geo_welfare.store.users import authenticate, end_session, session_user, start_session
 from geo_welfare.web.i18n import page_language, word
+from geo_welfare.web.problems import problem
 
 blueprint = Blueprint("auth", __name__)
 
@@ -34,6 +50,14 @@ SESSION_LIFETIME = datetime.timedelta(hours=8)
 CSRF_HEADER = "X-CSRFToken"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: The session's key for the random token whose hash names its ``web_session`` row.
+TOKEN = "token"
+#: Failed sign-ins allowed for one user name (from any client), and for one client (any names).
+PER_USER_LIMIT = "5 per minute; 30 per hour"
+PER_CLIENT_LIMIT = "20 per minute; 100 per hour"
+_LIMITER, _SIGN_IN = "geo_welfare_limiter", "geo_welfare_sign_in"  # this app's keys in ``app.extensions``
+
+log = logging.getLogger(__name__)
 
 
 def secret_key(database_url: str) -> str:
@@ -62,10 +86,10 @@ def _read_key(path: Path) -> str:
 
 
 def session_settings(database_url: str) -> dict:
-    """Flask settings for signed, expiring, script-proof session cookies."""
+    """Flask settings for signed, expiring, script-proof session cookies (``Secure`` if the setting asks)."""
     return {"SECRET_KEY": secret_key(database_url), "PERMANENT_SESSION_LIFETIME": SESSION_LIFETIME,
             "SESSION_COOKIE_NAME": "geo_welfare_session", "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SAMESITE": "Lax"}
+            "SESSION_COOKIE_SAMESITE": "Lax", "SESSION_COOKIE_SECURE": settings.secure_cookies()}
 
 
 class SignInRequired(GeoWelfareError):
@@ -78,6 +102,12 @@ class NotPermitted(GeoWelfareError):
     """A signed-in user whose role does not allow the request (a viewer changing a place): HTTP 403."""
 
     http_status = 403
+
+
+class TooManySignIns(GeoWelfareError):
+    """Too many failed sign-ins for this user name or from this client: HTTP 429, with ``Retry-After``."""
+
+    http_status = 429
 
 
 def _language() -> str:
@@ -107,15 +137,11 @@ def _load_user_and_check_csrf():
     g.user = None
     if request.endpoint == "static":
         return None
-    name = session.get("username")
-    if name is not None:
-        lifetime = current_app.permanent_session_lifetime.total_seconds()
-        user = find_user(get_engine(), name) if time.time() - session.get("since", 0) <= lifetime else None
-        if user is None:  # expired, or removed since signing in
-            for key in ("username", "role", "since"):
-                session.pop(key, None)
-        else:
-            g.user = user
+    token = session.get(TOKEN)
+    if token is not None:
+        g.user = session_user(get_engine(), token)
+        if g.user is None:  # expired, signed out, a new password, or the user removed
+            session.pop(TOKEN, None)
     if request.method in UNSAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
         expected = session.get(CSRF_FIELD) or ""
@@ -177,22 +203,35 @@ def login():
 
 @blueprint.post("/login")
 def login_post():
+    """Sign in, within this app's sign-in limits (:func:`set_up_limits`)."""
+    return current_app.extensions[_SIGN_IN]()
+
+
+def _typed_name() -> str:
+    return (request.form.get("username") or "").strip()
+
+
+def _sign_in():
     """Check the name and password; on success start a fresh session and go back where the user was."""
-    username = (request.form.get("username") or "").strip()
-    user = authenticate(get_engine(), username, request.form.get("password") or "")
+    username, engine = _typed_name(), get_engine()
+    user = authenticate(engine, username, request.form.get("password") or "")
     if user is None:
+        log.info("sign-in failed: user %r from %s", username[:64], request.remote_addr)
         return _login_page(word("login_failed", _language()), username, 401)
     destination = _safe_next(request.form.get("next"))
     session.clear()  # a new session (and CSRF token) on signing in: nothing carried over from before
     session.permanent = True
-    session.update(username=user["username"], role=user["role"], since=time.time())
+    session[TOKEN] = start_session(engine, user["username"], current_app.permanent_session_lifetime)
     csrf_token()
     return redirect(destination)
 
 
 @blueprint.post("/logout")
 def logout():
-    """End the session."""
+    """End the session, on the server too: its cookie is worth nothing afterwards."""
+    token = session.get(TOKEN)
+    if token is not None:
+        end_session(get_engine(), token)
     session.clear()
     return redirect(url_for("map.index", lang=request.args.get("lang")))
 
@@ -203,3 +242,54 @@ def session_info():
     user = current_user()
     return jsonify({"username": user and user["username"], "role": user and user["role"],
                     "csrf_token": csrf_token()})
+
+
+# --------------------------------------------------------------------------------------------
+# Sign-in limits
+
+
+def _user_key() -> str:
+    return "user:" + _typed_name()[:64]
+
+
+def _client_key() -> str:
+    return "client:" + get_remote_address()
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count (an office behind one address signing in at nine is not an attack)."""
+    return response.status_code == 401
+
+
+def _too_many_sign_ins(error: RateLimitExceeded):
+    """429 as problem details, with ``Retry-After``; logged with the name and address, never the password."""
+    window = current_app.extensions[_LIMITER].current_limit
+    seconds = max(1, int((window.reset_at if window else time.time() + 60) - time.time()))
+    which = "user name" if error.limit.key_func is _user_key else "client"
+    log.warning("sign-in refused: too many failed sign-ins (%s per %s): user %r from %s; retry in %d s",
+                error.limit.limit, which, _typed_name()[:64], request.remote_addr, seconds)
+    response = problem(TooManySignIns("too_many_sign_ins", seconds=seconds))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def set_up_limits(app: Flask) -> None:
+    """This app's limiter (its storage from the settings) and its rate-limited sign-in view.
+
+    One limiter per app, so that apps made in one process (tests, several stores) count apart;
+    the keys carry a digest of the store's URL, so stores sharing one Redis count apart too.  If
+    the storage cannot be reached, each worker counts in memory until it can (and logs so).
+    """
+    prefix = "geo-welfare-" + hashlib.sha256(app.config["DATABASE_URL"].encode("utf-8")).hexdigest()[:16]
+    limiter = Limiter(_client_key, app=app, storage_uri=settings.ratelimit_storage(), strategy="moving-window",
+                      key_prefix=prefix, headers_enabled=False, in_memory_fallback_enabled=True, swallow_errors=True)
+    per_user = limiter.limit(PER_USER_LIMIT, key_func=_user_key, deduct_when=_failed)
+    per_client = limiter.limit(PER_CLIENT_LIMIT, key_func=_client_key, deduct_when=_failed)
+    app.extensions[_LIMITER] = limiter
+    app.extensions[_SIGN_IN] = per_client(per_user(_sign_in))
+    app.register_error_handler(RateLimitExceeded, _too_many_sign_ins)
+
+
+@blueprint.record_once
+def _limit_sign_ins(state) -> None:
+    set_up_limits(state.app)

@@ -108,7 +108,8 @@ def legend_html(classes: Classes, lang: str) -> str:
                     f"{_format(lower, classes.measure)} – {_format(upper, classes.measure)}</li>")
         lower = upper
     if -1 in classes.classes:
-        rows.append(f'<li><span class="gw-box" style="background:{UNKNOWN_COLOUR}"></span>{_word("unknown", lang)}</li>')
+        rows.append(f'<li><span class="gw-box" style="background:{UNKNOWN_COLOUR}"></span>'
+                    f'{html.escape(_word("unknown", lang))}</li>')
     title = legend_title(classes, lang)
 
     def options(choices, chosen):
@@ -116,11 +117,11 @@ def legend_html(classes: Classes, lang: str) -> str:
                        for c in choices)
     counts = "".join(f'<option value="{n}"{" selected" if n == len(classes.bins) else ""}>{n}</option>'
                      for n in PALETTES)
-    form = (f'<form class="gw-shade-form" method="get"><input type="hidden" name="lang" value="{lang}">'
+    form = (f'<form class="gw-shade-form" method="get"><input type="hidden" name="lang" value="{html.escape(lang)}">'
             f'<select name="shade">{options(MEASURES, classes.measure)}</select>'
             f'<select name="scheme">{options(SCHEMES, classes.scheme)}</select>'
-            f'<select name="classes" aria-label="{_word("classes", lang)}">{counts}</select>'
-            f'<button type="submit">{_word("apply", lang)}</button></form>')
+            f'<select name="classes" aria-label="{html.escape(_word("classes", lang))}">{counts}</select>'
+            f'<button type="submit">{html.escape(_word("apply", lang))}</button></form>')
     return (f'<div class="gw-choropleth"><strong>{html.escape(title)}</strong><ul>{"".join(rows)}</ul>{form}</div>')
 
 

@@ -14,7 +14,9 @@ someone to talk to, walking speed), and print the list to hand over.  It asks tw
 query string would be written to every access log), nothing here logs it or writes anything,
 errors are logged without their message (which could quote the location), and every answer
 carries ``Cache-Control: no-store`` so no browser or proxy keeps it.  Staff-only places never
-appear: the list is printed for the client.
+appear: the list is printed for the client.  Nor does the browser tell an outside tile server: the
+map asks for tiles around the home, so the page draws outside base tiles (地理院タイル, OpenStreetMap)
+only with ``GEO_WELFARE_COORDINATOR_TILES=allow`` (:func:`geo_welfare.web.tiles.coordinator_tiles`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import traceback
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from geo_welfare.analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT, Needs, nearest_resources
+from geo_welfare.core import config as settings
 from geo_welfare.core.config import JAPAN_BOUNDS
 from geo_welfare.core.errors import EXIT_INTERNAL, GeoWelfareError, NotFoundError
 from geo_welfare.core.glossary import RESOURCE_KIND_IDS, RESOURCE_KINDS, TARGET_GROUPS, label
@@ -37,9 +40,12 @@ from geo_welfare.layers.schedules import open_at_time, schedule_of
 from geo_welfare.store.read import read_resources
 from geo_welfare.web import address_lookup
 from geo_welfare.web.i18n import page_language, word
+from geo_welfare.web.limits import echoed, parse_number
 from geo_welfare.web.network import app_network
 from geo_welfare.web.problems import HIDDEN, BadField
+from geo_welfare.web.security import use_tiles
 from geo_welfare.web.store import get_engine
+from geo_welfare.web.tiles import coordinator_tiles
 
 blueprint = Blueprint("coordinator", __name__)
 log = logging.getLogger(__name__)
@@ -110,10 +116,11 @@ def _whole(body: dict, field: str, low: int, high: int, default: int | None, key
     value = body.get(field)
     if value is None or value == "":
         return default
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
+    if isinstance(value, str):  # "5" as a form would send it; 5,000 digits are no number (never converted)
+        number = parse_number(value, integer=True)
+        value = value if number is None else number
     if not _is_number(value) or value != int(value) or not low <= value <= high:
-        raise BadField(field, key, value, low=low, high=high)
+        raise BadField(field, key, echoed(value), low=low, high=high)
     return int(value)
 
 
@@ -146,7 +153,7 @@ def _time(body: dict) -> datetime.time | None:
         return None
     match = _TIME.match(value) if isinstance(value, str) else None
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise BadField("time", "coord_bad_time", value)
+        raise BadField("time", "coord_bad_time", echoed(value))
     return datetime.time(int(match[1]), int(match[2]))
 
 
@@ -155,7 +162,7 @@ def _target(body: dict) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str) or len(value) > MAX_TARGET_LENGTH:
-        raise BadField("target", "coord_bad_target", value, length=MAX_TARGET_LENGTH)
+        raise BadField("target", "coord_bad_target", echoed(value), length=MAX_TARGET_LENGTH)
     return value.strip()
 
 
@@ -164,13 +171,11 @@ def _speed(body: dict) -> float:
     if value is None or value == "":
         return DEFAULT_WALKING_SPEED_KMH
     if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            pass
+        number = parse_number(value)
+        value = value if number is None else number
     if not _is_number(value) or not is_walking_speed(value):  # the CLI's range too
         low, high = WALKING_SPEED_RANGE
-        raise BadField("speed", "coord_bad_speed", body.get("speed"), low=low, high=high)
+        raise BadField("speed", "coord_bad_speed", echoed(body.get("speed")), low=low, high=high)
     return float(value)
 
 
@@ -249,7 +254,10 @@ def page():
     """The coordinator's page: the map, the address box, the conditions and the printable list."""
     from geo_welfare.web.auth import csrf_token
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
-    tiles = current_app.config["BASE_TILES"]
+    # The map centres on the client's home: outside tile servers only when the operator chose so.
+    tiles = coordinator_tiles(current_app.config["BASE_TILES"], settings.coordinator_tiles(
+        current_app.config.get("COORDINATOR_TILES")))
+    use_tiles(tiles)  # and the page's Content-Security-Policy lets no other tile server in
     return render_template(
         "coordinator.html", lang=lang, w=lambda key: word(key, lang),
         kinds=[(term.id, label(RESOURCE_KINDS, term.id, lang)) for term in RESOURCE_KINDS],

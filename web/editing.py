@@ -9,7 +9,16 @@ Routes (under ``/api``; every change needs an editor's session and the ``X-CSRFT
 - ``DELETE /api/resources/<id>``
 - ``GET /api/resources/<id>/history`` — who changed what, and when (UTC)
 
-Fields are validated by the importer's rules (:mod:`geo_welfare.store.editing`); a refused edit is
+Every answer that shows a resource carries its version, as ``ETag: "<version>"`` and as the
+member ``version``.  PATCH, move and DELETE must name the version they were based on, in
+``If-Match: "<version>"`` or as ``version`` in the JSON body (the form's way): none is 428, one
+that is not a whole number 400, and a stale one 409 (nothing written) with ``version`` and
+``resource`` as stored now and ``conflicts``: for each field sent, ``yours`` (as sent),
+``theirs`` (as stored), who stored it and when (``changed_by``, ``changed_at``, from the
+history), the field's label and a line in both languages.  A save on the version stored writes
+the fields it changes and raises the version by one (:mod:`geo_welfare.store.editing`).
+
+Fields are validated by the importer's rules (:mod:`geo_welfare.store.validation`); a refused edit is
 a 400 naming every bad field by its form label and its key in Japanese (``error``) and English
 (``error_en``), with ``fields`` and ``problems`` for the form to mark, nothing written.
 On the map, an editor's markers can be dragged (each drop is a move) and open a form.
@@ -20,20 +29,22 @@ from __future__ import annotations
 import functools
 import html
 import json
+import re
 from collections.abc import Callable, Mapping
 
 from branca.element import Element
 from flask import Blueprint, jsonify, request, url_for
 
 from geo_welfare.core.config import language
-from geo_welfare.core.errors import InputError, NotFoundError, Problem, UsageError
+from geo_welfare.core.errors import ConflictError, GeoWelfareError, InputError, NotFoundError, Problem, UsageError
 from geo_welfare.core.glossary import RESOURCE_KINDS, label
 from geo_welfare.core.words import t
-from geo_welfare.store.editing import (COORDINATES, EDITABLE_FIELDS, EditError, NotFound, create_resource,
-                                       delete_resource, move_resource, resource_history, resource_record,
-                                       staff_only_ids, update_resource)
+from geo_welfare.store.editing import (COORDINATES, EDITABLE_FIELDS, EditError, NotFound, StaleVersion,
+                                       create_resource, delete_resource, move_resource, resource_history,
+                                       resource_versions, resource_with_version, staff_only_ids, update_resource)
 from geo_welfare.web.auth import csrf_token, current_user, editor_required, is_editor
-from geo_welfare.web.i18n import word
+from geo_welfare.web.i18n import Phrase, word
+from geo_welfare.web.problems import BadField
 from geo_welfare.web.store import get_engine
 
 blueprint = Blueprint("editing", __name__)
@@ -83,6 +94,49 @@ class FormRefused(InputError):
                               "found": p.found} for p in self.problems]}
 
 
+class VersionRequired(GeoWelfareError):
+    """A change that names no version (neither ``If-Match`` nor ``version``): 428 Precondition Required."""
+
+    http_status = 428
+
+
+def _shown(value: object) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+class EditConflict(ConflictError):
+    """A stale save (409, nothing written): for each field sent, the editor's value, the stored one, who and when.
+
+    The store's :class:`~geo_welfare.store.editing.StaleVersion` names fields by key; the person
+    at the form reads labels, so each line says both, in Japanese and English as every refusal.
+    """
+
+    def __init__(self, stale: StaleVersion):
+        super().__init__(stale.key, **stale.values)
+        self.stale = stale
+
+    @staticmethod
+    def line(conflict: dict, lang: str) -> str:
+        """One field at stake: its label and key, the value sent, the value stored, who stored it when."""
+        at = (conflict["changed_at"] or "")[:16].replace("T", " ") + " UTC"
+        who = Phrase("edit_conflict_by", {"name": conflict["changed_by"], "at": at}) if conflict["changed_by"] else ""
+        return t("edit_conflict_field", lang, label=_field_label(conflict["field"], lang), field=conflict["field"],
+                 yours=_shown(conflict["yours"]), theirs=_shown(conflict["theirs"]), who=who)
+
+    def message(self, lang: str | None = None) -> str:
+        lang = language(lang)
+        lines = [t(self.key, lang, **self.values)] + [self.line(c, lang) for c in self.stale.conflicts]
+        return "\n".join(lines)
+
+    @property
+    def extra(self) -> Mapping[str, object]:
+        return {"version": self.stale.version, "resource": self.stale.resource,
+                "conflicts": [{**conflict, "label": _field_label(conflict["field"], "ja"),
+                               "label_en": _field_label(conflict["field"], "en"),
+                               "message": self.line(conflict, "ja"), "message_en": self.line(conflict, "en")}
+                              for conflict in self.stale.conflicts]}
+
+
 def _store_refusals(view: Callable) -> Callable:
     """The store's refusals raised as the web's errors, for the one handler (:mod:`geo_welfare.web.problems`)."""
     @functools.wraps(view)
@@ -91,6 +145,8 @@ def _store_refusals(view: Callable) -> Callable:
             return view(*args, **kwargs)
         except EditError as error:
             raise FormRefused(error) from error
+        except StaleVersion as error:
+            raise EditConflict(error) from error
         except NotFound:
             raise NotFoundError("not_found") from None
     return wrapped
@@ -104,6 +160,43 @@ def _body() -> dict:
     return body
 
 
+_ENTITY_TAG = re.compile(r'\s*"(\d{1,18})"\s*')
+
+
+def _expected_version(resource_id: int, body: dict | None) -> int:
+    """The version a change was based on: ``If-Match: "<n>"``, else ``version`` in the body (taken out of it).
+
+    Neither is 428 (after a 404 for a resource that is not there); a tag or value that is not one
+    whole number, or the two disagreeing, is 400.
+    """
+    header = request.headers.get("If-Match")
+    sent = body.pop("version", None) if body is not None else None
+    if header is None and sent is None:
+        resource_with_version(get_engine(), resource_id)  # no such resource: 404, there is nothing to base on
+        raise VersionRequired("edit_version_required")
+    versions = set()
+    if header is not None:
+        tag = _ENTITY_TAG.fullmatch(header)
+        if tag is None:
+            raise BadField("If-Match", "edit_version_expected", header)
+        versions.add(int(tag.group(1)))
+    if sent is not None:
+        if isinstance(sent, bool) or not isinstance(sent, (int, str)) or not str(sent).isdigit():
+            raise BadField("version", "edit_version_expected", sent)
+        versions.add(int(sent))
+    if len(versions) != 1:
+        raise BadField("version", "edit_version_expected", f"If-Match {header}, version {sent}")
+    return versions.pop()
+
+
+def _answer(body: dict, version: int, status: int = 200):
+    """``body`` with ``version`` as a member and as the ``ETag``."""
+    response = jsonify({**body, "version": version})
+    response.status_code = status
+    response.set_etag(str(version))
+    return response
+
+
 def _username() -> str:
     return current_user()["username"]
 
@@ -112,29 +205,33 @@ def _username() -> str:
 @editor_required
 @_store_refusals
 def create():
-    """Add a resource; 201 with its stored fields."""
+    """Add a resource; 201 with its stored fields and its version (1)."""
     body = _body()
     resource_id = create_resource(get_engine(), body, _username())
-    response = jsonify({"id": resource_id, "resource": resource_record(get_engine(), resource_id)})
-    return response, 201, {"Location": url_for("editing.one", resource_id=resource_id)}
+    record, version = resource_with_version(get_engine(), resource_id)
+    response = _answer({"id": resource_id, "resource": record}, version, 201)
+    response.headers["Location"] = url_for("editing.one", resource_id=resource_id)
+    return response
 
 
 @blueprint.get("/resources/<int:resource_id>")
 @editor_required
 @_store_refusals
 def one(resource_id: int):
-    """One resource's editable fields and coordinates."""
-    return jsonify(resource_record(get_engine(), resource_id))
+    """One resource's editable fields and coordinates, and its version."""
+    record, version = resource_with_version(get_engine(), resource_id)
+    return _answer(record, version)
 
 
 @blueprint.patch("/resources/<int:resource_id>")
 @editor_required
 @_store_refusals
 def patch(resource_id: int):
-    """Change the fields given (the others stay); 200 with the resource and ``{field: [old, new]}``."""
+    """Change the fields given (the others stay); 200 with the resource, ``{field: [old, new]}`` and the version."""
     body = _body()
-    changes = update_resource(get_engine(), resource_id, body, _username())
-    return jsonify({"resource": resource_record(get_engine(), resource_id), "changes": changes})
+    version = _expected_version(resource_id, body)
+    saved = update_resource(get_engine(), resource_id, body, _username(), version=version)
+    return _answer({"resource": saved.resource, "changes": saved.changes}, saved.version)
 
 
 @blueprint.post("/resources/<int:resource_id>/move")
@@ -143,10 +240,11 @@ def patch(resource_id: int):
 def move(resource_id: int):
     """Put the resource at ``lon``/``lat`` (decimal degrees)."""
     body = _body()
-    if any(key not in COORDINATES for key in body):
+    if any(key not in COORDINATES + ("version",) for key in body):
         raise UsageError("json_expected")
-    changes = move_resource(get_engine(), resource_id, body.get("lon"), body.get("lat"), _username())
-    return jsonify({"resource": resource_record(get_engine(), resource_id), "changes": changes})
+    version = _expected_version(resource_id, body)
+    saved = move_resource(get_engine(), resource_id, body.get("lon"), body.get("lat"), _username(), version=version)
+    return _answer({"resource": saved.resource, "changes": saved.changes}, saved.version)
 
 
 @blueprint.delete("/resources/<int:resource_id>")
@@ -154,7 +252,9 @@ def move(resource_id: int):
 @_store_refusals
 def remove(resource_id: int):
     """Delete the resource (its history stays)."""
-    delete_resource(get_engine(), resource_id, _username())
+    body = request.get_json(silent=True)
+    version = _expected_version(resource_id, body if isinstance(body, dict) else None)
+    delete_resource(get_engine(), resource_id, _username(), version=version)
     return jsonify({"deleted": resource_id})
 
 
@@ -165,7 +265,7 @@ def history(resource_id: int):
     """Every change, oldest first (also after the resource was deleted)."""
     changes = resource_history(get_engine(), resource_id)
     if not changes:
-        resource_record(get_engine(), resource_id)  # 404 when there is no such resource either
+        resource_with_version(get_engine(), resource_id)  # 404 when there is no such resource either
     return jsonify(changes)
 
 
@@ -181,7 +281,8 @@ FORM_FIELDS: tuple[tuple[str, str], ...] = (
 )
 SCRIPT_WORDS = ("edit", "save", "delete", "cancel", "add_resource", "history", "confirm_delete", "move_failed",
                 "saved", "unknown", "yes", "no", "public", "staff_only", "action_create", "action_update",
-                "action_move", "action_delete", "new_resource", "drag_hint")
+                "action_move", "action_delete", "new_resource", "drag_hint", "conflict_hint", "conflict_yours",
+                "conflict_theirs", "conflict_saved_by", "keep_mine", "take_theirs", "move_conflict")
 
 
 def _editor_config(lang: str) -> dict:
@@ -191,6 +292,7 @@ def _editor_config(lang: str) -> dict:
         "kinds": [[term.id, label(RESOURCE_KINDS, term.id, lang)] for term in RESOURCE_KINDS],
         "words": {key: word(key, lang) for key in SCRIPT_WORDS},
         "staff_only_ids": staff_only_ids(get_engine()),
+        "versions": resource_versions(get_engine()),  # what a drag is based on
     }
 
 
@@ -211,9 +313,11 @@ def map_controls(lang: str) -> Element:
     parts = [CONTROLS_STYLE, f'<div class="gw-user">{box}</div>']
     if is_editor():
         config = json.dumps(_editor_config(lang), ensure_ascii=False).replace("<", "\\u003c")
-        parts.append(f'<script>window.GW_EDITOR = {config};</script>')
+        parts.append(f'<script type="application/json" id="gw-editor-config">{config}</script>')  # data, not code
         parts.append(f'<script src="{url_for("static", filename="editing.js")}"></script>')
-    return Element("".join(parts))
+    controls = Element("{{ this.markup }}")  # the markup as a value: as a template, branca would run a name's {{ }}
+    controls.markup = "".join(parts)
+    return controls
 
 
 CONTROLS_STYLE = """<style>
@@ -233,4 +337,8 @@ CONTROLS_STYLE = """<style>
 .gw-editor .gw-error { color: #b00020; white-space: pre-line; }
 .gw-editor .gw-bad { outline: 2px solid #b00020; }
 .gw-editor ol { padding-left: 18px; font-size: 12px; color: #333; }
+.gw-editor .gw-conflicted { outline: 2px solid #b26a00; }
+.gw-editor .gw-conflict { margin: 4px 0 2px; padding: 4px 6px; background: #fff4e0; border-left: 3px solid #b26a00;
+  font-size: 13px; }
+.gw-editor .gw-conflict button { margin: 4px 6px 0 0; font-size: 12px; }
 </style>"""

@@ -14,7 +14,6 @@ which reads the names of folium's map and layers from a JSON block rather than i
 
 from __future__ import annotations
 
-import html
 import json
 import math
 
@@ -35,6 +34,7 @@ from geo_welfare.web.editing import map_controls
 from geo_welfare.web.choropleth import CHOROPLETH_STYLE, legend_html, legend_title, shading_request, small_area_classes
 from geo_welfare.web.features import area_collection, resource_properties
 from geo_welfare.web.i18n import page_language, say, word
+from geo_welfare.web.security import csp_nonce
 
 blueprint = Blueprint("map", __name__)
 
@@ -60,14 +60,24 @@ def _local_assets(element, js: list[tuple[str, str]], css: list[tuple[str, str]]
     element.default_css = [(name, url_for("static", filename=path)) for name, path in css]
 
 
-def _text(value: object) -> str:
-    """Text for HTML that folium places inside a JavaScript template literal (popups, tooltips).
+#: Stored text on its way into folium's script, as character references: HTML's five (the names are
+#: written as HTML by Leaflet), and ``{``, because branca compiles every macro folium renders as a Jinja
+#: template of its own, so ``{{ … }}`` in a name would be run on the server.  static/map.js's escapeHtml
+#: makes the same references (it matches area codes against this copy).
+_INERT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "{": "&#123;"})
+#: …and for text inside a JavaScript template literal (popups, tooltips), the three characters it gives
+#: meaning to (`` ` ``, ``$``, ``\\``), so a name cannot break the page's script either.
+_TEXT = str.maketrans({**{chr(k): v for k, v in _INERT.items()}, "\\": "&#92;", "`": "&#96;", "$": "&#36;"})
 
-    Besides HTML escaping, the three characters a template literal gives meaning to (`` ` ``,
-    ``$``, ``\\``) become character references, so a name cannot break the page's script.
-    """
-    escaped = html.escape(str(value))
-    return escaped.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+def _inert(value: object) -> str:
+    """Text for folium's GeoJSON data (names shown as HTML, codes): inert in HTML and in branca's Jinja."""
+    return str(value).translate(_INERT)
+
+
+def _text(value: object) -> str:
+    """Text for HTML that folium places inside a JavaScript template literal (popups, tooltips)."""
+    return str(value).translate(_TEXT)
 
 
 def _popup(properties: dict, lang: str) -> str:
@@ -126,8 +136,8 @@ def _shading(engine, areas, lang: str, zoom: int | None = None):
         code = feature["properties"]["code"]
         value = classes.values[classes.codes.index(code)]
         shown = "–" if value is None else (f"{100 * value:.1f}%" if wanted[0] == "aging_rate" else f"{value:,.0f}")
-        feature["properties"] = {"name": html.escape(str(feature["properties"]["name"])), "value": shown,
-                                 "colour": classes.colour_of(code), "code": code}
+        feature["properties"] = {"name": _inert(feature["properties"]["name"]), "value": shown,
+                                 "colour": classes.colour_of(code), "code": _inert(code)}
     layer = folium.GeoJson(
         collection, name=legend_title(classes, lang),
         style_function=lambda feature: {"fillColor": feature["properties"]["colour"], "fillOpacity": 0.6,
@@ -144,7 +154,8 @@ def _page_map(tiles, lang: str) -> tuple[folium.Figure, folium.Map]:
     _local_assets(fmap, LEAFLET_JS, LEAFLET_CSS)
     fmap.add_to(figure)
     if tiles is not None:
-        folium.TileLayer(tiles.url, attr=tiles.attribution_in(lang), name=tiles.name_in(lang),
+        # The credit is HTML (an operator's setting), but passes through branca's Jinja too: no "{{" there.
+        folium.TileLayer(tiles.url, attr=tiles.attribution_in(lang).replace("{", "&#123;"), name=tiles.name_in(lang),
                          max_zoom=MAX_ZOOM).add_to(fmap)
     return figure, fmap
 
@@ -158,9 +169,9 @@ def _add_areas(fmap: folium.Map, areas, lang: str, zoom: int | None) -> list[tup
             continue
         collection = area_collection(subset, lang, zoom)
         layer_name = collection["features"][0]["properties"]["unit_label"]
-        for feature in collection["features"]:  # folium's tooltip writes names as HTML
-            feature["properties"] = {"name": html.escape(str(feature["properties"]["name"])),
-                                     "code": feature["properties"]["code"]}
+        for feature in collection["features"]:  # folium's tooltip writes names as HTML; branca reads Jinja
+            feature["properties"] = {"name": _inert(feature["properties"]["name"]),
+                                     "code": _inert(feature["properties"]["code"])}
         style = AREA_STYLES[unit]
         layer = folium.GeoJson(
             collection, name=layer_name,
@@ -236,11 +247,21 @@ def _script_config(fmap: folium.Map, control: folium.LayerControl, area_layers: 
     return {"map": fmap.get_name(), "control": control.get_name(), "overlays": overlays, "areas": areas}
 
 
+def _with_nonce(rendered: str) -> str:
+    """folium's own inline ``<script>`` tags (the head's switches) with this response's CSP nonce.
+
+    Only folium's head and body templates pass through here, which hold no stored text; the map's
+    script, which does, is placed by the page template inside its own nonced tag.
+    """
+    return rendered.replace("<script>", f'<script nonce="{csp_nonce()}">')
+
+
 def _folium_parts(figure: folium.Figure) -> dict[str, Markup]:
     """The head, body and script folium renders, for the page template to place."""
     for child in figure._children.values():  # what folium.Figure.render does before joining its own template
         child.render()
-    return {"folium_head": Markup(figure.header.render()), "folium_body": Markup(figure.html.render()),
+    return {"folium_head": Markup(_with_nonce(figure.header.render())),
+            "folium_body": Markup(_with_nonce(figure.html.render())),
             "folium_script": Markup(figure.script.render())}
 
 

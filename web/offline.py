@@ -3,7 +3,10 @@
 The page is the very one ``geo-welfare serve`` shows (built by :mod:`geo_welfare.web.map`, so the two cannot
 drift apart), requested as an anonymous visitor would (so public places only), without base tiles
 (tiles need a network), and with each of the app's ``/static/…`` scripts and styles written into
-the file, the images Leaflet's CSS refers to as ``data:`` URIs.
+the file, the images Leaflet's CSS refers to as ``data:`` URIs.  A file has no response headers, so its
+Content-Security-Policy is a ``<meta>`` element: scripts only with the nonce the page was served
+with (the page's own and those inlined here), images only from ``data:`` URIs, nothing fetched
+from elsewhere.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 SCRIPT = re.compile(r'<script\s+src="(?P<url>/static/[^"]+)"\s*>\s*</script>')
 STYLESHEET = re.compile(r'<link\s+rel="stylesheet"\s+href="(?P<url>/static/[^"]+)"\s*/?>')
+NONCE = re.compile(r"script-src [^;]*'nonce-(?P<nonce>[A-Za-z0-9_-]+)'")
 CSS_URL = re.compile(r'url\((?P<quote>["\']?)(?P<path>(?!data:|https?:|/)[^)"\']+)(?P=quote)\)')
 
 
@@ -38,15 +42,31 @@ def _inline_css(path: Path) -> str:
     return CSS_URL.sub(replace, path.read_text(encoding="utf-8"))
 
 
-def inline_assets(page: str, static: Path) -> str:
-    """``page`` with its ``/static/…`` scripts and stylesheets written into it."""
+def offline_policy(nonce: str) -> str:
+    """The offline file's Content-Security-Policy (``frame-ancestors`` is not allowed in a ``<meta>``)."""
+    return (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def inline_assets(page: str, static: Path, nonce: str | None = None) -> str:
+    """``page`` with its ``/static/…`` scripts and stylesheets written into it.
+
+    With ``nonce`` (the one the page was served with), the inlined scripts carry it and the page's
+    head starts with the matching Content-Security-Policy.
+    """
+    opening = f'<script nonce="{nonce}">' if nonce else "<script>"
+
     def script(match: re.Match) -> str:
         code = _static_file(static, match["url"]).read_text(encoding="utf-8")
-        return "<script>" + code.replace("</script", "<\\/script") + "</script>"
+        return opening + code.replace("</script", "<\\/script") + "</script>"
 
     def style(match: re.Match) -> str:
         return "<style>" + _inline_css(_static_file(static, match["url"])).replace("</style", "<\\/style") + "</style>"
-    return STYLESHEET.sub(style, SCRIPT.sub(script, page))
+    page = STYLESHEET.sub(style, SCRIPT.sub(script, page))
+    if nonce:
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{offline_policy(nonce)}">'
+        page = page.replace("<head>", "<head>\n" + meta, 1)
+    return page
 
 
 def offline_map_html(database_url: str, lang: str = "ja") -> tuple[str, int]:
@@ -60,7 +80,9 @@ def offline_map_html(database_url: str, lang: str = "ja") -> tuple[str, int]:
     if response.status_code != 200:
         raise RuntimeError(f"the map page answered {response.status_code}")
     page = response.get_data(as_text=True)
-    return inline_assets(page, Path(app.static_folder)), len(read_resources(open_store(database_url)))
+    served = NONCE.search(response.headers.get("Content-Security-Policy", ""))
+    return (inline_assets(page, Path(app.static_folder), served["nonce"] if served else None),
+            len(read_resources(open_store(database_url))))
 
 
 def write_offline_map(database_url: str, output: str | Path, lang: str = "ja") -> int:

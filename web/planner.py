@@ -5,6 +5,12 @@ The page (``/planner``) asks the API below and draws the answers; the API is usa
 the app's street network (:func:`geo_welfare.web.network.app_network`) through :mod:`geo_welfare.analysis.study`,
 the same code the CLI runs, so the web and ``geo-welfare coverage`` give the same figures.
 Nothing here concerns a person's location: parameters travel in the query string.
+
+Which places a request may count: public places only, unless it comes from a signed-in editor
+(who sees the staff-only places on the map too); anonymous visitors and viewers never get an
+answer shaped by a staff-only place, since a hole in a gap or a figure that moves with one would
+give it away.  Every answer varies with the session cookie, and an editor's is never stored by a
+cache (``Cache-Control: no-store``), so no proxy or shared browser hands it to someone else.
 """
 
 from __future__ import annotations
@@ -20,11 +26,12 @@ from geo_welfare.analysis import planning
 from geo_welfare.analysis.study import PlanningInputError, open_study
 from geo_welfare.analysis.siting import InfeasibleTarget
 from geo_welfare.core.errors import UnprocessableError
-from geo_welfare.core.glossary import (AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, VISIBILITY_PUBLIC,
-                                       VISIBILITY_STAFF, label)
+from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, label
 from geo_welfare.io.writers import write_layer
 from geo_welfare.store.read import read_candidates
+from geo_welfare.web.auth import is_editor
 from geo_welfare.web.i18n import page_language, word
+from geo_welfare.web.limits import echoed, parse_number
 from geo_welfare.web.network import app_network
 from geo_welfare.web.problems import BadField
 from geo_welfare.web.store import get_engine
@@ -39,17 +46,15 @@ DEFAULT_KINDS = ("salon", "kayoi_no_ba", "engawa")
 def _number(name: str, default: float, low: float, high: float, integer: bool = False) -> float:
     """The query parameter ``name`` as a number from ``low`` to ``high`` (``default`` when absent).
 
-    Anything else is refused naming the parameter and the range, so a planner's typo reads as one.
+    Anything else is refused naming the parameter and the range, so a planner's typo reads as one
+    (a number of more than 32 characters, NaN and infinity too: :func:`~geo_welfare.web.limits.parse_number`).
     """
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        raise BadField(name, "bad_number", raw, low=f"{low:g}", high=f"{high:g}") from None
-    if not low <= value <= high:
-        raise BadField(name, "bad_number", raw, low=f"{low:g}", high=f"{high:g}")
+    value = parse_number(raw, integer=integer)
+    if value is None or not low <= value <= high:
+        raise BadField(name, "bad_number", echoed(raw), low=f"{low:g}", high=f"{high:g}")
     return value
 
 
@@ -69,8 +74,19 @@ def _unit(default: str = "elementary_district") -> str:
 
 
 def _study():
+    """The store and the request's study: staff-only places for signed-in editors alone."""
     engine = get_engine()
-    return engine, open_study(engine, app_network(), kinds=_kinds(), dataset=request.args.get("dataset"))
+    return engine, open_study(engine, app_network(), kinds=_kinds(), dataset=request.args.get("dataset"),
+                              include_staff_only=is_editor())
+
+
+@blueprint.after_request
+def _kept_apart(response: Response) -> Response:
+    """An answer depends on who asks: caches key it by the session cookie, and never keep an editor's."""
+    response.vary.add("Cookie")
+    if is_editor():
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -135,9 +151,7 @@ def service_areas():
     """Each place's walking area within ``minutes`` (the streets reached, widened 50 m), as GeoJSON."""
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
     _, study = _study()
-    layer = planning.service_area_layer(study, minutes)
-    public = study.resources["visibility"].fillna(VISIBILITY_PUBLIC).to_numpy() != VISIBILITY_STAFF
-    layer = layer[public]  # the page is for planners, but what it shows may be shown on: public places only
+    layer = planning.service_area_layer(study, minutes)  # the study's places: public ones unless an editor asks
     if request.args.get("format") in ("geojson", "gpkg"):
         return _download(layer, f"service_areas_{minutes:g}min", f".{request.args['format']}")
     return Response(layer.to_json(ensure_ascii=False, drop_id=True), mimetype="application/geo+json")

@@ -9,7 +9,9 @@ plain light background and every layer stays readable.  A local tile server is n
 from __future__ import annotations
 
 import html
+import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from geo_welfare.core import config as settings
 from geo_welfare.web.i18n import word
@@ -40,6 +42,23 @@ class BaseTiles:
         """The tiles' name in the layer switcher, in ``lang``."""
         return word(self.name, lang)
 
+    def is_local(self) -> bool:
+        """Whether the tiles come from this app (a path), this machine or a private (office) network address.
+
+        Only an address says so for certain: a host name, even an intranet one, counts as outside.
+        """
+        parts = urlsplit(self.url)
+        if not parts.netloc:
+            return True
+        host = parts.hostname or ""
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return address.is_loopback or address.is_private or address.is_link_local
+
 
 PRESETS: dict[str, BaseTiles] = {
     "gsi": BaseTiles("https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png", "tiles_gsi", "tiles_gsi_pale",
@@ -64,3 +83,14 @@ def base_tiles(choice: str | None = None) -> BaseTiles | None:
         attribution = settings.tiles_attribution() or value.split("/{z}")[0]
         return BaseTiles(value, attribution, "tiles_local")
     raise ValueError(f"unknown base tiles {value!r}: use gsi, osm, none or a {{z}}/{{x}}/{{y}} URL template")
+
+
+def coordinator_tiles(tiles: BaseTiles | None, choice: str) -> BaseTiles | None:
+    """The tiles the coordinator's page may draw: only local ones, unless the operator chose ``allow``.
+
+    That page centres on a client's home, so every tile it asks for names the ~500 m square around
+    it; outside tile servers (地理院タイル, OpenStreetMap) would learn where the client lives.
+    """
+    if tiles is None or choice == "allow" or tiles.is_local():
+        return tiles
+    return None

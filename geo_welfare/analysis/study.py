@@ -25,6 +25,7 @@ from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.spread import resident_positions, spread_population
 from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.core.errors import ConflictError
+from geo_welfare.core.glossary import VISIBILITY_PUBLIC
 from geo_welfare.core.words import Word
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped, snap_points
@@ -96,6 +97,11 @@ class Study:
         The streets, or None for straight lines.
     progress : callable
         Called with a stage name (``"spreading"``, ``"walking"``, …) as long steps begin.
+    staff_only : int
+        How many staff-only places of the chosen kinds the store holds; they are among
+        ``resources`` only when :attr:`includes_staff_only` (a staff answer, never a public one).
+    includes_staff_only : bool
+        Whether ``resources`` holds the staff-only places too.
     """
 
     resources: gpd.GeoDataFrame  # lon/lat, as stored
@@ -103,6 +109,8 @@ class Study:
     population: pd.DataFrame
     network: WalkingNetwork | None
     progress: Progress
+    staff_only: int = 0
+    includes_staff_only: bool = False
 
     @property
     def method(self) -> str:
@@ -229,10 +237,14 @@ class Study:
 
 
 def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequence[str] | None = None,
-               dataset: str | None = None, progress: Progress = lambda _stage: None) -> Study:
+               dataset: str | None = None, include_staff_only: bool = False,
+               progress: Progress = lambda _stage: None) -> Study:
     """Read what the planner's analyses need from the store into a :class:`Study`.
 
-    Places are read public and staff-only alike: planning counts every place.
+    Public places only, unless ``include_staff_only``: every figure, gap and walking area of a
+    study is then an answer for staff alone (the web gives it to signed-in editors, the CLI on
+    ``--include-staff``), because a public answer that counted a staff-only place would give away
+    where it is (a hole in a gap, a covered count that moves with it).
 
     Parameters
     ----------
@@ -244,6 +256,8 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
         Resource kinds to count as places; None or empty: every kind.
     dataset : str, optional
         Population dataset; None: the only one with ages (:func:`age_dataset`).
+    include_staff_only : bool, default False
+        Count the staff-only places too (an answer for staff; never serve it to the public).
     progress : callable, optional
         Called with a stage name as long steps begin.
 
@@ -258,9 +272,12 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
         ambiguous.
     """
     progress("reading_store")
-    resources = read.read_resources(engine, kinds=list(kinds) if kinds else None, include_staff_only=True)
+    everything = read.read_resources(engine, kinds=list(kinds) if kinds else None, include_staff_only=True)
+    public = (everything["visibility"] == VISIBILITY_PUBLIC).to_numpy(dtype=bool)  # as read.read_resources reads
+    resources = everything if include_staff_only else everything[public].reset_index(drop=True)
     small_areas = read.read_areas(engine, SMALL_AREA)
     if len(small_areas) == 0:
         raise PlanningInputError("no_small_areas_stored")
     population = read.read_population(engine, age_dataset(engine, dataset))
-    return Study(resources, small_areas, population, network, progress)
+    return Study(resources, small_areas, population, network, progress, staff_only=int((~public).sum()),
+                 includes_staff_only=include_staff_only)

@@ -3,6 +3,9 @@
 Each command reads the store and (optionally) a street network file, runs one analysis from
 :mod:`geo_welfare.analysis.study`, and prints a table or writes a layer.  Without ``--network`` the
 distances are straight lines; the command says so, and so does the ``method`` column of every row.
+Places are the public ones, as ``list`` and ``export`` give them, unless ``--include-staff``: the
+tables and layers are handed on, and one that counted a staff-only place would give it away.  The
+command says how many staff-only places it left out or counted.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import pandas as pd
 
 from geo_welfare.cli.base import (CONTEXT, Command, Context, Group, UsageError, argument, option, option_group,
                                   resolve_kinds)
-from geo_welfare.cli.options import (dataset_option, format_option, kind_option, minutes_option, network_option,
-                                     output_option, speed_option, unit_option)
+from geo_welfare.cli.options import (dataset_option, format_option, include_staff_option, kind_option, minutes_option,
+                                     network_option, output_option, speed_option, unit_option)
 from geo_welfare.core.words import t
 from geo_welfare.core import glossary
 
@@ -30,14 +33,17 @@ _analysis_options = option_group([
     kind_option(multiple=True, help="help_opt_kinds_analysis"),
     dataset_option(),
     speed_option(),
+    include_staff_option("help_opt_include_staff_analysis"),
 ])
 
 
-def _study(obj: Context, network_file: Path | None, kinds, dataset):
+def _study(obj: Context, network_file: Path | None, kinds, dataset, include_staff: bool):
     from geo_welfare.analysis.study import open_study
     network = obj.network(network_file)
     study = open_study(obj.engine(), network, kinds=resolve_kinds(kinds), dataset=dataset,
-                                progress=lambda stage: obj.say(f"stage_{stage}"))
+                       include_staff_only=include_staff, progress=lambda stage: obj.say(f"stage_{stage}"))
+    if study.staff_only:
+        obj.say("staff_only_counted" if include_staff else "staff_only_left_out", count=study.staff_only)
     if len(study.resources) == 0:
         raise UsageError("no_places", field="--kind")
     return study
@@ -56,7 +62,8 @@ def _emit(obj: Context, table: pd.DataFrame, output: Path | None, output_format:
         return
     plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
     if output_format == "csv":
-        click.echo(plain.to_csv(index=False), nl=False)
+        from geo_welfare.io.writers import csv_text
+        click.echo(csv_text(plain), nl=False)  # no text cell reaches a spreadsheet as a formula
     elif output_format == "json":
         click.echo(plain.to_json(orient="records", force_ascii=False, indent=1))
     else:
@@ -75,10 +82,11 @@ _outputs = option_group(OUTPUT_OPTIONS)
 @_table_unit
 @_outputs
 @click.pass_obj
-def coverage(obj: Context, network_file, kinds, dataset, speed, minutes, unit, output_format, output) -> None:
+def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, unit, output_format,
+             output) -> None:
     """Residents aged 65+ and 75+ within each walking time of a place, by unit and in total."""
     from geo_welfare.analysis import planning
-    study = _study(obj, network_file, kinds, dataset)
+    study = _study(obj, network_file, kinds, dataset, include_staff)
     _emit(obj, planning.coverage(obj.engine(), study, minutes, _unit(unit), speed), output, output_format)
 
 
@@ -88,10 +96,11 @@ def coverage(obj: Context, network_file, kinds, dataset, speed, minutes, unit, o
 @unit_option(default="elementary-district")
 @_outputs
 @click.pass_obj
-def gaps(obj: Context, network_file, kinds, dataset, speed, minutes, unit, output_format, output) -> None:
+def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, unit, output_format,
+         output) -> None:
     """Areas beyond walking reach, ranked by older residents (``--output`` writes their shapes)."""
     from geo_welfare.analysis import planning
-    study = _study(obj, network_file, kinds, dataset)
+    study = _study(obj, network_file, kinds, dataset, include_staff)
     table = planning.gaps(obj.engine(), study, minutes, _unit(unit), speed)
     _emit(obj, table, output, output_format)
 
@@ -101,11 +110,11 @@ def gaps(obj: Context, network_file, kinds, dataset, speed, minutes, unit, outpu
 @minutes_option()
 @output_option("help_opt_output_service_areas", required=True)
 @click.pass_obj
-def service_areas_command(obj: Context, network_file, kinds, dataset, speed, minutes, output) -> None:
+def service_areas_command(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, output) -> None:
     """Each place's walking area as a polygon layer, drawn from the streets reached."""
     from geo_welfare.analysis import planning
     from geo_welfare.io.writers import write_layer
-    study = _study(obj, network_file, kinds, dataset)
+    study = _study(obj, network_file, kinds, dataset, include_staff)
     layer = planning.service_area_layer(study, minutes, speed)
     write_layer(layer, output)
     obj.say("exported", file=str(output), count=len(layer))
@@ -137,11 +146,11 @@ def aging(obj: Context, network_file, dataset, unit, output_format, output) -> N
 @_table_unit
 @_outputs
 @click.pass_obj
-def capacity(obj: Context, network_file, kinds, dataset, speed, minutes, enhanced, unit, output_format,
+def capacity(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, enhanced, unit, output_format,
              output) -> None:
     """Seats per 1,000 residents aged 65+ within walking reach (2SFCA, or E2SFCA's distance bands)."""
     from geo_welfare.analysis import planning
-    study = _study(obj, network_file, kinds, dataset)
+    study = _study(obj, network_file, kinds, dataset, include_staff)
     bands = [(0, minutes / 3, 1.0), (minutes / 3, 2 * minutes / 3, 0.68), (2 * minutes / 3, minutes, 0.22)] \
         if enhanced else None
     table = planning.capacity(obj.engine(), study, minutes, _unit(unit), speed, bands)
@@ -158,13 +167,14 @@ def capacity(obj: Context, network_file, kinds, dataset, speed, minutes, enhance
 @option("--grid", type=click.FloatRange(min=50), metavar="METRES", help="help_opt_grid")
 @output_option("help_opt_output_plan")
 @click.pass_obj
-def plan(obj: Context, network_file, kinds, dataset, speed, minutes, count, target, grid, output) -> None:
+def plan(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, count, target, grid,
+         output) -> None:
     """Where to put new bases: MCLP (``--k``) or LSCP (``--target``) solved exactly, beside the greedy answer."""
     from geo_welfare.analysis import planning
     from geo_welfare.store import read
     if (count is None) == (target is None):
         raise UsageError("cli_k_or_target", field="--k")
-    study = _study(obj, network_file, kinds, dataset)
+    study = _study(obj, network_file, kinds, dataset, include_staff)
     candidates = planning.grid_candidates(study, grid) if grid else read.read_candidates(obj.engine())
     if len(candidates) == 0:
         raise UsageError("no_candidates", field="--grid")

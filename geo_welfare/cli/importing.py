@@ -1,4 +1,9 @@
-"""``geo-welfare import …``: resource lists, candidate sites, areas and population, each all or nothing."""
+"""``geo-welfare import …``: resource lists, candidate sites, areas and population, each all or nothing.
+
+A resource list that would remove more than a fifth of its source's places, or change places edited
+on the web since the last import, is refused (exit 1) naming them, unless ``--allow-removals`` /
+``--overwrite-edits``; every import is recorded in the store's history.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ import click
 from tqdm import tqdm
 
 from geo_welfare.cli.base import CONTEXT, Context, Group, UsageError, argument, option, option_group
-from geo_welfare.cli.options import (columns_option, crs_option, dataset_option, encoding_option, kind_option,
-                                     source_option, unit_option)
+from geo_welfare.cli.options import (allow_removals_option, columns_option, crs_option, dataset_option,
+                                     encoding_option, kind_option, overwrite_edits_option, source_option, unit_option)
 from geo_welfare.core import glossary
 from geo_welfare.core.errors import GeoWelfareError
 from geo_welfare.core.words import t
@@ -67,16 +72,20 @@ def _print_reports(obj: Context, reports) -> None:
 @kind_option(help="help_opt_kind_import", help_values={"kinds": glossary.KIND_CHOICES})
 @source_option("help_opt_source_import_resources")
 @crs_option("help_opt_crs_import_resources")
+@allow_removals_option()
+@overwrite_edits_option()
 @_common_import_options
 @click.pass_obj
-def import_resources_command(obj: Context, files, kind, source, crs, columns, encoding) -> None:
+def import_resources_command(obj: Context, files, kind, source, crs, allow_removals, overwrite_edits, columns,
+                             encoding) -> None:
     """Import resource lists; rows whose schedule text could not be read are listed, not refused."""
     _one_file_per_name(files, source, "--source")
     from geo_welfare.store.importing import import_resources
     report, bar = _progress(obj, len(files))
     with bar:
         reports = import_resources(obj.engine(), files, kind=kind, columns=_columns(obj, columns), source=source,
-                                   encoding=encoding, crs=crs, progress=report)
+                                   encoding=encoding, crs=crs, allow_removals=allow_removals,
+                                   overwrite_edits=overwrite_edits, progress=report)
     _print_reports(obj, reports)
     for item in reports:
         unparsed = item.notes["unparsed_schedules"]

@@ -56,7 +56,8 @@ def list_command(obj: Context, layer, output_format, unit, kind, dataset, includ
         if points:
             table["lon"], table["lat"] = frame.geometry.x.round(7), frame.geometry.y.round(7)
     if output_format == "csv":
-        click.echo(table.to_csv(index=False), nl=False)
+        from geo_welfare.io.writers import csv_text
+        click.echo(csv_text(table), nl=False)  # no text cell reaches a spreadsheet as a formula
     elif output_format == "json":
         click.echo(json.dumps(json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso")),
                               ensure_ascii=False, indent=1))

@@ -45,7 +45,8 @@ def nearest(obj: Context, lon, lat, network_file, count, kinds, open_at, weekday
         return
     table = pd.DataFrame(result.drop(columns="geometry"))
     if output_format == "csv":
-        click.echo(table.to_csv(index=False), nl=False)
+        from geo_welfare.io.writers import csv_text
+        click.echo(csv_text(table), nl=False)  # no text cell reaches a spreadsheet as a formula
     elif output_format == "json":
         click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
     else:

@@ -127,6 +127,16 @@ def encoding_option() -> Decorator:
     return option("--encoding", help="help_opt_encoding")
 
 
+def allow_removals_option() -> Decorator:
+    """``--allow-removals``: a re-import may remove more than a fifth of its source's places (else refused)."""
+    return option("--allow-removals", is_flag=True, help="help_opt_allow_removals")
+
+
+def overwrite_edits_option() -> Decorator:
+    """``--overwrite-edits``: a re-import may change places edited or deleted on the web since the last one."""
+    return option("--overwrite-edits", is_flag=True, help="help_opt_overwrite_edits")
+
+
 # --- the web app --------------------------------------------------------------------------------------
 
 def host_option() -> Decorator:

@@ -67,8 +67,25 @@ TILES = Setting("base_tiles", "GEO_WELFARE_TILES", "gsi", str, "setting_base_til
 #: The credit a URL template's tiles need (their terms usually require one); default: the URL's host part.
 TILES_ATTRIBUTION = Setting("tiles_attribution", "GEO_WELFARE_TILES_ATTRIBUTION", None, str,
                             "setting_tiles_attribution")
+#: Base tiles on the coordinator's page, which centres on a client's home: ``local`` (default) draws only
+#: tiles from this app or a server on this machine or the office network (a tile request names the
+#: ~500 m square around the home), ``allow`` the configured tiles wherever they come from.
+COORDINATOR_TILES = Setting("coordinator_tiles", "GEO_WELFARE_COORDINATOR_TILES", "local", str,
+                            "setting_coordinator_tiles", choices=("local", "allow"))
 #: The key signing web sessions; without one, a random key kept in the store's cache directory.
 SECRET_KEY = Setting("secret_key", "GEO_WELFARE_SECRET_KEY", None, str, "setting_secret_key")
+#: Mark the session cookie ``Secure`` (sent over HTTPS only): set it when the app is served over https.
+#: Off by default because closed municipal networks often serve plain http, where a Secure cookie never returns.
+SECURE_COOKIES = Setting("secure_cookies", "GEO_WELFARE_SECURE_COOKIES", False, bool, "setting_secure_cookies",
+                         choices=("true", "false"))
+#: Where the sign-in limits count failed attempts (a Flask-Limiter storage URI): ``memory://`` serves one
+#: process (``geo-welfare serve``); several WSGI workers need one they share, such as ``redis://host:6379/0``.
+RATELIMIT_STORAGE = Setting("ratelimit_storage", "GEO_WELFARE_RATELIMIT_STORAGE", "memory://", str,
+                            "setting_ratelimit_storage")
+#: The largest request body the web app reads (bytes); a larger one is answered 413 before it is read.
+#: 2 MB holds any form or JSON the pages send many times over; imports go through the command line.
+MAX_REQUEST_BYTES = Setting("max_request_bytes", "GEO_WELFARE_MAX_REQUEST_BYTES", 2 * 1024 * 1024, int,
+                            "setting_max_request_bytes", range=(1024, 1024 ** 3))
 #: Any non-empty value lets an unexpected error's traceback through (a bug report needs it).
 DEBUG = Setting("debug", "GEO_WELFARE_DEBUG", False, bool, "setting_debug")
 #: The SpatiaLite extension SQLite loads (a full path where the system's loader cannot find it).
@@ -83,7 +100,8 @@ WALKING_SPEED = Setting("walking_speed_kmh", None, 4.0, float, "setting_walking_
 
 #: Every setting, one row each: what a settings page, the docs or a test iterates over.
 SETTINGS: tuple[Setting, ...] = (DATABASE_URL, LANGUAGE, NETWORK, WATER, RAILWAY, TILES, TILES_ATTRIBUTION,
-                                 SECRET_KEY, DEBUG, SPATIALITE_LIBRARY, CACHE_HOME, WALKING_SPEED)
+                                 COORDINATOR_TILES, SECRET_KEY, SECURE_COOKIES, RATELIMIT_STORAGE, DEBUG, SPATIALITE_LIBRARY, CACHE_HOME,
+                                 WALKING_SPEED, MAX_REQUEST_BYTES)
 
 #: The embedded default: a SpatiaLite file in the current directory.
 DEFAULT_DATABASE_FILE = "geo_welfare.sqlite"
@@ -170,9 +188,54 @@ def tiles_attribution() -> str | None:
     return environment_value(TILES_ATTRIBUTION)
 
 
+def coordinator_tiles(explicit: str | None = None) -> str:
+    """Whether the coordinator's page may draw outside tiles: ``explicit``, else ``GEO_WELFARE_COORDINATOR_TILES``,
+    else ``local``; anything but ``local`` or ``allow`` is a ValueError naming the choices."""
+    value = (explicit or environment_value(COORDINATOR_TILES) or COORDINATOR_TILES.default).strip().lower()
+    if value not in COORDINATOR_TILES.choices:
+        raise ValueError(f"unknown coordinator tiles {value!r}: use {' or '.join(COORDINATOR_TILES.choices)}")
+    return value
+
+
 def secret_key() -> str | None:
     """The session signing key from ``GEO_WELFARE_SECRET_KEY``, or None (the web then keeps a random one)."""
     return environment_value(SECRET_KEY)
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def secure_cookies() -> bool:
+    """Whether ``GEO_WELFARE_SECURE_COOKIES`` asks for ``Secure`` cookies (true/false, 1/0, yes/no, on/off; unset: no).
+
+    Any other word raises ValueError: a misspelt security switch must not quietly mean "off".
+    """
+    value = (environment_value(SECURE_COOKIES) or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if not value or value in _FALSE:
+        return False
+    raise ValueError(f"{SECURE_COOKIES.environment} must be true or false, not {value!r}")
+
+
+def ratelimit_storage() -> str:
+    """The storage URI of the sign-in limits: ``GEO_WELFARE_RATELIMIT_STORAGE``, else ``memory://``."""
+    return environment_value(RATELIMIT_STORAGE) or RATELIMIT_STORAGE.default  # type: ignore[return-value]
+
+
+def max_request_bytes() -> int:
+    """The web's request size limit: ``GEO_WELFARE_MAX_REQUEST_BYTES`` (a whole number in its range), else 2 MB.
+
+    Anything else raises ValueError: a mistyped limit must not quietly mean none.
+    """
+    text = (environment_value(MAX_REQUEST_BYTES) or "").strip()
+    if not text:
+        return MAX_REQUEST_BYTES.default  # type: ignore[return-value]
+    low, high = MAX_REQUEST_BYTES.range  # type: ignore[misc]
+    if not (text.isdigit() and len(text) <= 12 and low <= int(text) <= high):
+        raise ValueError(f"{MAX_REQUEST_BYTES.environment} must be a whole number of bytes from {low} to {high}, "
+                         f"not {text[:20]!r}")
+    return int(text)
 
 
 def debug() -> bool:

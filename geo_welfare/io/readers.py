@@ -9,10 +9,17 @@
 
 Every frame leaves here with a ``_row`` column: the row as the user sees it (the line number
 in a CSV, header included; the feature number, from 1, in other formats).
+
+A missing, empty or unreadable file, or a folder where a file was expected, is refused naming it
+(exit 1, never a crash).  A file whose coordinates contradict its declared CRS is refused naming the
+CRS they fit (:mod:`geo_welfare.io.crs_fit`).  The row checks here take a ``problems`` list: given
+one, they note every bad row in it and hand on the good rows, so a layer can report the problems of
+every stage at once instead of stopping at the first.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Iterable
@@ -29,6 +36,7 @@ from pyproj.exceptions import CRSError
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core.config import JAPAN_BOUNDS, STORAGE_CRS
 from geo_welfare.core.words import both
+from geo_welfare.io.crs_fit import crs_problem
 
 ROW = "_row"
 CSV_ENCODINGS = ("utf-8-sig", "cp932")
@@ -37,7 +45,7 @@ VECTOR_SUFFIXES = {".geojson", ".json", ".shp", ".gpkg", ".osm", ".pbf", ".zip"}
 
 def decode_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     """The file's text and the encoding that decoded it (UTF-8 first, then CP932, both strict)."""
-    raw = path.read_bytes()
+    raw = _file_bytes(path)
     candidates = (encoding,) if encoding else CSV_ENCODINGS
     for candidate in candidates:
         try:
@@ -59,24 +67,61 @@ def _header_line(lines: list[str], expected: Iterable[str] | None) -> int:
     return 0
 
 
+def _file_bytes(path: Path) -> bytes:
+    """The bytes of a file to read, refusing by name one that is missing, a folder, unreadable or empty."""
+    if not path.exists():
+        raise InputError.single(path, "file_not_found")
+    if path.is_dir():
+        raise InputError.single(path, "file_is_directory")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError.single(path, "file_unreadable", error=error.strerror or type(error).__name__) from error
+    if not raw.removeprefix(b"\xef\xbb\xbf").strip():
+        raise InputError.single(path, "file_empty")
+    return raw
+
+
+def _overfull_rows(body: str, first_row: int, path: Path) -> tuple[int, list[Problem]]:
+    """The header's width and every record with more cells than it (extra cells that are all empty are harmless).
+
+    Read with Python's csv module, which splits as pandas does (RFC 4180 quotes); ``first_row`` is
+    the number of the first record after the header.  A file it cannot split is left to pandas.
+    """
+    try:
+        reader = csv.reader(io.StringIO(body))
+        width = len(next(reader, []))
+        problems = [Problem(str(path), number, None, "csv_row_too_many_fields", {"expected": width}, len(record))
+                    for number, record in enumerate(reader, start=first_row)
+                    if len(record) > width and any(cell.strip() for cell in record[width:])]
+    except csv.Error:
+        return 0, []
+    return width, problems
+
+
 def read_table(path: str | Path, *, encoding: str | None = None,
                header_names: Iterable[str] | None = None) -> pd.DataFrame:
     """A CSV as strings, with ``_row`` = its line number in the file.
 
     ``header_names`` are column names the caller recognises; lines above the first line that
-    contains one of them are taken as titles and skipped (Sapporo's tables have two).
+    contains one of them are taken as titles and skipped (Sapporo's tables have two).  Every row
+    with more cells than the header (an unquoted comma in an address) is refused, each by number.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError.single(path, "file_not_found")
     text, _ = decode_text(path, encoding)
     # Only CR/LF end a CSV record (RFC 4180); str.splitlines would also split on U+2028 or a form feed in a cell.
     lines = re.split(r"\r\n|\r|\n", text)
     header_index = _header_line(lines, header_names)
+    body = "\n".join(lines[header_index:])
+    width, overfull = _overfull_rows(body, header_index + 2, path)
+    if overfull:
+        raise InputError(overfull)
     try:
-        frame = pd.read_csv(io.StringIO("\n".join(lines[header_index:])), dtype=str, keep_default_na=False,
-                            skip_blank_lines=False)
-    except pd.errors.ParserError as error:
+        frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=False,
+                            index_col=False, usecols=range(width) if width else None)
+    except pd.errors.EmptyDataError as error:
+        raise InputError.single(path, "file_empty") from error
+    except (pd.errors.ParserError, ValueError) as error:
         raise InputError.single(path, "file_not_csv", error=error) from error
     frame.columns = [str(column).strip() for column in frame.columns]
     frame = frame.loc[~(frame == "").all(axis=1)]
@@ -97,32 +142,49 @@ def find_column(columns: Iterable[str], candidates: Iterable[str]) -> str | None
     return None
 
 
+def _noted(found: list[Problem], frame: pd.DataFrame, problems: list[Problem] | None) -> pd.DataFrame:
+    """Without a ``problems`` list, raise ``found`` (by row); with one, add them to it and leave their rows out."""
+    if problems is None:
+        if found:
+            raise InputError(sorted(found, key=lambda p: (p.row or 0)))
+        return frame
+    problems.extend(found)
+    bad = {problem.row for problem in found if problem.row is not None}
+    return frame[~frame[ROW].isin(bad)] if bad else frame
+
+
 def points_from_table(frame: pd.DataFrame, path: Path, *, lat_column: str | None = None,
-                      lon_column: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
+                      lon_column: str | None = None, crs: str | None = None,
+                      problems: list[Problem] | None = None) -> gpd.GeoDataFrame:
     """Points from a table's latitude/longitude columns, checked row by row.
 
     The caller finds the columns (a layer knows the names its layout gives them); ``None`` is a
     column the file lacks, named in both languages because the reader is fixing a spreadsheet.
     A CSV states no CRS; its degrees are taken as JGD2011/WGS84 unless ``crs`` names another
-    (e.g. ``EPSG:4301`` for the old Tokyo datum).
+    (e.g. ``EPSG:4301`` for the old Tokyo datum).  Rows whose coordinates are no numbers are
+    refused (noted in ``problems`` and left out, when given); coordinates that contradict the CRS
+    (metres in the degree columns) are refused as a whole (:func:`geo_welfare.io.crs_fit.crs_problem`).
     """
     named = ((lat_column, both("coordinate_lat")), (lon_column, both("coordinate_lon")))
     missing = [f"{names['ja']}/{names['en']}" for column, names in named if column is None]
     if missing:
         raise InputError.single(path, "coordinate_columns_missing", columns=", ".join(missing),
                                 field=", ".join(missing))
-    problems: list[Problem] = []
+    found: list[Problem] = []
     values = {}
     for label, column in (("lat", lat_column), ("lon", lon_column)):
         text = frame[column].astype(str).str.strip()
         numbers = pd.to_numeric(text, errors="coerce")
-        for row, found in zip(frame.loc[numbers.isna(), ROW], text[numbers.isna()]):
-            problems.append(Problem(str(path), int(row), column, "expected_decimal_degrees", {}, found))
+        for row, cell in zip(frame.loc[numbers.isna(), ROW], text[numbers.isna()]):
+            found.append(Problem(str(path), int(row), column, "expected_decimal_degrees", {}, cell))
         values[label] = numbers
-    if problems:
-        raise InputError(problems)
     geometry = gpd.points_from_xy(values["lon"], values["lat"])
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=parse_crs(crs, path) if crs else STORAGE_CRS)
+    points = gpd.GeoDataFrame(frame, geometry=geometry, crs=parse_crs(crs, path) if crs else STORAGE_CRS)
+    points = _noted(found, points, problems)
+    contradiction = crs_problem(points, path, confirmed=True)  # no CSV declares a CRS: only the plain mistakes
+    if contradiction is not None:
+        raise InputError([contradiction])
+    return points
 
 
 def _vector_encoding(path: Path, encoding: str | None) -> str | None:
@@ -146,6 +208,8 @@ def read_vector(path: str | Path, *, layer: str | None = None, encoding: str | N
     path = Path(path)
     if not path.exists():
         raise InputError.single(path, "file_not_found")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError.single(path, "file_empty")
     # GeoJSON text such as "08:30" or "2026-10-01" stays text as written: GDAL would otherwise turn it
     # into time/date values and the schedule or date parser would see "08:30:00".
     options = {"DATE_AS_STRING": "YES"} if path.suffix.lower() in (".geojson", ".json") else {}
@@ -154,6 +218,8 @@ def read_vector(path: str | Path, *, layer: str | None = None, encoding: str | N
     except UnicodeDecodeError as error:
         raise InputError.single(path, "vector_attributes_encoding_unknown") from error
     except Exception as error:
+        if path.is_dir():  # a folder GDAL cannot read as one data set (a File Geodatabase it could)
+            raise InputError.single(path, "file_is_directory") from error
         raise InputError.single(path, "file_not_vector_data", error=error) from error
     frame[ROW] = np.arange(1, len(frame) + 1)
     declared = parse_crs(crs, path) if crs else None
@@ -161,6 +227,9 @@ def read_vector(path: str | Path, *, layer: str | None = None, encoding: str | N
         frame = frame.set_crs(declared)
     elif frame.crs is not None and declared is not None and declared != frame.crs:
         raise InputError.single(path, "crs_conflicts_with_file", declared=frame.crs.to_string(), crs=crs)
+    contradiction = crs_problem(frame, path, confirmed=crs is not None)  # --crs: the user's word for the CRS
+    if contradiction is not None:
+        raise InputError([contradiction])
     return frame
 
 
@@ -181,13 +250,20 @@ def to_storage_crs(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return frame.to_crs(STORAGE_CRS)
 
 
-def check_geometries(frame: gpd.GeoDataFrame, path: Path, *, allowed_types: set[str],
-                     repair: bool = False) -> tuple[gpd.GeoDataFrame, int]:
+def check_geometries(frame: gpd.GeoDataFrame, path: Path, *, allowed_types: set[str], repair: bool = False,
+                     problems: list[Problem] | None = None) -> tuple[gpd.GeoDataFrame, int]:
     """Refuse missing, empty, invalid, wrongly typed or out-of-Japan geometries, row by row.
 
     With ``repair`` invalid polygons are mended with ``make_valid`` (keeping their polygonal
-    parts) instead of refused; the count of repaired rows is returned for the report.
+    parts) instead of refused; the count of repaired rows is returned for the report.  With a
+    ``problems`` list, bad rows are noted there and left out of the frame instead of raised.
     """
+    found, frame, repaired = _geometry_problems(frame, path, allowed_types, repair)
+    return _noted(found, frame, problems), repaired
+
+
+def _geometry_problems(frame: gpd.GeoDataFrame, path: Path, allowed_types: set[str],
+                       repair: bool) -> tuple[list[Problem], gpd.GeoDataFrame, int]:
     problems: list[Problem] = []
     geometry = frame.geometry
     missing = geometry.isna() | geometry.is_empty
@@ -222,9 +298,7 @@ def check_geometries(frame: gpd.GeoDataFrame, path: Path, *, allowed_types: set[
         problems.append(Problem(
             str(path), int(frame.at[index, ROW]), "geometry",
             "outside_japan_swapped" if swapped else "outside_japan_check_crs", {}, f"{b.minx:.6f}, {b.miny:.6f}"))
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
-    return frame, repaired
+    return problems, frame, repaired
 
 
 def _polygonal_part(geometry: shapely.Geometry) -> shapely.Geometry:
@@ -244,5 +318,5 @@ def required_columns(frame: pd.DataFrame, path: Path, wanted: dict[str, str | No
 
 
 def is_vector_file(path: Path) -> bool:
-    """True for the formats read with GDAL rather than as a CSV table."""
-    return path.suffix.lower() in VECTOR_SUFFIXES
+    """True for the formats read with GDAL rather than as a CSV table (and for a folder, which GDAL may read)."""
+    return path.suffix.lower() in VECTOR_SUFFIXES or path.is_dir()

@@ -2,6 +2,10 @@
 
 GeoPackage and GeoJSON for GIS, Shapefile with a ``.cpg`` so Japanese names survive, and CSV
 in UTF-8 with a BOM so that Excel on a municipal PC opens it without garbling the kanji.
+
+Every CSV the program writes (``export … .csv``, ``list --format csv``, the CLI's result tables, the
+planner's downloads) goes through :func:`csv_text` or :func:`write_csv`, so no text cell reaches a
+spreadsheet as a formula (:func:`geo_welfare.io.cells.spreadsheet_cell`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+
+from geo_welfare.io.cells import spreadsheet_table
 
 DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile"}
 
@@ -47,8 +53,7 @@ def write_layer(frame: gpd.GeoDataFrame | pd.DataFrame, output: Path) -> None:
     if suffix == ".csv":
         if isinstance(frame, gpd.GeoDataFrame) and len(frame) and frame.geometry.geom_type.eq("Point").all():
             plain["lon"], plain["lat"] = frame.geometry.x.round(7), frame.geometry.y.round(7)
-        table = pd.DataFrame(plain.drop(columns="geometry", errors="ignore"))
-        table.to_csv(output, index=False, encoding="utf-8-sig")
+        write_csv(pd.DataFrame(plain.drop(columns="geometry", errors="ignore")), output)
         return
     if suffix not in DRIVERS:
         raise ValueError(f"unsupported export format {suffix!r}")
@@ -60,3 +65,13 @@ def write_layer(frame: gpd.GeoDataFrame | pd.DataFrame, output: Path) -> None:
         options = {"encoding": "UTF-8"}
     pyogrio.write_dataframe(gpd.GeoDataFrame(plain, geometry="geometry", crs=frame.crs), output,
                             driver=DRIVERS[suffix], **options)
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """``table`` as CSV text (no index), formula-like text cells neutralised: what a command prints."""
+    return spreadsheet_table(table).to_csv(index=False)
+
+
+def write_csv(table: pd.DataFrame, output: Path) -> None:
+    """``table`` as a CSV file in UTF-8 with a BOM (Excel), formula-like text cells neutralised."""
+    spreadsheet_table(table).to_csv(output, index=False, encoding="utf-8-sig")

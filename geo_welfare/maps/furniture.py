@@ -48,9 +48,9 @@ def _scale_bar(ax, box: Box, length_m: float, bar_pt: float, s: float, ratio: in
         metres = length_m * fraction
         text = (f"{metres / 1000:g} km" if length_m >= 1000 else f"{metres:g} m") if fraction == 1.0 else f"{metres:g}"
         ax.text(*_to_axes(ax, x0 + bar_pt * fraction, bar_y + height + 1.5 * s), text, transform=ax.transAxes,
-                ha="center", va="bottom", fontproperties=font(size), zorder=20)
+                ha="center", va="bottom", parse_math=False, fontproperties=font(size), zorder=20)
     ax.text(*_to_axes(ax, x0, y0), t("scale", lang, ratio=ratio), transform=ax.transAxes, ha="left", va="bottom",
-            fontproperties=font(size), zorder=20)
+            parse_math=False, fontproperties=font(size), zorder=20)
 
 
 def _scale_size(extent_width: float, frame: Box, s: float, ratio: int, lang: str) -> tuple[float, float, float]:
@@ -76,7 +76,7 @@ def _north_arrow(ax, box: Box, s: float, lang: str) -> None:
         ax.add_patch(PolygonPatch([_to_axes(ax, x, y) for x, y in points], closed=True, facecolor=fill, edgecolor=INK,
                                   linewidth=0.7 * s, transform=ax.transAxes, zorder=20))
     ax.text(*_to_axes(ax, cx, box[3]), t("north", lang), transform=ax.transAxes, ha="center", va="top",
-            fontproperties=font(8.5 * s), zorder=20)
+            parse_math=False, fontproperties=font(8.5 * s), zorder=20)
 
 
 def draw_scale_and_north(ax, layout: PageLayout, extent, frame: Box, *, pad: float, crowding: Crowding,
@@ -112,7 +112,8 @@ def draw_neighbour_names(ax, content: DistrictContent, extent, frame: Box, s: fl
         box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
         if box[0] < frame[0] or box[2] > frame[2] or any(intersects(box, other, 2 * s) for other in taken):
             continue
-        ax.text(point.x, point.y, name, ha="center", va="center", color="#6f6f6f", fontproperties=font(size), zorder=8)
+        ax.text(point.x, point.y, name, ha="center", va="center", color="#6f6f6f", parse_math=False,
+                fontproperties=font(size), zorder=8)
         placed[f"neighbour:{row.code}"] = box
         taken.append(box)
     return placed
@@ -139,5 +140,5 @@ def draw_number_labels(ax, content: DistrictContent, frame: Box, crowding: Crowd
         ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle=f"round,pad=0,rounding_size={rounding}",
                                     facecolor="white", edgecolor=colour, linewidth=1.0 * s, zorder=11))
         ax.text((x0 + x1) / 2, (y0 + y1) / 2, str(row["number"]), ha="center", va="center_baseline",
-                fontproperties=font(size), color=INK, zorder=12)
+                parse_math=False, fontproperties=font(size), color=INK, zorder=12)
     return placements

@@ -115,7 +115,7 @@ def _draw_heading(fig: Figure, x: float, line_y: float, size: float, page: tuple
                           transform=fig.transFigure))
     for number, line in enumerate(heading):
         fig.text((x + size * 1.4) / page_w, (line_y - size * 0.2 - number * size * 1.3) / page_h, line,
-                 va="top", fontproperties=font(size), color="#444444")
+                 va="top", parse_math=False, fontproperties=font(size), color="#444444")
 
 
 def _draw_entry(fig: Figure, x: float, line_y: float, size: float, page: tuple[float, float], entry: ListEntry,
@@ -125,15 +125,16 @@ def _draw_entry(fig: Figure, x: float, line_y: float, size: float, page: tuple[f
     colour = RESOURCE_COLOURS.get(entry.kind, "#666666")
     badge_w = max(text_width(str(entry.number), size) + size * 0.7, size * 1.5)
     fig.text((x + badge_w / 2) / page_w, (line_y - size * 0.62) / page_h, str(entry.number), ha="center",
-             va="center_baseline", fontproperties=font(size), color=INK,
+             va="center_baseline", parse_math=False, fontproperties=font(size), color=INK,
              bbox={"boxstyle": "round,pad=0.18", "facecolor": "white", "edgecolor": colour, "linewidth": 1.0 * s})
     indent = size * 2.4
     for line in name_lines:
-        fig.text((x + indent) / page_w, line_y / page_h, line, va="top", fontproperties=font(size), color=INK)
+        fig.text((x + indent) / page_w, line_y / page_h, line, va="top", parse_math=False, fontproperties=font(size),
+                 color=INK)
         line_y -= size * 1.3
     detail = size * 0.86
     for line in detail_lines:
-        fig.text((x + indent) / page_w, line_y / page_h, line, va="top", fontproperties=font(detail),
+        fig.text((x + indent) / page_w, line_y / page_h, line, va="top", parse_math=False, fontproperties=font(detail),
                  color="#444444")
         line_y -= detail * 1.3
 
@@ -146,10 +147,11 @@ def draw_list(fig: Figure, layout: PageLayout, entries: list[ListEntry], lang: s
     page_w, page_h = page
     top = box[3]
     if not entries:
-        fig.text(box[0] / page_w, top / page_h, t("list_empty", lang), va="top", fontproperties=font(9 * s))
+        fig.text(box[0] / page_w, top / page_h, t("list_empty", lang), va="top", parse_math=False,
+                 fontproperties=font(9 * s))
         return True
     fig.text(box[0] / page_w, top / page_h, t("list_heading", lang, count=len(entries)), va="top",
-             fontproperties=font(10.5 * s), color=INK)
+             parse_math=False, fontproperties=font(10.5 * s), color=INK)
     size, width, gutter, placed, fits = _fit_list(entries, box, layout.list_columns, s, lang)
     start = top - 14 * s
     for column, y, (kind_of_item, payload, _height) in placed:

@@ -27,18 +27,19 @@ def draw_title(fig: Figure, layout: PageLayout, content: DistrictContent, title:
     s = layout.scale
     box = layout.points(layout.title)
     page_w, page_h = layout.points((0, 0, layout.width, layout.height))[2:]
-    fig.text(box[0] / page_w, box[3] / page_h, title, va="top", fontproperties=font(19 * s), color=INK)
+    fig.text(box[0] / page_w, box[3] / page_h, title, va="top", parse_math=False, fontproperties=font(19 * s),
+             color=INK)
     subtitle = label(AREA_UNITS, content.unit, lang) + (f"（{content.municipality}）" if lang == "ja" and
                                                          content.municipality else
                                                          f" ({content.municipality})" if content.municipality else "")
     notes = [subtitle] + ([t("demo_note", lang)] if demo else [])
     fig.text(box[0] / page_w, (box[1] + 1 * s) / page_h, "　".join(notes) if lang == "ja" else " · ".join(notes),
-             va="bottom", fontproperties=font(9 * s), color="#555555")
+             va="bottom", parse_math=False, fontproperties=font(9 * s), color="#555555")
     fig.text(box[2] / page_w, box[3] / page_h, t("made_on", lang, date=date_text(day, lang)), va="top", ha="right",
-             fontproperties=font(9 * s), color="#555555")
+             parse_math=False, fontproperties=font(9 * s), color="#555555")
     if content.include_staff:
         fig.text(box[2] / page_w, (box[1] + 1 * s) / page_h, t("staff_copy", lang), va="bottom", ha="right",
-                 fontproperties=font(9 * s), color="#b2182b")
+                 parse_math=False, fontproperties=font(9 * s), color="#b2182b")
     fig.add_artist(Line2D([box[0] / page_w, box[2] / page_w], [(box[1] - 1.5 * s) / page_h] * 2, color=INK,
                           linewidth=0.8 * s, transform=fig.transFigure))
 
@@ -54,5 +55,5 @@ def draw_credits(fig: Figure, layout: PageLayout, lines: list[str], lang: str) -
     while len(wrapped) * size * 1.3 > box[3] - box[1] and size > 4.5 * s:
         size -= 0.3 * s
         wrapped = wrap(text, box[2] - box[0], size)
-    fig.text(box[0] / page_w, box[3] / page_h, "\n".join(wrapped), va="top", fontproperties=font(size),
-             color="#444444", linespacing=1.3)
+    fig.text(box[0] / page_w, box[3] / page_h, "\n".join(wrapped), va="top", parse_math=False,
+             fontproperties=font(size), color="#444444", linespacing=1.3)

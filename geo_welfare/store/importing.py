@@ -4,6 +4,12 @@ All files named in one import are read and validated before anything is written,
 written in a single transaction, so an import either stores every file or changes nothing.
 The reports returned here are what the CLI and the web show: counts, and the things a person
 should look at (schedules kept as text, population rows that joined to no small area).
+
+Every import is recorded (:mod:`geo_welfare.store.import_history`): an ``import_run`` row per
+file, and for resource lists a history row per place created, changed or removed.  A resource
+list that would remove more than a fifth of its source's places, or touch places edited on the
+web since the source's last import, is refused (:class:`~geo_welfare.store.import_history.ImportRefused`)
+unless ``allow_removals`` / ``overwrite_edits`` say the user means it.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from geo_welfare.core.errors import InputError, Problem
-from geo_welfare.store.models import AreaUnit
-from geo_welfare.store.write import (WriteResult, write_areas, write_candidates, write_population,
+from geo_welfare.store import import_history as history
+from geo_welfare.io.cells import column_lengths
+from geo_welfare.store.models import AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource
+from geo_welfare.store.write import (WriteResult, plan_resources, write_areas, write_candidates, write_population,
                                      write_resources)
 from geo_welfare.layers.areas import AreaImport, read_areas
 from geo_welfare.layers.population import PopulationImport, join_to_small_areas, read_population
@@ -42,20 +50,36 @@ class FileReport:
 
 def import_resources(engine: Engine, paths: Sequence[Path], *, kind: str | None = None,
                      columns: dict[str, str] | None = None, source: str | None = None, encoding: str | None = None,
-                     crs: str | None = None, progress: Progress = _quiet) -> list[FileReport]:
-    """Import resource lists; ``source`` (default: each file's stem) keys re-imports."""
+                     crs: str | None = None, allow_removals: bool = False, overwrite_edits: bool = False,
+                     progress: Progress = _quiet) -> list[FileReport]:
+    """Import resource lists; ``source`` (default: each file's stem) keys re-imports.
+
+    Refused (:class:`~geo_welfare.store.import_history.ImportRefused`, nothing written) when a file
+    would remove more than 20 % of its source's places without ``allow_removals``, or touch places
+    edited on the web since the source's last import without ``overwrite_edits``.
+    """
     validated: list[tuple[Path, ResourceImport]] = []
     for path in map(Path, paths):
         progress("reading", path)
         validated.append((path, read_resources(path, kind=kind, columns=columns, source=source, encoding=encoding,
-                                               crs=crs)))
+                                               crs=crs, lengths=column_lengths(Resource.__table__))))
     progress("writing", Path(paths[0]) if paths else Path("."))
-    reports = []
+    options = {"allow_removals": allow_removals, "overwrite_edits": overwrite_edits}
+    reports, refusals, when = [], [], history.now()
     with engine.begin() as connection:
         for path, item in validated:
-            result = write_resources(connection, item.frame, item.source)
+            plan = plan_resources(connection, item.frame, item.source)
+            problems = history.resource_problems(path, plan, history.web_edits(connection, plan), **options)
+            if problems:
+                refusals += problems
+                continue
+            result = write_resources(connection, item.frame, item.source, plan)
+            history.record_resource_changes(connection, plan, path.name, when)
+            history.record_run(connection, path, "resources", item.source, result, when, options)
             reports.append(FileReport(path, "resources", result, {
                 "unparsed_schedules": item.unparsed_schedules, "source": item.source}))
+        if refusals:
+            raise history.ImportRefused(refusals)  # the transaction rolls back: nothing of any file is kept
     return reports
 
 
@@ -66,10 +90,15 @@ def import_candidates(engine: Engine, paths: Sequence[Path], *, columns: dict[st
     validated: list[tuple[Path, CandidateImport]] = []
     for path in map(Path, paths):
         progress("reading", path)
-        validated.append((path, read_candidates(path, columns=columns, source=source, encoding=encoding, crs=crs)))
+        validated.append((path, read_candidates(path, columns=columns, source=source, encoding=encoding, crs=crs,
+                                                lengths=column_lengths(CandidateSite.__table__))))
+    reports, when = [], history.now()
     with engine.begin() as connection:
-        return [FileReport(path, "candidates", write_candidates(connection, item.frame, item.source))
-                for path, item in validated]
+        for path, item in validated:
+            result = write_candidates(connection, item.frame, item.source)
+            history.record_run(connection, path, "candidates", item.source, result, when)
+            reports.append(FileReport(path, "candidates", result))
+    return reports
 
 
 def import_areas(engine: Engine, paths: Sequence[Path], unit: str, *, columns: dict[str, str] | None = None,
@@ -80,8 +109,8 @@ def import_areas(engine: Engine, paths: Sequence[Path], unit: str, *, columns: d
     for path in map(Path, paths):
         progress("reading", path)
         validated.append((path, read_areas(path, unit, columns=columns, source=source, encoding=encoding, crs=crs,
-                                           repair=repair)))
-    reports = []
+                                           repair=repair, lengths=column_lengths(AreaUnit.__table__))))
+    reports, when = [], history.now()
     with engine.begin() as connection:
         claimed = _area_codes_by_source(connection, unit)
         for path, item in validated:
@@ -95,6 +124,7 @@ def import_areas(engine: Engine, paths: Sequence[Path], unit: str, *, columns: d
                     parent_name=None, name=None, age_0_14=None, age_15_64=None, age_65_plus=None, age_75_plus=None)
                 write_population(connection, item.source, path.name, census, census["row_key"])
                 notes["census_population"] = int(census["total"].sum())
+            history.record_run(connection, path, f"areas:{unit}", item.source, result, when)
             reports.append(FileReport(path, f"areas:{unit}", result, notes))
     return reports
 
@@ -137,14 +167,16 @@ def import_population(engine: Engine, paths: Sequence[Path], *, columns: dict[st
     validated: list[tuple[Path, PopulationImport]] = []
     for path in map(Path, paths):
         progress("reading", path)
-        validated.append((path, read_population(path, columns=columns, source=dataset, encoding=encoding)))
+        validated.append((path, read_population(path, columns=columns, source=dataset, encoding=encoding, lengths={
+            **column_lengths(PopulationDataset.__table__), **column_lengths(PopulationCount.__table__)})))
     areas = small_area_names(engine)
-    reports = []
+    reports, when = [], history.now()
     with engine.begin() as connection:
         for path, item in validated:
             progress("writing", path)
             joined = join_to_small_areas(item.frame, areas)
             result = write_population(connection, item.source, path.name, item.frame, joined.area_codes, item.as_of)
+            history.record_run(connection, path, "population", item.source, result, when)
             reports.append(FileReport(path, "population", result, {
                 "dataset": item.source, "layout": item.layout, "rows": len(item.frame),
                 "matched": joined.matched_count, "unmatched": joined.unmatched,

@@ -31,10 +31,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
+from geo_welfare.core.glossary import WEEKDAYS
 from geo_welfare.layers.schedules.model import WEEKDAY_CODES, YEAR_END, ParsedSchedule, ScheduleRule
 
-#: The weekdays as Japanese writes them (月曜 … 日曜), in the order of :data:`~.model.WEEKDAY_CODES`.
-DAY_LETTERS = "月火水木金土日"
+#: The weekdays as Japanese writes them (月曜 … 日曜), in the order of :data:`~.model.WEEKDAY_CODES`
+#: (the glossary's weekday terms, Monday first).
+DAY_LETTERS = "".join(day.ja for day in WEEKDAYS)
 
 
 # ----------------------------------------------------------------------------------------------

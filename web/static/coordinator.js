@@ -2,7 +2,8 @@
 // The client's location is sent only in POST bodies (never in a URL) and kept only in this page.
 (function () {
   "use strict";
-  var config = window.GW_COORDINATOR || {};
+  var block = document.getElementById("gw-coordinator-config");  // data, not code: the page has no inline script
+  var config = block ? JSON.parse(block.textContent) : {};
   var lang = config.lang || "ja";
   var words = config.words || {};
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");

@@ -6,13 +6,21 @@
  * own.  Loaded in the head, before folium's script, which calls gwClusterIcon.
  */
 (function () {
+  // Stored text for Leaflet's tooltips and popups, which insert their content as HTML.  The same
+  // references as map.py's _inert (with "{"), so that an area code from the API matches folium's copy.
+  function escapeHtml(text) {
+    return String(text == null ? "" : text).replace(/[&<>"'{]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "{": "&#123;" }[c];
+    });
+  }
+
   // A cluster drawn in its kind's colour with the count inside, so clusters keep the legend's meaning.
   window.gwClusterIcon = function (colour) {
     return function (cluster) {
       var count = cluster.getChildCount();
       var size = count < 10 ? 30 : count < 100 ? 36 : 42;
       return L.divIcon({
-        html: '<div style="background:' + colour + '"><span>' + count + '</span></div>',
+        html: '<div style="background:' + escapeHtml(colour) + '"><span>' + Number(count) + '</span></div>',
         className: 'gw-cluster', iconSize: L.point(size, size)
       });
     };
@@ -22,7 +30,7 @@
   function lazyOverlays(map, control, overlays) {
     overlays.forEach(function (o) {
       var layer = L.geoJSON(null, { style: o.style, onEachFeature: function (f, shape) {
-        shape.bindTooltip(String(f.properties.name || "")); } });
+        shape.bindTooltip(escapeHtml(f.properties.name)); } });
       layer.gwLoaded = false;
       layer.on("add", function () {
         if (layer.gwLoaded) { return; }
@@ -49,7 +57,7 @@
         fetch(url + "?unit=" + unit + "&zoom=" + zoom).then(function (r) { return r.json(); }).then(function (data) {
           if (zoom !== shown) { return; }
           var shapes = {};
-          data.features.forEach(function (f) { shapes[f.properties.code] = f.geometry; });
+          data.features.forEach(function (f) { shapes[escapeHtml(f.properties.code)] = f.geometry; });
           layers.forEach(function (l) {
             if (l.unit !== unit) { return; }
             l.layer.eachLayer(function (shape) {

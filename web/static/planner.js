@@ -1,7 +1,10 @@
 // Planner view: coverage table (sortable), gap polygons, and planned sites, from the JSON API.
 (function () {
   "use strict";
-  var lang = window.GW_LANG || "ja";
+  var block = document.getElementById("gw-planner-config");  // data, not code: the page has no inline script
+  var config = block ? JSON.parse(block.textContent) : {};
+  var lang = config.lang || "ja";
+  var words = config.words || {};
   var map = L.map("map", { maxZoom: 18 });
   window.gwPlannerMap = map;  // for tests and for the console
   var areaLayer = L.geoJSON(null, { style: { color: "#555", weight: 1.5, fill: false } }).addTo(map);
@@ -10,7 +13,7 @@
     style: function (f) { return { color: "#b22222", weight: 1, fillColor: "#e34a33",
       fillOpacity: f.properties.age_65_plus > 0 ? 0.45 : 0.12 }; },
     onEachFeature: function (f, layer) {
-      layer.bindPopup("<b>" + escapeHtml(f.properties.name) + "</b><br>#" + f.properties.rank + " · 65+: " +
+      layer.bindPopup("<b>" + escapeHtml(f.properties.name) + "</b><br>#" + Number(f.properties.rank) + " · 65+: " +
         f.properties.age_65_plus.toFixed(0) + " · " + (f.properties.area_m2 / 10000).toFixed(1) + " ha");
     }
   }).addTo(map);
@@ -80,7 +83,7 @@
     var mine = ++generation;
     var query = params();
     downloads(query.toString());
-    status(window.GW_WORDS.working);
+    status(words.working);
     var unitQuery = new URLSearchParams({ unit: query.get("unit") });
     var resourceQuery = new URLSearchParams();
     query.getAll("kind").forEach(function (k) { resourceQuery.append("kind", k); });
@@ -113,10 +116,10 @@
     var query = params();
     var k = document.getElementById("k").value, target = document.getElementById("target").value;
     if (target) { query.set("target", target); } else { query.set("k", k); }
-    status(window.GW_WORDS.working);
+    status(words.working);
     getJSON("/api/plan?" + query).then(function (answer) {
       document.querySelector("#plan-summary tbody").innerHTML = answer.summary.map(function (s) {
-        return '<tr data-model="' + s.model + '"><td>' + escapeHtml(s.label) + "</td><td>" + s.sites + "</td><td>" +
+        return '<tr data-model="' + escapeHtml(s.model) + '"><td>' + escapeHtml(s.label) + "</td><td>" + Number(s.sites) + "</td><td>" +
           percent(s.share_before) + "</td><td>" + percent(s.share_after) + "</td><td>+" + number(s.gain_65_plus) +
           "</td></tr>";
       }).join("");
@@ -124,7 +127,7 @@
       document.getElementById("plan-sites").innerHTML = answer.sites.features.map(function (f) {
         var p = f.properties, c = f.geometry.coordinates;
         L.marker([c[1], c[0]], { icon: L.divIcon({ className: "gw-site", html: '<div class="gw-site-label">' +
-          p.order + "</div>", iconSize: [26, 26] }) }).bindTooltip(escapeHtml(p.name)).addTo(siteLayer);
+          Number(p.order) + "</div>", iconSize: [26, 26] }) }).bindTooltip(escapeHtml(p.name)).addTo(siteLayer);
         return "<li>" + escapeHtml(p.name) + " (+" + number(p.added_65_plus) + ")</li>";
       }).join("");
       status("");
