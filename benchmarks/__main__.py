@@ -1,10 +1,11 @@
-"""Run every benchmark: ``python -m benchmarks`` (or some: ``python -m benchmarks nearest coverage siting web_load load``)."""
+"""Run every benchmark: ``python -m benchmarks`` (or some: ``python -m benchmarks nearest coverage polygons planner``)."""
 
 import sys
 
-from benchmarks import coverage, load, nearest, siting, web_load
+from benchmarks import batch, coverage, load, nearest, planner, polygons, printmap, siting, web_load
 
-BENCHMARKS = {"nearest": nearest.main, "coverage": coverage.main, "siting": siting.main,
+BENCHMARKS = {"nearest": nearest.main, "coverage": coverage.main, "polygons": polygons.main, "siting": siting.main,
+              "planner": lambda: planner.main([]), "printmap": lambda: printmap.main([]), "batch": batch.main,
               "web_load": web_load.main, "load": load.main}
 
 

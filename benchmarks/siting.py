@@ -1,155 +1,176 @@
-"""Where to put 10 new places in Sapporo: our exact MCLP against spopt's, same instance, same run.
+"""New bases for all of Sapporo at full resolution: our exact MCLP on the whole city, and spopt beside it.
 
-5,000 demand points and 500 candidate sites near the nodes of Sapporo's whole road network, 50
-existing places fixed, a threshold of 15 minutes at 4 km/h (1,000 m of walking), k = 10.
+The whole-city instance is the planner's (``geo-welfare plan --grid 250 --minutes 15``): every
+resident point of the city store (``benchmarks/city_store.py``: 5,781 small areas spread along the
+real streets, weighted by the 65+), against a 250 m grid of candidate sites over the small areas,
+15 minutes at 4 km/h (1,000 m), k = 10, 50 and 100; once with the store's 348 existing places
+fixed (the planner's question) and once from scratch (no existing place: every resident open,
+the hardest case).  Each answer must be proven optimal (HiGHS status optimal, gap 0); a run stopped
+by its time limit is printed as such.  The same question is asked twice and must name the same sites.
 
-- geo-welfare: the sparse reach table (:func:`geo_welfare.analysis.reach.reach_table`, SciPy
-  Dijkstra with a cut-off) and the MCLP solved by HiGHS through ``highspy``.
-- spopt, as its users build it on a street network: networkx ``single_source_dijkstra_path_length``
-  with a cut-off from both ends of each place's street, on the same graph with the same snapping
-  (so the walks are exactly ours; checked to the centimetre), a dense cost matrix, then
-  ``MCLP.from_cost_matrix`` solved by ``pulp.HiGHS`` and by spopt's default CBC.
+spopt (``MCLP.from_cost_matrix`` with ``pulp.HiGHS``) needs a dense points × candidates cost
+matrix (the whole city's would be 167,000 × 18,000 floats, 24 GB) and builds its PuLP model term by
+term over it, so it runs on a part of the city (:data:`SPOPT_POINTS`, the first resident points
+in store order), from the same reach table, with demand
+that existing places reach dropped as for ours; the objectives are compared before any time is
+printed, and the ratio printed after.
 
-Existing places enter both the same way: demand they already reach is dropped before the model
-is built.  Snapping is shared and not timed; the objectives are compared before any time is printed.
+``python -m benchmarks siting``; peak memory is this process's ``ru_maxrss``.
 """
 
 from __future__ import annotations
 
-import statistics
+import resource
 import time
+import warnings
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
-import pulp
-from spopt.locate import MCLP
+from scipy import sparse
 
-from geo_welfare.analysis.reach import reach_table
-from geo_welfare.analysis.siting import greedy_covering, maximal_covering, reached
-from geo_welfare.network import build_network, read_walkable_lines, snap_points
+from geo_welfare.analysis import planning
+from geo_welfare.analysis.covering import reduce_demand
+from geo_welfare.analysis.reach import Reach
+from geo_welfare.analysis.siting import maximal_covering, reached
+from geo_welfare.analysis.study import open_study
+from geo_welfare.core.walking import walk_metres
+from geo_welfare.network.cache import load_network
+from geo_welfare.store import open_store
+from benchmarks.city_store import city_store
 
-ROADS = Path(__file__).resolve().parents[2] / "shared" / "data" / "sapporo" / "network" / \
-    "sapporo_authorized_road_network_2021-11_wgs84.geojson"
-DEMAND, CANDIDATES, EXISTING, K = 5000, 500, 50, 10
-REPEATS = 3  # times are medians
-CUTOFF = 15 * 4000 / 60  # 15 minutes at 4 km/h = 1,000 m
-
-
-def networkx_costs(graph, network, resources, points):
-    """points × places walking metres (``inf`` beyond the cut-off), built as a spopt user would."""
-    p_u, p_v = network.edge_u[points.edge], network.edge_v[points.edge]
-    p_from_v = network.edge_length[points.edge] - points.along
-    costs = np.full((len(points), len(resources)), np.inf)
-    for j in range(len(resources)):
-        edge, along, offset = int(resources.edge[j]), float(resources.along[j]), float(resources.offset[j])
-        starts = {int(network.edge_u[edge]): offset + along,
-                  int(network.edge_v[edge]): offset + float(network.edge_length[edge]) - along}
-        best: dict[int, float] = {}
-        for node, cost in starts.items():
-            for reached_node, metres in nx.single_source_dijkstra_path_length(graph, node, cutoff=CUTOFF,
-                                                                              weight="length").items():
-                if cost + metres < best.get(reached_node, np.inf):
-                    best[reached_node] = cost + metres
-        column = np.minimum(np.array([best.get(int(n), np.inf) for n in p_u]) + points.along,
-                            np.array([best.get(int(n), np.inf) for n in p_v]) + p_from_v) + points.offset
-        same = points.edge == edge
-        column[same] = np.minimum(column[same], offset + np.abs(points.along[same] - along) + points.offset[same])
-        column[column > CUTOFF] = np.inf
-        costs[:, j] = column
-    return costs
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "sapporo"
+ROADS = SHARED / "network" / "sapporo_authorized_road_network_2021-11_wgs84.geojson"
+CACHE = Path("/tmp/geo-welfare-benchmark-cache")
+GRID, MINUTES, KS = 250.0, 15.0, (10, 50, 100)
+#: The part of the city spopt is given: the first resident points in store order (k = 10, existing
+#: places fixed).  The largest tried that it finished within 10 minutes here: 30,000 points (7,859
+#: open, 1,632 candidates) in 475 s; 10,000 took 100-300 s depending on the machine's load.
+SPOPT_POINTS = 30_000
+SPOPT_K = 10
+#: Seconds each whole-city solve may take: the issue's target.  A solve stopped by it says so.
+TIME_LIMIT = 60.0
 
 
-def spopt_mclp(costs, weights, solver):
-    """spopt's MCLP on a cost matrix; returns (objective, chosen sites, seconds for build + solve)."""
+def megabytes() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def city_inputs() -> dict:
+    """The study, the grid and both reach tables, with the time of each step."""
+    times = {}
     start = time.perf_counter()
-    model = MCLP.from_cost_matrix(costs, weights, service_radius=CUTOFF, p_facilities=K)
-    model.solve(solver)
-    seconds = time.perf_counter() - start
-    chosen = [j for j, variable in enumerate(model.fac_vars) if variable.value() > 0.5]
-    return pulp.value(model.problem.objective), chosen, seconds
+    network, _ = load_network(ROADS, CACHE)
+    times["network"] = time.perf_counter() - start
+    start = time.perf_counter()
+    study = open_study(open_store(f"sqlite:///{city_store()}"), network)
+    residents = study.residents
+    study.snapped_residents
+    times["residents"] = time.perf_counter() - start
+    start = time.perf_counter()
+    candidates = planning.grid_candidates(study, GRID)
+    times["grid"] = time.perf_counter() - start
+    limit = walk_metres(MINUTES, 4.0)
+    start = time.perf_counter()
+    reach = study.reach(candidates, limit)
+    times["reach"] = time.perf_counter() - start
+    start = time.perf_counter()
+    existing = study.reach(study.resources, limit)
+    times["existing"] = time.perf_counter() - start
+    return {"study": study, "residents": residents, "candidates": candidates, "reach": reach,
+            "existing": existing, "weights": residents["age_65_plus"].to_numpy(dtype=float), "times": times,
+            "nodes": network.node_count}
 
 
-def run() -> dict[str, float]:
-    network = build_network(read_walkable_lines(ROADS))
-    graph = nx.Graph()
-    for u, v, length in zip(network.edge_u, network.edge_v, network.edge_length):
-        if not graph.has_edge(u, v) or graph[u][v]["length"] > length:
-            graph.add_edge(int(u), int(v), length=float(length))
-    rng = np.random.default_rng(2026)
-    nodes = network.node_xy[network.component_labels == 0]
+def model_size(reach: Reach, weights: np.ndarray, already: np.ndarray | None) -> tuple[int, int, int]:
+    """(open points, merged groups, candidates left after dominance) of the model HiGHS is given."""
+    incidence = sparse.csc_matrix((np.ones(len(reach)), (reach.point, reach.resource)),
+                                  shape=(reach.n_points, reach.n_resources))
+    open_points = (weights > 0) if already is None else (weights > 0) & ~already
+    matrix, _, columns = reduce_demand(incidence, weights, open_points)
+    return int(open_points.sum()), matrix.shape[0], len(columns)
 
-    def near_nodes(count):
-        return snap_points(network, nodes[rng.choice(len(nodes), count, replace=False)] +
-                           rng.normal(0, 20, (count, 2)))
 
-    points, candidates, existing = near_nodes(DEMAND), near_nodes(CANDIDATES), near_nodes(EXISTING)
-    weights = rng.integers(1, 51, DEMAND).astype(float)  # 65+ residents per point
-    network.adjacency  # built once, as a running app would
+def solve_city(inputs: dict) -> list[dict]:
+    """Every k, with existing places fixed and from scratch; the first of each asked twice."""
+    reach, weights = inputs["reach"], inputs["weights"]
+    rows = []
+    for case, already in (("existing places fixed", reached(inputs["existing"])), ("from scratch", None)):
+        points, groups, kept = model_size(reach, weights, already)
+        for k in KS:
+            start = time.perf_counter()
+            result = maximal_covering(reach, weights, k, already, time_limit=TIME_LIMIT)
+            seconds = time.perf_counter() - start
+            same = None
+            if k == KS[1]:  # asked again: a proven answer must name the same sites
+                again = maximal_covering(reach, weights, k, already, time_limit=TIME_LIMIT)
+                same = sorted(again.sites.tolist()) == sorted(result.sites.tolist())
+            gap = (result.bound - result.after) / result.after if result.after else 0.0
+            rows.append({"case": case, "k": k, "seconds": seconds, "optimal": result.optimal, "gap": gap,
+                         "before": result.share_before, "after": result.share_after, "sites": len(result.sites),
+                         "same": same, "points": points, "groups": groups, "kept": kept})
+    return rows
 
-    timings: dict[str, list[float]] = {name: [] for name in ("ours_matrix", "ours_solve", "greedy", "nx_matrix",
-                                                             "highs_solve", "cbc_solve")}
-    for _ in range(REPEATS):  # the sides interleaved, so a busy moment on the machine hits both
-        start = time.perf_counter()
-        reach = reach_table(network, candidates, points, CUTOFF)
-        already = reached(reach_table(network, existing, points, CUTOFF))
-        timings["ours_matrix"].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        exact = maximal_covering(reach, weights, K, already)
-        timings["ours_solve"].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        greedy = greedy_covering(reach, weights, K, already)
-        timings["greedy"].append(time.perf_counter() - start)
 
-        start = time.perf_counter()
-        costs = networkx_costs(graph, network, candidates, points)
-        theirs_already = np.isfinite(networkx_costs(graph, network, existing, points)).any(axis=1)
-        timings["nx_matrix"].append(time.perf_counter() - start)
-        ours_dense = reach.dense()
-        assert np.array_equal(np.isfinite(costs), np.isfinite(ours_dense))
-        assert np.allclose(costs[np.isfinite(costs)], ours_dense[np.isfinite(ours_dense)], atol=0.01)
-        assert np.array_equal(theirs_already, already)
-        keep = ~theirs_already  # the same reduction: demand existing places reach is dropped
-        highs_objective, highs_sites, seconds = spopt_mclp(costs[keep], weights[keep], pulp.HiGHS(msg=False))
-        timings["highs_solve"].append(seconds)
-        cbc_objective, cbc_sites, seconds = spopt_mclp(costs[keep], weights[keep], pulp.PULP_CBC_CMD(msg=False))
-        timings["cbc_solve"].append(seconds)
-        assert exact.optimal
-        assert abs(highs_objective - exact.gain) <= 1e-6 * exact.total, (highs_objective, exact.gain)
-        assert abs(cbc_objective - exact.gain) <= 1e-6 * exact.total, (cbc_objective, exact.gain)
-        assert greedy.gain <= exact.gain + 1e-9
-    ours_matrix, ours_solve, greedy_seconds, theirs_matrix, highs_solve, cbc_solve = (
-        statistics.median(timings[name]) for name in timings)
-    ours = ours_matrix + ours_solve
-    return {"nodes": network.node_count, "pairs": len(reach), "before": exact.share_before,
-            "after": exact.share_after, "greedy_after": greedy.share_after, "gain": exact.gain,
-            "greedy_gain": greedy.gain, "same_sites": sorted(exact.sites.tolist()) == sorted(highs_sites),
-            "greedy_seconds": greedy_seconds, "ours_matrix": ours_matrix, "ours_solve": ours_solve, "ours": ours,
-            "nx_matrix": theirs_matrix, "highs_solve": highs_solve, "cbc_solve": cbc_solve,
-            "spopt_highs": theirs_matrix + highs_solve, "spopt_cbc": theirs_matrix + cbc_solve}
+def spopt_side(inputs: dict) -> dict:
+    """spopt and ours on the first :data:`SPOPT_POINTS` resident points, from the same reach table."""
+    import pulp
+    from spopt.locate import MCLP
+    reach, weights = inputs["reach"], inputs["weights"]
+    inside = np.arange(reach.n_points) < SPOPT_POINTS
+    index = np.full(reach.n_points, -1)
+    index[inside] = np.arange(inside.sum())
+    pairs = inside[reach.point]
+    used = np.unique(reach.resource[pairs])
+    column = np.full(reach.n_resources, -1)
+    column[used] = np.arange(len(used))
+    part = Reach(index[reach.point[pairs]], column[reach.resource[pairs]], reach.metres[pairs], int(inside.sum()),
+                 len(used), reach.cutoff)
+    already, part_weights = reached(inputs["existing"])[inside], weights[inside]
+    start = time.perf_counter()
+    ours = maximal_covering(part, part_weights, SPOPT_K, already)
+    ours_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    costs = part.dense()[~already]  # the same reduction: demand existing places reach is dropped
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3 on spopt's variable construction
+        model = MCLP.from_cost_matrix(costs, part_weights[~already], service_radius=reach.cutoff,
+                                      p_facilities=SPOPT_K)
+        model.solve(pulp.HiGHS(msg=False))
+    theirs_seconds = time.perf_counter() - start
+    theirs = pulp.value(model.problem.objective)
+    assert abs(theirs - ours.gain) <= 1e-6 * ours.total, (theirs, ours.gain)
+    assert ours.optimal
+    wards = sorted(set(inputs["residents"]["area_code"].astype(str).str[:5][inside]))
+    return {"wards": wards, "points": int(inside.sum()), "open": int((~already).sum()), "candidates": len(used),
+            "ours": ours_seconds, "theirs": theirs_seconds, "gain": ours.gain}
 
 
 def main() -> None:
-    r = run()
-    print(f"Siting on Sapporo's road network ({r['nodes']:,} nodes): {K} of {CANDIDATES} candidates for "
-          f"{DEMAND:,} demand points, {EXISTING} existing places fixed, within {CUTOFF:.0f} m "
-          f"({r['pairs']:,} point–candidate pairs)")
-    print(f"  coverage {r['before']:.1%} → {r['after']:.1%} exact (+{r['gain']:,.0f}), "
-          f"{r['greedy_after']:.1%} greedy (+{r['greedy_gain']:,.0f}); objectives equal to spopt's "
-          f"(same sites: {'yes' if r['same_sites'] else 'no, a tie'})")
-    print(f"  median of {REPEATS} runs{'':20}{'matrix':>10}{'solve':>10}{'total':>10}")
-    print(f"  {'geo-welfare (reach_table, highspy)':34}{r['ours_matrix']:9.2f}s{r['ours_solve']:9.2f}s"
-          f"{r['ours']:9.2f}s")
-    print(f"  {'geo-welfare greedy':34}{r['ours_matrix']:9.2f}s{r['greedy_seconds']:9.2f}s"
-          f"{r['ours_matrix'] + r['greedy_seconds']:9.2f}s")
-    print(f"  {'spopt + networkx, pulp.HiGHS':34}{r['nx_matrix']:9.2f}s{r['highs_solve']:9.2f}s"
-          f"{r['spopt_highs']:9.2f}s")
-    print(f"  {'spopt + networkx, CBC (default)':34}{r['nx_matrix']:9.2f}s{r['cbc_solve']:9.2f}s"
-          f"{r['spopt_cbc']:9.2f}s")
-    print(f"  {'ratio spopt-HiGHS / geo-welfare':34}{r['nx_matrix'] / r['ours_matrix']:9.1f}×"
-          f"{r['highs_solve'] / r['ours_solve']:9.1f}×{r['spopt_highs'] / r['ours']:9.1f}×")
-    print(f"  {'ratio spopt-CBC / geo-welfare':34}{r['nx_matrix'] / r['ours_matrix']:9.1f}×"
-          f"{r['cbc_solve'] / r['ours_solve']:9.1f}×{r['spopt_cbc'] / r['ours']:9.1f}×")
+    inputs = city_inputs()
+    t = inputs["times"]
+    reach = inputs["reach"]
+    print(f"Sapporo, whole city: {len(inputs['residents']):,} resident points (65+: "
+          f"{inputs['weights'].sum():,.0f}), {len(inputs['candidates']):,} grid candidates every {GRID:.0f} m "
+          f"({len(np.unique(reach.resource)):,} reach a resident within {MINUTES:.0f} min = {reach.cutoff:.0f} m), "
+          f"{len(inputs['study'].resources)} existing places, {inputs['nodes']:,} street nodes")
+    print(f"  inputs: network {t['network']:.1f} s, residents {t['residents']:.1f} s, grid {t['grid']:.1f} s, "
+          f"reach table {t['reach']:.1f} s ({len(reach):,} pairs), existing places' reach {t['existing']:.1f} s")
+    print(f"  {'case':24}{'k':>5}{'open pts':>10}{'groups':>9}{'cands':>7}{'solve':>9}  status        "
+          f"{'gap':>8}  coverage 65+      same sites")
+    for r in solve_city(inputs):
+        status = "optimal" if r["optimal"] else "TIME LIMIT"
+        same = "" if r["same"] is None else ("yes" if r["same"] else "NO")
+        print(f"  {r['case']:24}{r['k']:5d}{r['points']:10,}{r['groups']:9,}{r['kept']:7,}{r['seconds']:8.1f}s"
+              f"  {status:12}{r['gap']:9.1e}  {r['before']:6.1%} → {r['after']:6.1%}  {same}")
+    print(f"  peak memory so far {megabytes():,.0f} MB")
+    s = spopt_side(inputs)
+    print(f"spopt beside it, the first {s['points']:,} resident points (ward {', '.join(s['wards'])}; {s['open']:,} not "
+          f"reached by existing places), {s['candidates']:,} candidates, k = {SPOPT_K}, same objective "
+          f"(+{s['gain']:,.0f})")
+    print(f"  geo-welfare (merge, dominance, column generation, HiGHS) {s['ours']:8.2f} s")
+    print(f"  spopt MCLP.from_cost_matrix + pulp.HiGHS                 {s['theirs']:8.2f} s")
+    print(f"  ratio spopt / geo-welfare                                {s['theirs'] / s['ours']:8.1f}×")
+    print(f"  peak memory {megabytes():,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ here).  Both pages are served by the same app from the same store, with local as
   a quick Flask + folium map of these layers is.
 
 Each load is a fresh browser context (no cache); the time is the navigation's ``loadEventEnd``
-(HTML received, every script run, the map drawn).  Target from the issue: under 1.5 s.
+(HTML received, every script run, the map drawn), and for ours, which fetches the areas of the view
+after that, the moment they are drawn.  Target from the issue: under 1.5 s.
 """
 
 from __future__ import annotations
@@ -87,8 +88,13 @@ def _load_times(browser, url: str) -> tuple[list[float], int]:
         page = context.new_page()
         response = page.goto(url, wait_until="load")
         size = len(response.body())
-        times.append(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
-        assert page.locator(".leaflet-overlay-pane path").count() > 900  # the small areas are drawn
+        loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+        if "/peer" not in url:  # ours draws the areas after "load", from /api/areas for the view: until drawn
+            page.wait_for_function("() => document.body.getAttribute('data-areas-pending') === '0' && "
+                                   "document.querySelectorAll('.leaflet-pane path').length > 900")
+            loaded = max(loaded, page.evaluate("performance.now()"))
+        times.append(loaded / 1000)
+        assert page.locator(".leaflet-pane path").count() > 900  # the small areas are drawn
         context.close()
     return times, size
 

@@ -19,7 +19,7 @@ import shapely
 
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core import glossary
-from geo_welfare.io.cells import text_problems
+from geo_welfare.io.cells import MAX_COUNT, text_problems
 from geo_welfare.layers.columns import AREA_COLUMNS, resolve_columns
 from geo_welfare.io.readers import ROW, check_geometries, read_vector, to_storage_crs
 
@@ -138,6 +138,9 @@ def _census_counts(frame: gpd.GeoDataFrame, codes: pd.Series, path: Path, popula
         bad = values.isna() & frame[column].notna()
         problems += [Problem(str(path), int(row), column, "area_census_count_not_whole_number", {}, str(found))
                      for row, found in zip(frame.loc[bad, ROW], frame.loc[bad, column])]
+        huge = values.abs() > MAX_COUNT  # no count of people (nor an integer PostgreSQL's column holds)
+        problems += [Problem(str(path), int(row), column, "count_too_large", {"most": MAX_COUNT}, str(found))
+                     for row, found in zip(frame.loc[huge, ROW], frame.loc[huge, column])]
         counts[label] = values.values
     if problems:
         raise InputError(problems)

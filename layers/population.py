@@ -31,7 +31,7 @@ from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core.words import both
 from geo_welfare.layers.columns import (POPULATION_AGE_BAND, POPULATION_AREA_LABEL, POPULATION_COLUMNS,
                                         POPULATION_OPEN_AGE_BAND, POPULATION_TOTAL_LABEL, resolve_columns)
-from geo_welfare.io.cells import text_problems
+from geo_welfare.io.cells import MAX_COUNT, text_problems
 from geo_welfare.io.readers import ROW, read_table
 
 COUNT_FIELDS = ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus", "households")
@@ -87,6 +87,10 @@ def _numbers(table: pd.DataFrame, column: str, path: Path, problems: list[Proble
     bad = (values.isna() & ~suppressed) | (values < 0) | (values.notna() & (values % 1 != 0))
     problems += [Problem(str(path), int(row), column, "population_count_not_whole_number", {}, found)
                  for row, found in zip(table.loc[bad, ROW], table.loc[bad, column])]
+    huge = ~bad & (values > MAX_COUNT)  # 1e20 is whole, but no count (and no integer the store holds)
+    problems += [Problem(str(path), int(row), column, "count_too_large", {"most": MAX_COUNT}, found)
+                 for row, found in zip(table.loc[huge, ROW], table.loc[huge, column])]
+    bad |= huge
     # A refused cell becomes unknown, not 0, so no later check reports a second, false error on it.
     return values.where(~bad).astype("Int64")
 
@@ -118,8 +122,7 @@ def read_population(path: str | Path, *, columns: dict[str, str] | None = None, 
     return PopulationImport(frame.reset_index(drop=True), source or path.stem, read.layout, as_of, checked)
 
 
-#: Field of the store → the field of the table whose cells it keeps.
-_TEXT_FIELDS = {"row_key": "code", "parent_name": "parent_name", "name": "name", "as_of": "as_of"}
+_TEXT_FIELDS = {"row_key": "code", "parent_name": "parent_name", "name": "name", "as_of": "as_of"}  # stored ← read
 
 
 def _text_problems(table: pd.DataFrame, mapping: dict, path: Path, lengths: Mapping[str, int] | None) -> list[Problem]:

@@ -21,7 +21,7 @@ import pandas as pd
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core import glossary
 from geo_welfare.layers.columns import RESOURCE_COLUMNS, RESOURCE_NAME_LABEL, resolve_columns
-from geo_welfare.io.cells import text_problems
+from geo_welfare.io.cells import shown, text_problems
 from geo_welfare.io.osm import is_osm_file, read_osm_resources
 from geo_welfare.io.readers import (ROW, check_geometries, is_vector_file, points_from_table, read_table, read_vector,
                                     to_storage_crs)
@@ -66,11 +66,18 @@ def _date(value: str | None) -> datetime.date | None | str:
         return "?"
 
 
+#: The most people a place's capacity may say: more is a typing mistake (and would not fit the store's column).
+MAX_CAPACITY = 1_000_000
+
+
 def _capacity(value: str | None) -> int | None | str:
+    """The whole number a capacity cell says; "?" for none (ASCII digits only: ``²`` is none), "+" past the most."""
     if value is None:
         return None
     digits = glossary.CAPACITY_NOISE.sub("", value.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-    return int(digits) if digits.isdigit() else "?"
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return "?"
+    return int(digits) if len(digits) <= len(str(MAX_CAPACITY)) and int(digits) <= MAX_CAPACITY else "+"
 
 
 def _stable_id(name: str, address: str | None) -> str:
@@ -223,6 +230,9 @@ def _checked_cells(reader: _RowReader, row: pd.Series, number: int):
     capacity = _capacity(reader.cell(row, "capacity"))
     if capacity == "?":
         reader.bad(number, "capacity", "resource_capacity_not_whole_number", reader.cell(row, "capacity"))
+    elif capacity == "+":
+        reader.bad(number, "capacity", "resource_capacity_too_large", shown(reader.cell(row, "capacity")),
+                   most=MAX_CAPACITY)
     checked = _date(reader.cell(row, "last_checked"))
     if checked == "?":
         reader.bad(number, "last_checked", "resource_last_checked_not_a_date", reader.cell(row, "last_checked"))
@@ -234,7 +244,7 @@ def _checked_cells(reader: _RowReader, row: pd.Series, number: int):
     else:
         visibility = None
         reader.bad(number, "visibility", "resource_visibility_unknown", reader.cell(row, "visibility"))
-    return None if capacity == "?" else capacity, None if checked == "?" else checked, visibility
+    return None if capacity in ("?", "+") else capacity, None if checked == "?" else checked, visibility
 
 
 #: The fields of a record that hold text as the file wrote it, and the field whose column they come from.

@@ -14,15 +14,17 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+import shapely
 from pyproj import CRS
 
 from geo_welfare.maps import district_content, load_store_layers, render_district_map
-from geo_welfare.maps.background import read_background
+from geo_welfare.maps.background import Background, read_background
 from geo_welfare.maps.labels import intersects, resource_labels
 from geo_welfare.maps.layout import choose_orientation, page_layout
 from geo_welfare.store import open_store
 from geo_welfare.web import create_app
-from helpers import ARTIFACTS, DEMO_DATA as DEMO, copy_spatialite_store, flat, resources_by_district, run, run_cli
+from helpers import (ARTIFACTS, DEMO_DATA as DEMO, METRIC, X0, Y0, copy_spatialite_store, flat, network_of,
+                     resources_by_district, run, run_cli)
 
 EXTRAS = ("--network", DEMO / "streets.geojson", "--water", DEMO / "water.geojson", "--railway",
           DEMO / "railway.geojson")
@@ -215,3 +217,101 @@ def test_web_route_serves_pdf_and_png(demo_url):
     assert client.get("/district/elementary_district/E99/map.pdf").status_code == 404
     assert client.get("/district/nowhere/E02/map.pdf").status_code == 404
     assert client.get("/district/elementary_district/E02/map.gif").status_code == 404
+
+
+# --- a page's walking area from the places that can reach it; many pages at once ------------------
+
+def _counting_walks(monkeypatch) -> list[int]:
+    """Record how many places each walking area handed to the planner is computed from."""
+    import geo_welfare.maps.reach as reach
+    counted: list[int] = []
+    planner_land = reach.land_within
+
+    def land_within(resources, *args, **kwargs):
+        counted.append(len(resources))
+        return planner_land(resources, *args, **kwargs)
+    monkeypatch.setattr(reach, "land_within", land_within)
+    return counted
+
+
+@pytest.mark.parametrize("minutes, by_streets", [(3, True), (10, False)])
+def test_a_pages_walking_area_is_the_whole_towns_inside_the_district(demo_url, monkeypatch, minutes, by_streets):
+    # The uncropped answer (every place of the town walked from at once) is the peer: inside each
+    # district the page's own area must be the same land to the square metre.
+    from geo_welfare.maps.reach import walking_reach
+    from geo_welfare.network.graph import build_network
+    from geo_welfare.network.sources import read_walkable_lines
+    layers = load_store_layers(open_store(demo_url), "elementary_district", shading="none")
+    network = build_network(read_walkable_lines(DEMO / "streets.geojson")) if by_streets else None
+    reach = walking_reach(layers.resources, minutes, network=network)
+    whole = reach.area
+    counted = _counting_walks(monkeypatch)
+    for code in layers.codes:
+        content = district_content(layers, code)
+        mine = reach.area_near(content.bounds, content.crs).to_crs(content.crs).intersection(content.outline).iloc[0]
+        theirs = whole.to_crs(content.crs).intersection(content.outline).iloc[0]
+        assert theirs.area > 0 and shapely.equals(mine, theirs), code
+        assert mine.symmetric_difference(theirs).area < 1e-6, code
+    assert min(counted) < len(layers.resources)  # some pages walked from fewer places than the town has
+
+
+def test_a_far_place_that_closes_a_block_reaching_into_the_page_is_walked_from():
+    # Two parallel streets 110 m apart, joined only at their ends 2 km apart, every metre of them
+    # within 300 m of a place: with every place, the narrow strip between the streets' 50 m bands
+    # is a ringed block (2 km by 10–20 m on the 10 m grid: under 5 ha) and filled.  Only the places at the far ends close it, and a
+    # crop to the places within walk + band of the page (x within ±600 m) leaves it open.
+    from geo_welfare.analysis.service_areas import land_within
+    from geo_welfare.maps.reach import walking_reach
+    network = network_of([(-1000, 0), (1000, 0)], [(-1000, 110), (1000, 110)], [(-1000, 0), (-1000, 110)],
+                         [(1000, 0), (1000, 110)])
+    xs = (-1000, -500, 0, 500, 1000)
+    places = gpd.GeoDataFrame(geometry=[shapely.Point(X0 + x, Y0 + y) for x in xs for y in (0, 110)], crs=METRIC)
+    reach = walking_reach(places, 4.5, network=network)  # 300 m at 4 km/h
+    page = shapely.box(X0 - 50, Y0 - 20, X0 + 50, Y0 + 130)  # every point within 50 m of a street but the strip's
+    whole = reach.area.to_crs(METRIC).iloc[0].intersection(page)
+    near = reach.area_near(page.bounds, CRS.from_user_input(METRIC)).to_crs(METRIC).iloc[0].intersection(page)
+    naive = land_within(places[[abs(p.x - X0) < 600 for p in places.geometry]], 4.5, network=network)
+    assert whole.area == pytest.approx(page.area)  # all of the page in reach, the strip filled
+    assert naive.iloc[0].intersection(page).area < page.area - 500  # the strip left open
+    assert shapely.equals(near, whole) and near.symmetric_difference(whole).area < 1e-6
+
+
+def test_background_clipped_from_its_index_keeps_the_rows_of_a_full_scan():
+    background = read_background(streets=DEMO / "streets.geojson", water=DEMO / "water.geojson")
+    crs = CRS.from_epsg(6677)
+    for layer in ("streets", "water"):
+        frame = getattr(background, layer).to_crs(crs)
+        minx, miny, maxx, maxy = frame.total_bounds
+        for extent in ((minx, miny, (minx + maxx) / 2, (miny + maxy) / 2), (maxx - 400, maxy - 300, maxx, maxy)):
+            view = shapely.box(*extent)
+            scanned = frame[frame.intersects(view)]  # every row tested, as before the index
+            clipped = background.clipped(layer, crs, extent)
+            assert list(clipped.index) == list(scanned.index) and len(scanned) > 0
+            assert all(shapely.equals(a, b) for a, b in zip(clipped.geometry, scanned.geometry.intersection(view)))
+    assert Background().clipped("streets", crs, (0, 0, 1, 1)) is None
+
+
+def test_pages_drawn_in_parallel_match_the_serial_page_and_a_failed_page_costs_no_other(demo_url, tmp_path,
+                                                                                   monkeypatch):
+    import geo_welfare.maps.atlas as atlas
+    drawn = atlas._draw
+
+    def draw(request, code, target):
+        if code == "DL01":
+            raise RuntimeError("broken on purpose")
+        return drawn(request, code, target)
+    monkeypatch.setattr(atlas, "_draw", draw)  # the forked workers inherit it
+    result = run_cli(demo_url, "map", "district", "--all", "--unit", "daily-life-area", "--jobs", "2",
+                     "--service-minutes", "5", "-o", tmp_path / "all", lang="ja")
+    assert result.exit_code == 3, result.stderr
+    files = sorted(path.name for path in (tmp_path / "all").iterdir())
+    assert len(files) == 1 and files[0].startswith("DL02_")
+    assert "地図を作成中" in result.stderr  # the progress bar
+    assert re.search(r"DL01_\S+\.pdf: この地区の地図は書けませんでした（RuntimeError: broken on purpose）", result.stderr)
+    assert "2地区のうち1地区の地図が書けませんでした" in result.stderr and "1地区の地図を書き出しました" in result.stderr
+
+    single = tmp_path / "DL02.pdf"
+    assert run_cli(demo_url, "map", "district", "DL02", "--unit", "daily-life-area", "--service-minutes", "5",
+                   "-o", single, lang="ja").exit_code == 0
+    texts = [run("pdftotext", "-enc", "UTF-8", pdf, "-") for pdf in (tmp_path / "all" / files[0], single)]
+    assert texts[0] == texts[1] and "徒歩5分" in flat(texts[0])

@@ -25,7 +25,7 @@ from geo_welfare.io.cells import spreadsheet_cell
 from geo_welfare.store import open_store
 from geo_welfare.store.models import AreaUnit, Resource, Schedule
 from geo_welfare.web import create_app
-from helpers import BOW_TIE, GOOD, SQUARE, refused, run_cli, snapshot, write_csv
+from helpers import BOW_TIE, GOOD, HEADER, SQUARE, refused, run_cli, snapshot, write_csv
 
 PROBLEM = "application/problem+json"
 #: A place in the demo town (Sagami Bay), for requests that must otherwise be good.
@@ -196,13 +196,34 @@ def test_the_web_edit_path_refuses_the_same_text(seeded):
     for change, field, reason in (({"name": "はなみ\x00ずき"}, "name", "control character (U+0000)"),
                                   ({"name": "x" * 1000}, "name", "at most 300"),
                                   ({"note": "メモ\x07"}, "note", "control character (U+0007)"),
-                                  ({"address": "架" * 501}, "address", "at most 500")):
+                                  ({"address": "架" * 501}, "address", "at most 500"),
+                                  ({"capacity": "9" * 5000}, "capacity", "up to 1000000"),
+                                  ({"capacity": 10 ** 30}, "capacity", "up to 1000000"),
+                                  ({"capacity": "²"}, "capacity", "whole number")):
         problem = refusal(posted(client, "/api/resources", {**place, **change}))
         assert problem["fields"] == [field] and reason in problem["error_en"], problem["error_en"]
     body = json.dumps(place)[:-1] + ', "note": "\\udc00"}'
     assert refusal(posted(client, "/api/resources", body, raw=True))["field"] == "body"
     assert snapshot(url) == before
     assert posted(client, "/api/resources", place).status_code == 201  # the control: the good place is stored
+
+
+def test_numbers_no_store_column_holds_are_refused_on_both_stores(seeded, tmp_path):
+    (tmp_path / "capacity.csv").write_text("ID,名称,緯度,経度,定員\nA,あ,35.2,139.4,99999999999\nB,い,35.2,139.4,²\n",
+                                           encoding="utf-8")  # PostgreSQL: integer out of range; ²: int() fails
+    assert refused(seeded, "import", "resources", tmp_path / "capacity.csv").splitlines() == [
+        "capacity.csv, row 2, field '定員': capacity must be a whole number up to 1000000 (found '99999999999')",
+        "capacity.csv, row 3, field '定員': capacity must be a whole number (found '²')"]
+    (tmp_path / "population.csv").write_text("KEY_CODE,地域名,総数\nS001,見本町一丁目,1e20\nS002,見本町二丁目,3000000000\n",
+                                             encoding="utf-8")
+    assert refused(seeded, "import", "population", tmp_path / "population.csv").splitlines() == [
+        f"population.csv, row {row}, field '総数': at most 200000000: a larger number is no count of people or "
+        f"households (found '{found}')" for row, found in ((2, "1e20"), (3, "3000000000"))]
+    gpd.GeoDataFrame({"KEY_CODE": ["K1"], "S_NAME": ["北町"], "JINKO": ["99999999999"]}, geometry=[SQUARE],
+                     crs="EPSG:6668").to_file(tmp_path / "census.geojson", driver="GeoJSON")
+    assert refused(seeded, "import", "areas", tmp_path / "census.geojson", "--unit", "small-area") == (
+        "census.geojson, row 1, field 'JINKO': at most 200000000: a larger number is no count of people or "
+        "households (found '99999999999')")
 
 
 # --- imports: a CRS that contradicts the coordinates --------------------------------------------------
@@ -317,3 +338,29 @@ def test_a_generated_300000_row_list_is_written_in_batches_inside_one_transactio
         assert connection.execute(select(func.count()).select_from(Resource)
                                   .where(Resource.source == "generated")).scalar() == GENERATED_ROWS
         assert connection.execute(select(func.count()).select_from(Schedule)).scalar() == GENERATED_ROWS // 3
+
+
+def test_a_link_with_a_scheme_other_than_http_is_refused_in_a_list_and_in_an_edit(seeded, tmp_path):
+    url, _ = seeded
+    header = HEADER.rstrip("\n") + ",URL\n"
+    rows = "".join(GOOD.replace("S1,", f"S{n},").replace("ひまわりサロン", f"サロン{n}").rstrip("\n") + f",\"{link}\"\n"
+                   for n, link in enumerate(["https://www.city.example.lg.jp/salon", "www.example.jp/a",
+                                             "javascript:alert(1)", " JaVa\tScRiPt:alert(1)", "data:text/html;base64,PHNjcmlwdD4"], 1))
+    path = write_csv(tmp_path, rows, name="links.csv", header=header)
+    before = snapshot(url)
+    allowed = "a link must start with http://, https:// (or have no scheme, like www.…)"
+    assert refused(seeded, "import", "resources", path).splitlines() == [
+        f"links.csv, row 4, field 'URL': {allowed} (found 'javascript:alert(1)')",
+        f"links.csv, row 5, field 'URL': {allowed} (found 'JaVa\\tScRiPt:alert(1)')",
+        f"links.csv, row 6, field 'URL': {allowed} (found 'data:text/html;base6… (33)')"]
+    assert snapshot(url) == before
+    from geo_welfare.store.users import add_user
+    add_user(open_store(url), EDITOR, EDITOR_PASSWORD, "editor")
+    client = create_app(url, tiles="none").test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": EDITOR, "password": EDITOR_PASSWORD, "csrf_token": token, "next": "/"})
+    place = {"name": "はなみずき通いの場", "kind": "通いの場", **HOME}
+    for link in ("javascript:alert(document.cookie)", "\njavascript:alert(1)", "vbscript:x", "file:///etc/passwd"):
+        problem = refusal(posted(client, "/api/resources", {**place, "url": link}))
+        assert problem["fields"] == ["url"] and allowed in problem["error_en"], problem["error_en"]
+    assert posted(client, "/api/resources", {**place, "url": "http://example.jp/"}).status_code == 201

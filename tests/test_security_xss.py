@@ -2,7 +2,7 @@
 
 A small town is written here whose every stored text holds markup that would run if a page inserted
 it as HTML (``"><img onerror>``, ``<svg onload>``, ``</script><script>``, a JavaScript template
-literal's ``${…}``), a ``javascript:`` URL, a Jinja expression (``{{7*7}}``) and matplotlib's mathtext
+literal's ``${…}``), a link that breaks out of its attribute, a Jinja expression (``{{7*7}}``) and matplotlib's mathtext
 (``$\\alpha$``): resource name, address, phone, URL, schedule, target, fee, note and operator from a
 CSV import; district and small-area names from a GeoJSON import; a candidate site; a place added
 through the editors' API; and the editor's user name.  Every view, tooltip (with a real mouse
@@ -35,7 +35,9 @@ SCRIPT = '</script><script>window.__xss=3</script>'
 LITERAL = '`${window.__xss=5}`\\'
 TEMPLATE = "{{7*7}}"
 MATH = "$\\alpha$"
-JS_URL = "javascript:window.__xss=4"
+#: A link breaking out of an attribute (a ``javascript:`` link itself is refused on import and edit:
+#: ``tests/test_security_input.py``).
+JS_URL = 'https://example.jp/"><img src=x onerror="window.__xss=4">'
 
 SMALL_AREAS = {"T001": "北町" + IMG, "T002": "南町" + SCRIPT + TEMPLATE + MATH, "T003": "遠町" + LITERAL + SVG}
 DISTRICT = "小学校区" + SVG + MATH

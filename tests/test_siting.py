@@ -9,13 +9,19 @@ Ties can make the chosen sites differ, so the objective values are compared.
 
 from __future__ import annotations
 
+import itertools
+import subprocess
+import sys
+
 import geopandas as gpd
 import numpy as np
 import pulp
 import pytest
 from pyproj import Transformer
+from scipy import sparse
 from spopt.locate import LSCP, MCLP
 
+from geo_welfare.analysis import covering
 from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.siting import (InfeasibleTarget, greedy_covering, maximal_covering, reached,
                                          set_covering)
@@ -23,7 +29,7 @@ from geo_welfare.analysis.spread import spread_population
 from geo_welfare.network import build_network, read_walkable_lines, snap_points, walking_distances
 from geo_welfare.store import open_store
 from geo_welfare.store.read import read_areas, read_population, read_resources
-from helpers import DEMO_DATA as DEMO, at, network_of
+from helpers import DEMO_DATA as DEMO, at, copy_spatialite_store, network_of
 
 
 # One street along y = 0 from x = 0 to 2000.  Demand points stand 10 m north of it, candidates and
@@ -249,3 +255,117 @@ def test_demo_town_mclp_equals_spopt(demo_spatialite_url):
         assert ours.gain > 0
         assert ours.gain == pytest.approx(spopt_mclp_objective(costs, weights, already, cutoff, k), rel=1e-9)
         assert greedy_covering(reach, weights, k, already).gain <= ours.gain + 1e-9
+
+
+# ---- the model build: identical demand merged, dominated candidates dropped, the exact answer kept ----
+
+def test_identical_demand_is_merged_and_points_no_candidate_reaches_drop_out():
+    # Points × candidates: p0 {0, 1}, p1 {1, 0} (the same set), p2 {2}, p3 {} (no candidate), p4 {0, 1} but
+    # already covered, p5 {2} with weight 0 (not open).  Open groups: {0, 1} = 3 + 4, {2} = 5.
+    point = np.array([0, 0, 1, 1, 2, 4, 4, 5])
+    candidate = np.array([0, 1, 1, 0, 2, 0, 1, 2])
+    incidence = sparse.csc_matrix((np.ones(8), (point, candidate)), shape=(6, 3))
+    weights = np.array([3.0, 4.0, 5.0, 6.0, 7.0, 0.0])
+    open_points = np.array([True, True, True, True, False, False])
+    matrix, group_weights, columns = covering.merge_identical_demand(incidence, weights, open_points)
+    assert matrix.toarray().tolist() == [[1, 1, 0], [0, 0, 1]] and group_weights.tolist() == [7.0, 5.0]
+    assert columns.tolist() == [0, 1, 2]
+
+
+def test_a_hash_collision_never_merges_different_sets(monkeypatch):
+    # With every key 0, the sets {0} and {1} (and {0, 2} and {1, 2}) hash alike; the member check keeps them apart.
+    monkeypatch.setattr(covering, "_hash_keys", lambda n: np.zeros(n, dtype=np.uint64))
+    rows = sparse.csr_matrix(np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [1, 0, 1], [0, 1, 1]]))
+    first, inverse = covering._identical_rows(rows)
+    assert first.tolist() == [0, 1, 3, 4] and inverse.tolist() == [0, 1, 0, 2, 3]
+
+
+def test_a_candidate_inside_another_is_dropped_and_of_equals_the_first_stays():
+    # Columns over groups g0..g2: c0 {g0, g1}, c1 {g0} (inside c0), c2 {g0, g1} (equal to c0), c3 {g2}.
+    matrix = sparse.csr_matrix(np.array([[1, 1, 1, 0], [1, 0, 1, 0], [0, 0, 0, 1]]))
+    assert covering.undominated(matrix).tolist() == [0, 3]
+
+
+def brute_force(incidence: np.ndarray, weights: np.ndarray, k: int) -> tuple[float, list[tuple[int, ...]]]:
+    """The best weight any k columns cover, and every k-subset that covers it (exhaustive)."""
+    values = {subset: weights[incidence[:, list(subset)].any(axis=1)].sum()
+              for subset in itertools.combinations(range(incidence.shape[1]), k)}
+    best = max(values.values())
+    return best, [s for s, v in values.items() if v >= best - 1e-9 * max(best, 1.0)]
+
+
+@pytest.fixture(scope="module")
+def demo_reach(demo_spatialite_template, tmp_path_factory):
+    """The demo town's residents against its 12 candidate sites within 10 minutes, existing places fixed."""
+    engine = open_store(copy_spatialite_store(demo_spatialite_template, tmp_path_factory.mktemp("demo") / "demo"))
+    network = build_network(read_walkable_lines(DEMO / "streets.geojson"))
+    counts = read_population(engine, "population_by_age").astype({"age_65_plus": float, "age_75_plus": float,
+                                                                  "total": float})
+    residents = spread_population(read_areas(engine, "small_area"), counts, network)
+    to_metres = Transformer.from_crs(6668, network.crs, always_xy=True)
+
+    def snapped(frame):
+        return snap_points(network, np.column_stack(to_metres.transform(frame.geometry.x.to_numpy(),
+                                                                        frame.geometry.y.to_numpy())))
+
+    points = snap_points(network, np.column_stack([residents.geometry.x, residents.geometry.y]))
+    candidates = snapped(gpd.read_file(DEMO / "candidate_sites.geojson").to_crs(6668))
+    cutoff = 10 * 4000 / 60
+    already = reached(reach_table(network, snapped(read_resources(engine, kinds=["salon", "kayoi_no_ba"])), points,
+                                  cutoff))
+    return reach_table(network, candidates, points, cutoff), residents["age_65_plus"].to_numpy(), already
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_merged_model_gives_the_unmerged_optimum_and_brute_forces_sites(demo_reach, k):
+    reach, weights, already = demo_reach
+    dense = np.isfinite(reach.dense())
+    open_points = ~already & (weights > 0)
+    best, argmax = brute_force(dense[open_points], weights[open_points], k)
+    # The unmerged model: one row per open resident point, every candidate, straight into HiGHS.
+    rows = sparse.csr_matrix(dense[open_points].astype(float))
+    start, _ = covering.greedy_choice(rows.tocsc(), weights[open_points], limit=k)
+    unmerged, bound = covering.solve_covering(rows, weights[open_points], start, k=k)
+    assert bound is None
+    merged = maximal_covering(reach, weights, k, already)
+    assert rows.shape[0] > covering.reduce_demand(sparse.csc_matrix(dense.astype(float)), weights,
+                                                  open_points)[0].shape[0]  # merging did merge
+    assert merged.optimal and merged.gain == pytest.approx(best, rel=1e-12)
+    assert weights[open_points][dense[open_points][:, unmerged].any(axis=1)].sum() == pytest.approx(best, rel=1e-12)
+    if len(argmax) == 1:  # a unique optimum: both models must name it
+        assert sorted(merged.sites.tolist()) == list(argmax[0]) == sorted(unmerged.tolist())
+
+
+def test_exact_equals_brute_force_on_many_small_random_instances():
+    # Overlapping random sets make LP relaxations fractional, so the fixing and MIP steps run too.
+    rng = np.random.default_rng(12)
+    for trial in range(10):
+        n_points, n_candidates = 40, 11
+        dense = rng.random((n_points, n_candidates)) < rng.uniform(0.08, 0.35)
+        weights = rng.integers(1, 9, n_points).astype(float)
+        point, resource = np.nonzero(dense)
+        reach = Reach(point, resource, np.ones(len(point)), n_points, n_candidates)
+        for k in (2, 3, 5):
+            best, _ = brute_force(dense, weights, k)
+            result = maximal_covering(reach, weights, k)
+            assert result.optimal and result.gain == pytest.approx(best, rel=1e-12), (trial, k)
+
+
+def test_the_same_input_gives_the_same_sites_in_every_run(random_instance, tmp_path):
+    # The 7 × 7 grid 500 m apart against 300 random points at 600 m: many near ties between grid sites.
+    weights, _, _, grid_costs = random_instance
+    reach = reach_of(grid_costs, 600)
+    runs = [maximal_covering(reach, weights, 6).sites.tolist() for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2]
+    # And in a fresh interpreter, where HiGHS starts anew.
+    np.savez(tmp_path / "instance.npz", point=reach.point, resource=reach.resource, weights=weights,
+             shape=np.array([reach.n_points, reach.n_resources]))
+    script = ("import sys, numpy as np\n"
+              "from geo_welfare.analysis.reach import Reach\n"
+              "from geo_welfare.analysis.siting import maximal_covering\n"
+              "d = np.load(sys.argv[1])\n"
+              "r = Reach(d['point'], d['resource'], np.ones(len(d['point'])), int(d['shape'][0]), int(d['shape'][1]))\n"
+              "print(maximal_covering(r, d['weights'], 6).sites.tolist())\n")
+    fresh = subprocess.run([sys.executable, "-c", script, str(tmp_path / "instance.npz")], capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert fresh == str(runs[0])

@@ -1,17 +1,25 @@
-"""The GeoJSON API the page and other tools use; staff-only resources are served to signed-in editors only."""
+"""The GeoJSON API the page and other tools use; staff-only resources are served to signed-in editors only.
+
+Answers are kept per store revision (:func:`geo_welfare.web.store.per_revision`): a city's places
+are read and written as JSON once, not once per visitor, and the map's areas are simplified once
+per zoom and then served by view (``?bbox=``) as the map moves.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+import math
 
-from geo_welfare.web.store import get_engine
-from geo_welfare.store.read import read_areas, read_resources
+from flask import Blueprint, Response, abort, current_app, request
+
+from geo_welfare.store.read import read_resources
 from geo_welfare.core.glossary import AREA_UNIT_IDS, RESOURCE_KIND_IDS
 from geo_welfare.web.auth import is_editor
-from geo_welfare.web.features import area_collection, resource_collection
-from geo_welfare.web.i18n import page_language
+from geo_welfare.web.choropleth import kept_classes, shading_request, shown_values
+from geo_welfare.web.features import kept_levels, resource_collection
+from geo_welfare.web.i18n import page_language, say
 from geo_welfare.web.limits import echoed, parse_number
 from geo_welfare.web.problems import NotAllowed
+from geo_welfare.web.store import get_engine, per_revision
 
 blueprint = Blueprint("api", __name__)
 
@@ -23,6 +31,10 @@ def _language() -> str:
     return page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
 
 
+def _json(text: str | bytes) -> Response:
+    return Response(text, mimetype="application/json")
+
+
 @blueprint.get("/resources")
 def resources():
     """Public resources as GeoJSON; ``?kind=salon`` (repeatable) filters by kind."""
@@ -30,9 +42,49 @@ def resources():
     unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
     if unknown:
         raise NotAllowed("kind", "unknown_kind", ", ".join(unknown), allowed=RESOURCE_KIND_IDS)
-    frame = read_resources(get_engine(), kinds=kinds or None,
-                           include_staff_only=is_editor())  # staff-only places for signed-in editors alone
-    return jsonify(resource_collection(frame, _language()))
+    staff, lang, engine = is_editor(), _language(), get_engine()  # staff-only places for signed-in editors alone
+
+    def build() -> bytes:
+        frame = read_resources(engine, kinds=kinds or None, include_staff_only=staff)
+        return current_app.json.dumps(resource_collection(frame, lang)).encode()
+    return _json(per_revision(("resources", tuple(kinds), staff, lang), build))
+
+
+def _zoom() -> float | None:
+    zoom = request.args.get("zoom")
+    zoom_level = None if zoom in (None, "") else parse_number(zoom)  # None too for no (or a 5,000-digit) number
+    low, high = ZOOM_RANGE
+    if zoom not in (None, "") and (zoom_level is None or not low <= zoom_level <= high):
+        raise NotAllowed("zoom", "bad_zoom", echoed(zoom), allowed=(f"{low}–{high}",), low=low, high=high)
+    return zoom_level
+
+
+def _bbox() -> tuple[float, float, float, float] | None:
+    """``?bbox=west,south,east,north`` (degrees, lon/lat), or None for everything."""
+    text = request.args.get("bbox")
+    if text in (None, ""):
+        return None
+    parts = [parse_number(part) for part in text.split(",")] if text.count(",") == 3 else []
+    if len(parts) == 4 and all(p is not None and math.isfinite(p) for p in parts):
+        west, south, east, north = (float(p) for p in parts)
+        if -180 <= west < east <= 180 and -90 <= south < north <= 90:
+            return west, south, east, north
+    raise NotAllowed("bbox", "bad_bbox", echoed(text))
+
+
+def _shading_extra() -> dict[str, dict] | None:
+    """The small areas' shading values and colours when ``?shade=`` asks for them (as the map page does)."""
+    if "shade" not in request.args:
+        return None
+    try:
+        wanted = shading_request(request.args)
+    except ValueError as error:
+        abort(400, description=say("bad_shading", _language(), detail=str(error)))
+    if wanted is None:
+        return None
+    dataset = request.args.get("dataset") or None
+    classes = kept_classes(wanted, dataset)
+    return None if classes is None else per_revision(("shown", wanted, dataset), lambda: shown_values(classes))
 
 
 @blueprint.get("/areas")
@@ -40,14 +92,18 @@ def areas():
     """Area units of one level (``?unit=small_area``) or all, as GeoJSON simplified for display.
 
     ``?zoom=`` (:data:`ZOOM_RANGE`, the map's zoom) simplifies to half a screen pixel there; without it, ~2 m.
+    ``?bbox=west,south,east,north`` gives only the areas meeting that box (the map's view).
+    ``?shade=aging_rate|age_65_plus|age_75_plus`` (with ``scheme``, ``classes``, ``dataset`` as the map page
+    takes them) adds each small area's shown ``value`` and ``colour``.
     """
     unit = request.args.get("unit") or None
     if unit is not None and unit not in AREA_UNIT_IDS:
         raise NotAllowed("unit", "unknown_unit", unit, allowed=AREA_UNIT_IDS)
-    zoom = request.args.get("zoom")
-    zoom_level = None if zoom in (None, "") else parse_number(zoom)  # None too for no (or a 5,000-digit) number
-    low, high = ZOOM_RANGE
-    if zoom not in (None, "") and (zoom_level is None or not low <= zoom_level <= high):
-        raise NotAllowed("zoom", "bad_zoom", echoed(zoom), allowed=(f"{low}–{high}",), low=low, high=high)
-    frame = read_areas(get_engine(), unit)
-    return jsonify(area_collection(frame, _language(), zoom_level))
+    zoom, bbox, extra, lang = _zoom(), _bbox(), _shading_extra(), _language()
+    levels = kept_levels()
+    chosen = [levels[unit]] if unit in levels else [] if unit is not None else list(levels.values())
+    if len(chosen) == 1:
+        return _json(chosen[0].collection(bbox, zoom, lang, extra))
+    parts = [level.collection(bbox, zoom, lang, extra) for level in chosen]
+    features = [part[len('{"type":"FeatureCollection","features":['):-2] for part in parts]
+    return _json('{"type":"FeatureCollection","features":[' + ",".join(f for f in features if f) + "]}")

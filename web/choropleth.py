@@ -10,14 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 
 from geo_welfare.analysis.aging import aging_table
+from geo_welfare.analysis.study import PlanningInputError, age_dataset
+from geo_welfare.store.read import read_population
+from geo_welfare.web.features import kept_areas
+from geo_welfare.web.store import get_engine, per_revision
 
-SCHEMES = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.FisherJenks,
-           "equal_interval": mapclassify.EqualInterval}
+#: Scheme → mapclassify's class name.  The module is imported when a map is first shaded, not when the
+#: app starts: its import compiles numba code (8 CPU seconds), which every gunicorn worker would pay on boot.
+SCHEMES = {"quantiles": "Quantiles", "natural_breaks": "FisherJenks", "equal_interval": "EqualInterval"}
 MEASURES = ("aging_rate", "age_65_plus", "age_75_plus")
 #: ColorBrewer YlOrRd, light to dark, 3–7 classes.
 PALETTES = {3: ["#ffeda0", "#feb24c", "#f03b20"], 4: ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"],
@@ -57,7 +61,8 @@ def classify(codes: list[str], values: np.ndarray, measure: str, scheme: str, k:
     bins: list[float] = []
     if known.sum() >= 2:
         k_used = min(k, len(np.unique(values[known])))
-        classifier = SCHEMES[scheme](values[known], k=k_used)
+        import mapclassify
+        classifier = getattr(mapclassify, SCHEMES[scheme])(values[known], k=k_used)
         bins = [float(b) for b in classifier.bins]
         classes[known] = classifier.yb
     elif known.any():
@@ -133,6 +138,35 @@ CHOROPLETH_STYLE = """<style>
   vertical-align: middle; }
 .gw-shade-form select { font-size: 12px; margin-right: 2px; }
 </style>"""
+
+
+def kept_classes(wanted: tuple[str, str, int], dataset: str | None) -> Classes | None:
+    """The store's small areas classified as ``wanted`` asks, once per store revision; None without ages.
+
+    None too when there are no small areas, or ``dataset`` names no stored population with ages.
+    """
+    engine = get_engine()
+
+    def build() -> Classes | None:
+        areas = kept_areas()
+        small = areas[areas["unit"] == "small_area"]
+        if small.empty:
+            return None
+        try:
+            population = read_population(engine, age_dataset(engine, dataset))
+        except PlanningInputError:
+            return None
+        return small_area_classes(small, population, *wanted)
+    return per_revision(("shading", wanted, dataset), build)
+
+
+def shown_values(classes: Classes) -> dict[str, dict]:
+    """Each small area's value as the map's tooltip shows it, and its colour: {code: {"value", "colour"}}."""
+    shown = {}
+    for code, value, index in zip(classes.codes, classes.values, classes.classes):
+        text = "–" if value is None else _format(value, classes.measure)
+        shown[code] = {"value": text, "colour": UNKNOWN_COLOUR if index < 0 else classes.colours[index]}
+    return shown
 
 
 def shading_request(args, default_measure: str = "aging_rate") -> tuple[str, str, int] | None:

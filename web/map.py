@@ -6,10 +6,19 @@ build their content with jQuery), because staff often work on networks that reac
 Bootstrap, awesome-markers and the icon fonts folium would also load are not used and not served.
 Base tiles are optional (see :mod:`geo_welfare.web.tiles`).
 
-The page is ``templates/map.html``: folium renders the map's own head, body and script into it;
-the title bar, legend and words are the template's, its style ``static/map.css`` and its code
-``static/map.js`` (cluster icons, overlays loaded when switched on, finer borders on zooming in),
-which reads the names of folium's map and layers from a JSON block rather than inline code.
+The page is ``templates/map.html``: folium renders the map's own head, body and script (the base
+tiles, the places as markers, the layer switcher) into it; the title bar, legend and words are the
+template's, its style ``static/map.css`` and its code ``static/map.js`` (cluster icons, the area
+layers, overlays loaded when switched on), which reads the names of folium's map and layers from a
+JSON block rather than inline code.
+
+The area levels and the 高齢化率 shading are not folium's: ``static/map.js`` draws them from
+``/api/areas``, the features meeting the view, simplified for its zoom, fetched again as the view
+moves.  A town's areas (up to :data:`INLINE_AREAS_UP_TO` features in all, app setting
+``MAP_INLINE_AREAS_UP_TO``) come inside the page's JSON block as well, so that its offline copy
+draws them; a city's page carries none (a few hundred kB for its places, where inlining every
+small area made 5 MB).  The page's parts are built once per store revision, language, role and
+shading (:func:`geo_welfare.web.store.per_revision`); a request only adds its nonce and sign-in box.
 """
 
 from __future__ import annotations
@@ -18,21 +27,20 @@ import json
 import math
 
 import folium
-import folium.plugins
 from branca.element import Element, MacroElement
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from jinja2 import Template
 from markupsafe import Markup
 
-from geo_welfare.web.store import get_engine
-from geo_welfare.analysis.study import PlanningInputError, age_dataset
-from geo_welfare.store.read import read_areas, read_population, read_resources
-from geo_welfare.core.glossary import RESOURCE_KINDS, label
+from geo_welfare.web.store import get_engine, per_revision
+from geo_welfare.store.read import read_resources
+from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KINDS, label
 from geo_welfare.maps.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS
 from geo_welfare.web.auth import is_editor
 from geo_welfare.web.editing import map_controls
-from geo_welfare.web.choropleth import CHOROPLETH_STYLE, legend_html, legend_title, shading_request, small_area_classes
-from geo_welfare.web.features import area_collection, resource_properties
+from geo_welfare.web.choropleth import (CHOROPLETH_STYLE, Classes, kept_classes, legend_html, legend_title,
+                                        shading_request, shown_values)
+from geo_welfare.web.features import FINEST_DISTINCT_ZOOM, AreaLevel, kept_areas, kept_levels, resource_properties
 from geo_welfare.web.i18n import page_language, say, word
 from geo_welfare.web.security import csp_nonce
 
@@ -46,6 +54,12 @@ CLUSTER_FROM = 150
 MAX_ZOOM = 18
 #: Small areas are drawn from the start up to this many; beyond, their layer starts switched off.
 SMALL_AREAS_SHOWN_UP_TO = 2000
+#: Area features (every level, the shading counted again) inlined in the page up to this many; beyond, by view only.
+INLINE_AREAS_UP_TO = 1000
+#: Stands for the response's CSP nonce in the page parts kept between requests.
+NONCE_SLOT = "gw-nonce-slot"
+#: The shaded small areas' style; each area's fill colour comes with it from the API.
+SHADED_STYLE = {"fillOpacity": 0.6, "color": "#777777", "weight": 0.5}
 
 LEAFLET_JS = [("leaflet", "vendor/leaflet/leaflet.js"), ("jquery", "vendor/jquery/jquery.min.js")]
 LEAFLET_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css")]
@@ -60,28 +74,14 @@ def _local_assets(element, js: list[tuple[str, str]], css: list[tuple[str, str]]
     element.default_css = [(name, url_for("static", filename=path)) for name, path in css]
 
 
-#: Stored text on its way into folium's script, as character references: HTML's five (the names are
-#: written as HTML by Leaflet), and ``{``, because branca compiles every macro folium renders as a Jinja
-#: template of its own, so ``{{ … }}`` in a name would be run on the server.  static/map.js's escapeHtml
-#: makes the same references (it matches area codes against this copy).
-_INERT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "{": "&#123;"})
-#: …and for text inside a JavaScript template literal (popups, tooltips), the three characters it gives
-#: meaning to (`` ` ``, ``$``, ``\\``), so a name cannot break the page's script either.
-_TEXT = str.maketrans({**{chr(k): v for k, v in _INERT.items()}, "\\": "&#92;", "`": "&#96;", "$": "&#36;"})
+#: No stored text passes through folium (branca compiles what folium renders as Jinja templates, where a
+#: name's ``{{ … }}`` would run on the server, and writes popups into JavaScript template literals): the
+#: places and areas travel in the page's JSON block and static/map.js writes them as text.
 
 
-def _inert(value: object) -> str:
-    """Text for folium's GeoJSON data (names shown as HTML, codes): inert in HTML and in branca's Jinja."""
-    return str(value).translate(_INERT)
-
-
-def _text(value: object) -> str:
-    """Text for HTML that folium places inside a JavaScript template literal (popups, tooltips)."""
-    return str(value).translate(_TEXT)
-
-
-def _popup(properties: dict, lang: str) -> str:
-    """The popup of a resource: name, kind, schedule in words, target, fee, access, contact."""
+def _popup_rows(properties: dict, lang: str) -> list[list[str]]:
+    """What a resource's popup lists under its name: (label, value) of kind, schedule in words, target,
+    fee, capacity, access, consultation, address, phone and when it was last checked, where known."""
     def flag(value):
         return word("unknown", lang) if value is None else word("yes" if value else "no", lang)
     rows = [
@@ -96,8 +96,7 @@ def _popup(properties: dict, lang: str) -> str:
         (word("phone", lang), properties["phone"]),
         (word("last_checked", lang), properties["last_checked"]),
     ]
-    body = "".join(f"<tr><th>{_text(k)}</th><td>{_text(v)}</td></tr>" for k, v in rows if v)
-    return f'<div class="gw-popup"><h4>{_text(properties["name"])}</h4><table>{body}</table></div>'
+    return [[str(key), str(value)] for key, value in rows if value]
 
 
 #: The viewport the first zoom is worked out for (a staff PC's browser window); finer screens refine.
@@ -114,38 +113,6 @@ def first_zoom(bounds: tuple[float, float, float, float]) -> int:
     return int(max(0, min(MAX_ZOOM, math.floor(min(fits))))) if fits else MAX_ZOOM
 
 
-def _shading(engine, areas, lang: str, zoom: int | None = None):
-    """The small areas shaded as ``?shade=&scheme=&classes=`` ask (default 高齢化率 in quantiles), with its legend.
-
-    None when there are no small areas, no population with ages, or ``?shade=none``.
-    """
-    small = areas[areas["unit"] == "small_area"]
-    try:
-        wanted = shading_request(request.args)
-    except ValueError as error:
-        abort(400, description=say("bad_shading", lang, detail=str(error)))
-    if wanted is None or small.empty:
-        return None
-    try:
-        population = read_population(engine, age_dataset(engine, request.args.get("dataset")))
-    except PlanningInputError:
-        return None
-    classes = small_area_classes(small, population, *wanted)
-    collection = area_collection(small, lang, zoom)
-    for feature in collection["features"]:
-        code = feature["properties"]["code"]
-        value = classes.values[classes.codes.index(code)]
-        shown = "–" if value is None else (f"{100 * value:.1f}%" if wanted[0] == "aging_rate" else f"{value:,.0f}")
-        feature["properties"] = {"name": _inert(feature["properties"]["name"]), "value": shown,
-                                 "colour": classes.colour_of(code), "code": _inert(code)}
-    layer = folium.GeoJson(
-        collection, name=legend_title(classes, lang),
-        style_function=lambda feature: {"fillColor": feature["properties"]["colour"], "fillOpacity": 0.6,
-                                        "color": "#777777", "weight": 0.5},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "value"], labels=False))
-    return layer, legend_html(classes, lang)
-
-
 def _page_map(tiles, lang: str) -> tuple[folium.Figure, folium.Map]:
     """folium's figure and map with every asset from this app, and the base tiles (in ``lang``) when the app has them."""
     figure = folium.Figure()
@@ -160,51 +127,23 @@ def _page_map(tiles, lang: str) -> tuple[folium.Figure, folium.Map]:
     return figure, fmap
 
 
-def _add_areas(fmap: folium.Map, areas, lang: str, zoom: int | None) -> list[tuple[str, str]]:
-    """Each area level as outlines, finest first; returns (JavaScript name, unit) of every layer drawn."""
-    area_layers: list[tuple[str, str]] = []
-    for unit in AREA_DRAW_ORDER:
-        subset = areas[areas["unit"] == unit]
-        if subset.empty:
+def _resource_layers(resources, lang: str, cluster_from: int) -> list[dict]:
+    """One layer per kind of place for static/map.js to draw, its markers clustered from ``cluster_from`` on.
+
+    Each: ``kind``, its ``name`` and ``colour``, ``cluster``, and ``places`` as [lat, lon, id, name, popup
+    rows] (text, which the script writes as text).  A few hundred bytes a place, where folium's markers
+    took 1.6 kB and 20 ms each to build.
+    """
+    layers = []
+    for term in RESOURCE_KINDS:
+        rows = resources[resources["kind"] == term.id].to_dict("records")
+        if not rows:
             continue
-        collection = area_collection(subset, lang, zoom)
-        layer_name = collection["features"][0]["properties"]["unit_label"]
-        for feature in collection["features"]:  # folium's tooltip writes names as HTML; branca reads Jinja
-            feature["properties"] = {"name": _inert(feature["properties"]["name"]),
-                                     "code": _inert(feature["properties"]["code"])}
-        style = AREA_STYLES[unit]
-        layer = folium.GeoJson(
-            collection, name=layer_name,
-            style_function=lambda _feature, style=style: dict(style),
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-            show=unit != "small_area" or len(subset) <= SMALL_AREAS_SHOWN_UP_TO,
-        ).add_to(fmap)
-        area_layers.append((layer.get_name(), unit))
-    return area_layers
-
-
-def _add_resources(fmap: folium.Map, resources, lang: str, cluster_from: int) -> list[str]:
-    """One layer per kind of place, its markers clustered from ``cluster_from`` on; returns the kinds drawn."""
-    kinds_present = [term.id for term in RESOURCE_KINDS if term.id in set(resources["kind"])]
-    for kind in kinds_present:
-        group = folium.FeatureGroup(name=label(RESOURCE_KINDS, kind, lang))
-        rows = resources[resources["kind"] == kind].to_dict("records")
-        target = group
-        if len(rows) >= cluster_from:
-            icon = f"gwClusterIcon({json.dumps(RESOURCE_COLOURS[kind])})"  # static/map.js draws it
-            target = folium.plugins.MarkerCluster(icon_create_function=icon, options={"maxClusterRadius": 50})
-            _local_assets(target, CLUSTER_JS, CLUSTER_CSS)
-            target.add_to(group)
-        for row in rows:
-            properties = resource_properties(row, lang)
-            folium.CircleMarker(
-                [row["geometry"].y, row["geometry"].x], radius=7, color="#222222", weight=1, fill=True,
-                fill_color=RESOURCE_COLOURS[kind], fill_opacity=0.9,
-                class_name=f"gw-resource gw-kind-{kind} gw-id-{row['id']}",
-                popup=folium.Popup(_popup(properties, lang), max_width=320), tooltip=_text(row["name"]),
-            ).add_to(target)
-        group.add_to(fmap)
-    return kinds_present
+        places = [[round(row["geometry"].y, 7), round(row["geometry"].x, 7), int(row["id"]), str(row["name"]),
+                   _popup_rows(resource_properties(row, lang), lang)] for row in rows]
+        layers.append({"kind": term.id, "name": label(RESOURCE_KINDS, term.id, lang),
+                       "colour": RESOURCE_COLOURS[term.id], "cluster": len(rows) >= cluster_from, "places": places})
+    return layers
 
 
 class _OnWindow(MacroElement):
@@ -230,67 +169,110 @@ def _views(lang: str) -> list[tuple[str, str]]:
         if endpoint.split(".")[0] in current_app.blueprints]
 
 
-def _script_config(fmap: folium.Map, control: folium.LayerControl, area_layers: list[tuple[str, str]],
-                   zoom: int | None, resources, lang: str) -> dict:
-    """What static/map.js needs: folium's names for the map, the layer switcher and the area layers,
-    the overlays it loads when switched on (with the planner), and where finer borders come from."""
-    overlays = None
-    if "planner" in current_app.blueprints and not resources.empty:
-        overlays = [{"name": word("overlay_service_areas", lang), "url": url_for("planner.service_areas", minutes=15),
-                     "style": {"color": "#1f78b4", "weight": 1, "fillColor": "#a6cee3", "fillOpacity": 0.3}},
-                    {"name": word("overlay_gaps", lang), "url": url_for("planner.gaps", minutes=15),
-                     "style": {"color": "#b22222", "weight": 1, "fillColor": "#e34a33", "fillOpacity": 0.4}}]
-    areas = None
-    if area_layers:
-        areas = {"layers": [{"layer": name, "unit": unit} for name, unit in area_layers], "zoom": zoom,
-                 "url": url_for("api.areas"), "max": MAX_ZOOM}
-    return {"map": fmap.get_name(), "control": control.get_name(), "overlays": overlays, "areas": areas}
+def _area_layers(levels: dict[str, AreaLevel], shading: tuple[Classes, dict] | None, lang: str,
+                 zoom: int | None) -> list[dict]:
+    """What static/map.js draws of the areas: each level (finest first, the shading over the small areas).
+
+    Each layer: its name in the layer switcher, unit, style, whether it starts shown, the ``/api/areas``
+    URL it is fetched from by view, and for a town (:data:`INLINE_AREAS_UP_TO`) its features at ``zoom``.
+    """
+    layers = []
+    for unit in AREA_DRAW_ORDER:
+        level = levels.get(unit)
+        if level is None or not len(level):
+            continue
+        layers.append({"name": label(AREA_UNITS, unit, lang), "unit": unit, "style": AREA_STYLES[unit],
+                       "show": unit != "small_area" or len(level) <= SMALL_AREAS_SHOWN_UP_TO,
+                       "url": url_for("api.areas", unit=unit, lang=lang), "level": level})
+        if unit == "small_area" and shading is not None:
+            classes, query = shading
+            layers.append({"name": legend_title(classes, lang), "unit": unit, "style": SHADED_STYLE, "shaded": True,
+                           "show": True, "url": url_for("api.areas", unit=unit, lang=lang, **query), "level": level,
+                           "extra": shown_values(classes)})
+    inline = sum(len(layer["level"]) for layer in layers) <= current_app.config.get("MAP_INLINE_AREAS_UP_TO",
+                                                                                      INLINE_AREAS_UP_TO)
+    for layer in layers:
+        level, extra = layer.pop("level"), layer.pop("extra", None)
+        if inline:
+            layer["data"] = json.loads(level.collection(None, zoom, lang, extra))
+    return layers
+
+
+def _overlays(resources, lang: str) -> list[dict] | None:
+    """The planner's overlays the map loads when switched on (walking areas and gaps), when the app has it."""
+    if "planner" not in current_app.blueprints or resources.empty:
+        return None
+    return [{"name": word("overlay_service_areas", lang), "url": url_for("planner.service_areas", minutes=15),
+             "style": {"color": "#1f78b4", "weight": 1, "fillColor": "#a6cee3", "fillOpacity": 0.3}},
+            {"name": word("overlay_gaps", lang), "url": url_for("planner.gaps", minutes=15),
+             "style": {"color": "#b22222", "weight": 1, "fillColor": "#e34a33", "fillOpacity": 0.4}}]
 
 
 def _with_nonce(rendered: str) -> str:
-    """folium's own inline ``<script>`` tags (the head's switches) with this response's CSP nonce.
+    """folium's own inline ``<script>`` tags (the head's switches) with a slot for the response's CSP nonce.
 
     Only folium's head and body templates pass through here, which hold no stored text; the map's
     script, which does, is placed by the page template inside its own nonced tag.
     """
-    return rendered.replace("<script>", f'<script nonce="{csp_nonce()}">')
+    return rendered.replace("<script>", f'<script nonce="{NONCE_SLOT}">')
 
 
-def _folium_parts(figure: folium.Figure) -> dict[str, Markup]:
+def _folium_parts(figure: folium.Figure) -> dict[str, str]:
     """The head, body and script folium renders, for the page template to place."""
     for child in figure._children.values():  # what folium.Figure.render does before joining its own template
         child.render()
-    return {"folium_head": Markup(_with_nonce(figure.header.render())),
-            "folium_body": Markup(_with_nonce(figure.html.render())),
-            "folium_script": Markup(figure.script.render())}
+    return {"folium_head": _with_nonce(figure.header.render()), "folium_body": _with_nonce(figure.html.render()),
+            "folium_script": figure.script.render()}
+
+
+def _page_parts(lang: str, editor: bool, wanted: tuple[str, str, int] | None, dataset: str | None) -> dict:
+    """Everything of the page but the response's nonce and sign-in box: built once per store revision."""
+    areas, levels = kept_areas(), kept_levels()
+    resources = read_resources(get_engine(), include_staff_only=editor)  # staff-only places: signed-in editors only
+    classes = kept_classes(wanted, dataset) if wanted is not None else None
+    query = {"shade": wanted[0], "scheme": wanted[1], "classes": wanted[2], **({"dataset": dataset} if dataset else {})} \
+        if wanted is not None else {}
+    figure, fmap = _page_map(current_app.config["BASE_TILES"], lang)
+    zoom = first_zoom(tuple(areas.total_bounds)) if not areas.empty else None
+    if classes is not None:
+        figure.header.add_child(Element(CHOROPLETH_STYLE))
+    places = _resource_layers(resources, lang, current_app.config.get("MARKER_CLUSTER_FROM", CLUSTER_FROM))
+    if not areas.empty or not resources.empty:
+        minx, miny, maxx, maxy = (areas.total_bounds if not areas.empty else resources.total_bounds)
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    control = folium.LayerControl(collapsed=False).add_to(fmap)
+    _OnWindow(control).add_to(fmap)
+    layers = _area_layers(levels, (classes, query) if classes is not None else None, lang, zoom)
+    config = {"map": fmap.get_name(), "control": control.get_name(), "overlays": _overlays(resources, lang),
+              "resources": places,
+              "areas": {"layers": layers, "zoom": zoom, "finest": FINEST_DISTINCT_ZOOM, "max": MAX_ZOOM}
+              if layers else None}
+    return {"views": _views(lang), "shading_legend": legend_html(classes, lang) if classes is not None else "",
+            "cluster": any(layer["cluster"] for layer in places),
+            "kinds": [(layer["kind"], layer["colour"], layer["name"]) for layer in places],
+            "empty": areas.empty and resources.empty, "config": config, **_folium_parts(figure)}
 
 
 @blueprint.get("/")
 def index():
     """The map of every stored layer: area levels as outlines, resources coloured by kind."""
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
-    engine = get_engine()
-    areas = read_areas(engine)
-    resources = read_resources(engine, include_staff_only=is_editor())  # staff-only places: signed-in editors only
-    figure, fmap = _page_map(current_app.config["BASE_TILES"], lang)
-    zoom = first_zoom(tuple(areas.total_bounds)) if not areas.empty else None
-    area_layers = _add_areas(fmap, areas, lang, zoom)
-    shading, shading_legend = _shading(engine, areas, lang, zoom), None
-    if shading is not None:
-        layer, shading_legend = shading
-        layer.add_to(fmap)
-        area_layers.append((layer.get_name(), "small_area"))
-        figure.header.add_child(Element(CHOROPLETH_STYLE))
-    kinds = _add_resources(fmap, resources, lang, current_app.config.get("MARKER_CLUSTER_FROM", CLUSTER_FROM))
-    if not areas.empty or not resources.empty:
-        minx, miny, maxx, maxy = (areas.total_bounds if not areas.empty else resources.total_bounds)
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    control = folium.LayerControl(collapsed=False).add_to(fmap)
-    _OnWindow(control).add_to(fmap)
+    try:
+        wanted = shading_request(request.args)
+    except ValueError as error:
+        abort(400, description=say("bad_shading", lang, detail=str(error)))
+    editor, dataset = is_editor(), request.args.get("dataset") or None
+    app_token = current_app.extensions.setdefault("gw_map_page", object())  # pages differ by app (tiles, views)
+    parts = per_revision(("map_page", app_token, lang, editor, wanted, dataset),
+                         lambda: _page_parts(lang, editor, wanted, dataset))
+    nonce = csp_nonce()
+    slotted = {name: Markup(parts[name].replace(f'nonce="{NONCE_SLOT}"', f'nonce="{nonce}"'))
+               for name in ("folium_head", "folium_body")}
     return render_template(
-        "map.html", lang=lang, word=lambda key: word(key, lang), views=_views(lang),
-        shading_legend=Markup(shading_legend) if shading_legend is not None else "",
-        kinds=[(kind, RESOURCE_COLOURS[kind], label(RESOURCE_KINDS, kind, lang)) for kind in kinds],
-        empty=areas.empty and resources.empty, config=_script_config(fmap, control, area_layers, zoom, resources, lang),
+        "map.html", lang=lang, word=lambda key: word(key, lang), views=parts["views"],
+        shading_legend=Markup(parts["shading_legend"]), kinds=parts["kinds"], empty=parts["empty"],
+        cluster_js=[url_for("static", filename=path) for _, path in CLUSTER_JS] if parts["cluster"] else [],
+        cluster_css=[url_for("static", filename=path) for _, path in CLUSTER_CSS] if parts["cluster"] else [],
+        config=parts["config"], folium_script=Markup(parts["folium_script"]),
         controls=Markup(map_controls(lang).render()),  # sign in/out; for editors, draggable markers and the edit form
-        **_folium_parts(figure))
+        **slotted)

@@ -76,6 +76,7 @@ def offline_map_html(database_url: str, lang: str = "ja") -> tuple[str, int]:
     from geo_welfare.web import create_app
 
     app = create_app(database_url, tiles="none", lang=lang)
+    app.config["MAP_INLINE_AREAS_UP_TO"] = float("inf")  # no server to ask for areas later: all of them inside
     response = app.test_client().get(f"/?lang={lang}")  # an anonymous visitor's request, through the whole app
     if response.status_code != 200:
         raise RuntimeError(f"the map page answered {response.status_code}")

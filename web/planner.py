@@ -11,29 +11,42 @@ Which places a request may count: public places only, unless it comes from a sig
 answer shaped by a staff-only place, since a hole in a gap or a figure that moves with one would
 give it away.  Every answer varies with the session cookie, and an editor's is never stored by a
 cache (``Cache-Control: no-store``), so no proxy or shared browser hands it to someone else.
+
+Answers are kept in the worker's memory (:mod:`geo_welfare.web.results_cache`) under the store's
+revision, the street network, the audience (editor or not) and every parameter, so the same question
+asked again is answered with the same bytes at once, and anything changed in the store is counted
+by the next answer.  The page asks for the coverage table first and for the gaps and walking areas
+after it, showing which stage it is at.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
+from sqlalchemy import Engine
 
 from geo_welfare.analysis import planning
-from geo_welfare.analysis.study import PlanningInputError, open_study
+from geo_welfare.analysis.study import PlanningInputError, Study, open_study
 from geo_welfare.analysis.siting import InfeasibleTarget
+from geo_welfare.core import config as settings
 from geo_welfare.core.errors import UnprocessableError
 from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, label
 from geo_welfare.io.writers import write_layer
+from geo_welfare.network.graph import WalkingNetwork
+from geo_welfare.store import read
 from geo_welfare.store.read import read_candidates
 from geo_welfare.web.auth import is_editor
-from geo_welfare.web.i18n import page_language, word
+from geo_welfare.web.i18n import page_language, say, word
 from geo_welfare.web.limits import echoed, parse_number
 from geo_welfare.web.network import app_network
 from geo_welfare.web.problems import BadField
+from geo_welfare.web.results_cache import Answer, PlannerCache
 from geo_welfare.web.store import get_engine
 
 blueprint = Blueprint("planner", __name__)
@@ -73,11 +86,58 @@ def _unit(default: str = "elementary_district") -> str:
     return unit
 
 
-def _study():
-    """The store and the request's study: staff-only places for signed-in editors alone."""
+def _cache() -> PlannerCache:
+    """This worker's kept answers and studies (one per app, made on first use)."""
+    return current_app.extensions.setdefault("geo_welfare_planner_cache",
+                                             PlannerCache(settings.results_cache_bytes()))
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Who asks what of which store: the start of every kept answer's key, and how to open its study."""
+
+    engine: Engine
+    url: str
+    revision: str
+    network: WalkingNetwork | None
+    editor: bool
+    kinds: tuple[str, ...]
+    dataset: str | None
+    within: str | None
+
+    @property
+    def key(self) -> tuple:
+        """Store URL and revision first (what :meth:`PlannerCache.revision` drops by), then the rest."""
+        network = None if self.network is None else (current_app.config["NETWORK_FILE"], id(self.network))
+        return (self.url, self.revision, network, self.editor, self.kinds, self.dataset, self.within)
+
+    def study(self) -> Study:
+        """The request's study, kept: staff-only places for signed-in editors alone."""
+        key = self.key
+        return _cache().study(key, key[:3] + key[5:], lambda: open_study(
+            self.engine, self.network, kinds=list(self.kinds), dataset=self.dataset, include_staff_only=self.editor,
+            within=self.within))
+
+
+def _asked() -> Asked:
+    """The request's :class:`Asked`, the store's revision read before any of its data."""
     engine = get_engine()
-    return engine, open_study(engine, app_network(), kinds=_kinds(), dataset=request.args.get("dataset"),
-                              include_staff_only=is_editor())
+    url, revision = _cache().revision(engine)
+    return Asked(engine, url, revision, app_network(), is_editor(), tuple(sorted(set(_kinds()))),
+                 request.args.get("dataset"), request.args.get("within") or None)
+
+
+def _answered(asked: Asked, question: tuple, make: Callable[[], Answer]) -> Response:
+    """The kept answer to ``question`` (made by ``make`` the first time), as a response or a download."""
+    answer = _cache().answer(asked.key + question, make)
+    if answer.download_name is None:
+        return Response(answer.data, mimetype=answer.mimetype)
+    return send_file(io.BytesIO(answer.data), mimetype=answer.mimetype, as_attachment=True,
+                     download_name=answer.download_name)
+
+
+def _json(payload) -> Answer:
+    return Answer(jsonify(payload).get_data(), "application/json")
 
 
 @blueprint.after_request
@@ -95,7 +155,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
              for key, value in row.items()} for row in frame.to_dict("records")]
 
 
-def _download(frame, name: str, suffix: str) -> Response:
+def _download(frame, name: str, suffix: str) -> Answer:
     """A table or layer as a file: CSV with a BOM (Excel), GeoJSON or GeoPackage."""
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"{name}{suffix}"
@@ -103,8 +163,7 @@ def _download(frame, name: str, suffix: str) -> Response:
         data = path.read_bytes()
     mimetypes = {".csv": "text/csv; charset=utf-8", ".geojson": "application/geo+json",
                  ".gpkg": "application/geopackage+sqlite3"}
-    return send_file(io.BytesIO(data), mimetype=mimetypes[suffix], as_attachment=True,
-                     download_name=f"{name}{suffix}")
+    return Answer(data, mimetypes[suffix], f"{name}{suffix}")
 
 
 @blueprint.get("/planner")
@@ -115,7 +174,15 @@ def page():
         "planner.html", lang=lang, word=lambda key: word(key, lang),
         kinds=[(term.id, label(RESOURCE_KINDS, term.id, lang)) for term in RESOURCE_KINDS],
         default_kinds=DEFAULT_KINDS, units=[(term.id, label(AREA_UNITS, term.id, lang)) for term in AREA_UNITS],
-        network=app_network() is not None)
+        network=app_network() is not None, withins=_within_choices(lang))
+
+
+def _within_choices(lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The wards and 圏域 the planner may be narrowed to: (unit's name, [(code, area's name)]) per unit, in order."""
+    choices = read.within_choices(get_engine())
+    return [(label(AREA_UNITS, unit, lang), [(str(code), str(name or code)) for code, name in
+                                            zip(group["code"], group["name"])])
+            for unit, group in choices.groupby("unit", sort=False)]
 
 
 @blueprint.get("/api/coverage")
@@ -123,11 +190,16 @@ def coverage():
     """Older residents within ``minutes`` of a place of the chosen kinds, per unit and in all (``*``)."""
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
     unit = _unit()
-    engine, study = _study()
-    table = planning.coverage(engine, study, [minutes], unit)
-    if request.args.get("format") == "csv":
-        return _download(table, f"coverage_{unit}_{minutes:g}min", ".csv")
-    return jsonify({"minutes": minutes, "unit": unit, "method": study.method, "rows": _records(table)})
+    csv = request.args.get("format") == "csv"
+    asked = _asked()
+
+    def make() -> Answer:
+        study = asked.study()
+        table = planning.coverage(asked.engine, study, [minutes], unit)
+        if csv:
+            return _download(table, f"coverage_{unit}_{minutes:g}min", ".csv")
+        return _json({"minutes": minutes, "unit": unit, "method": study.method, "rows": _records(table)})
+    return _answered(asked, ("coverage", minutes, unit, csv), make)
 
 
 @blueprint.get("/api/gaps")
@@ -135,26 +207,35 @@ def gaps():
     """The pieces of each unit beyond ``minutes`` of every place, ranked by older residents (GeoJSON)."""
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
     unit = _unit()
-    engine, study = _study()
-    layer = planning.gaps(engine, study, minutes, unit)
     output = request.args.get("format")
-    if output in ("geojson", "gpkg", "csv"):
-        return _download(layer, f"gaps_{unit}_{minutes:g}min", f".{output}")
-    layer["area_m2"] = layer["area_m2"].round(0)
-    for column in ("total", "age_65_plus", "age_75_plus"):
-        layer[column] = layer[column].round(1)
-    return Response(layer.to_json(ensure_ascii=False, drop_id=True), mimetype="application/geo+json")
+    output = output if output in ("geojson", "gpkg", "csv") else None
+    asked = _asked()
+
+    def make() -> Answer:
+        layer = planning.gaps(asked.engine, asked.study(), minutes, unit)
+        if output is not None:
+            return _download(layer, f"gaps_{unit}_{minutes:g}min", f".{output}")
+        layer["area_m2"] = layer["area_m2"].round(0)
+        for column in ("total", "age_65_plus", "age_75_plus"):
+            layer[column] = layer[column].round(1)
+        return Answer(layer.to_json(ensure_ascii=False, drop_id=True).encode(), "application/geo+json")
+    return _answered(asked, ("gaps", minutes, unit, output), make)
 
 
 @blueprint.get("/api/service-areas")
 def service_areas():
     """Each place's walking area within ``minutes`` (the streets reached, widened 50 m), as GeoJSON."""
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
-    _, study = _study()
-    layer = planning.service_area_layer(study, minutes)  # the study's places: public ones unless an editor asks
-    if request.args.get("format") in ("geojson", "gpkg"):
-        return _download(layer, f"service_areas_{minutes:g}min", f".{request.args['format']}")
-    return Response(layer.to_json(ensure_ascii=False, drop_id=True), mimetype="application/geo+json")
+    output = request.args.get("format")
+    output = output if output in ("geojson", "gpkg") else None
+    asked = _asked()
+
+    def make() -> Answer:
+        layer = planning.service_area_layer(asked.study(), minutes)  # the study's places: public unless an editor asks
+        if output is not None:
+            return _download(layer, f"service_areas_{minutes:g}min", f".{output}")
+        return Answer(layer.to_json(ensure_ascii=False, drop_id=True).encode(), "application/geo+json")
+    return _answered(asked, ("service_areas", minutes, output), make)
 
 
 @blueprint.get("/api/plan")
@@ -164,18 +245,26 @@ def plan():
     has_target = request.args.get("target") not in (None, "")
     target = _number("target", 90.0, 1.0, 100.0) / 100 if has_target else None
     k = None if has_target else int(_number("k", 3, 1, MAX_SITES, integer=True))
-    engine, study = _study()
-    candidates = read_candidates(engine)
-    if len(candidates) == 0:
-        raise PlanningInputError("web_no_candidates")  # 409, as every input the store lacks
-    try:
-        result = planning.plan(study, candidates, minutes, k=k, target=target)
-    except InfeasibleTarget as error:  # 422 naming the parameter that asks too much
-        raise UnprocessableError(error.key, field="target", **error.values) from error
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
-    summary = result.summary.assign(label=[word(f"model_{model}", lang) for model in result.summary["model"]])
-    return jsonify({"minutes": minutes, "method": study.method, "summary": _records(summary),
-                    "sites": _geojson(result.sites), "greedy_sites": _geojson(result.greedy_sites)})
+    asked = _asked()
+
+    def make() -> Answer:
+        candidates = read_candidates(asked.engine)
+        if len(candidates) == 0:
+            raise PlanningInputError("web_no_candidates")  # 409, as every input the store lacks
+        study = asked.study()
+        try:
+            result = planning.plan(study, candidates, minutes, k=k, target=target)
+        except InfeasibleTarget as error:  # 422 naming the parameter that asks too much
+            raise UnprocessableError(error.key, field="target", **error.values) from error
+        summary = result.summary.assign(label=[  # a solve stopped by the time limit says so, never "exact"
+            word(f"model_{row.model}", lang) if row.optimal or row.model == "greedy_covering" else
+            say("plan_not_proven", lang, model=word(f"model_{row.model}", lang),
+                 bound=row.bound_65_plus / row.total_65_plus if row.total_65_plus else float("nan"))
+            for row in result.summary.itertuples()])
+        return _json({"minutes": minutes, "method": study.method, "summary": _records(summary),
+                      "sites": _geojson(result.sites), "greedy_sites": _geojson(result.greedy_sites)})
+    return _answered(asked, ("plan", minutes, k, target, lang), make)
 
 
 def _geojson(frame) -> dict:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
-from geo_welfare.analysis.spread import unit_of_points
+from geo_welfare.analysis.spread import first_polygon_holding, unit_of_points
+from geo_welfare.analysis.walk_grid import WalkGrid
 
 COUNTS = ("total", "age_65_plus", "age_75_plus")
 #: Pieces smaller than this (m²) are slivers where a district's border runs along a reached street;
@@ -26,7 +28,7 @@ MIN_PIECE_M2 = 2500.0
 MIN_EMPTY_PIECE_M2 = 10000.0
 
 
-def gap_areas(districts: gpd.GeoDataFrame, served: shapely.Geometry, points: gpd.GeoDataFrame,
+def gap_areas(districts: gpd.GeoDataFrame, served: shapely.Geometry | WalkGrid, points: gpd.GeoDataFrame,
               walk_metres: np.ndarray, limit: float, min_piece_m2: float = MIN_PIECE_M2,
               min_empty_m2: float = MIN_EMPTY_PIECE_M2) -> gpd.GeoDataFrame:
     """Pieces of ``districts`` outside ``served``, with the residents beyond ``limit``, ranked by 65+.
@@ -40,9 +42,11 @@ def gap_areas(districts: gpd.GeoDataFrame, served: shapely.Geometry, points: gpd
     districts : geopandas.GeoDataFrame
         Districts with ``code``, ``name`` and polygons, any declared CRS (reprojected to the
         points' CRS).
-    served : shapely.Geometry
-        The land within reach (:func:`~geo_welfare.analysis.service_areas.land_within`), in the
-        points' metric CRS.
+    served : shapely.Geometry or WalkGrid
+        The land within reach, in the points' metric CRS: a geometry
+        (:func:`~geo_welfare.analysis.service_areas.land_within`), or the grid of walks
+        (:func:`~geo_welfare.analysis.service_areas.land_grid`), which cuts each district only by
+        the land that meets it, at ``limit``.
     points : geopandas.GeoDataFrame
         Resident points in a metric CRS with ``total``, ``age_65_plus``, ``age_75_plus`` (persons)
         (:func:`~geo_welfare.analysis.spread.spread_population`).
@@ -67,23 +71,32 @@ def gap_areas(districts: gpd.GeoDataFrame, served: shapely.Geometry, points: gpd
     """
     crs = points.crs
     districts = districts.to_crs(crs)
-    remainder = shapely.difference(districts.geometry.values, served)
+    if isinstance(served, WalkGrid):
+        remainder = served.outside(np.asarray(districts.geometry.values), limit)
+    else:
+        remainder = shapely.difference(districts.geometry.values, served)
     pieces = gpd.GeoDataFrame({"code": districts["code"].to_numpy(), "name": districts["name"].to_numpy()},
                               geometry=remainder, crs=crs).explode(index_parts=False, ignore_index=True)
     pieces = pieces[~pieces.geometry.is_empty & (pieces.geometry.area >= min_piece_m2)].reset_index(drop=True)
     beyond = points.loc[np.asarray(walk_metres) > limit, ["geometry", *COUNTS]].copy()
     beyond["code"] = unit_of_points(beyond, districts).to_numpy()
-    beyond["piece"] = -1
-    inside = gpd.sjoin(beyond[["geometry", "code"]], pieces[["geometry", "code"]], how="inner",
-                       predicate="intersects", lsuffix="point", rsuffix="piece")
-    inside = inside[inside["code_point"] == inside["code_piece"]]
-    inside = inside[~inside.index.duplicated(keep="first")]
-    beyond.loc[inside.index, "piece"] = inside["index_piece"].to_numpy()
-    for code, group in beyond[beyond["piece"] < 0].groupby("code"):
-        own = pieces[pieces["code"] == code]
+    holder = first_polygon_holding(np.column_stack([beyond.geometry.x, beyond.geometry.y]), pieces.geometry.values)
+    same = (holder >= 0) & (pieces["code"].to_numpy(dtype=object)[np.maximum(holder, 0)]
+                            == beyond["code"].to_numpy(dtype=object))
+    beyond["piece"] = np.where(same, holder, -1)  # a piece of another district (on a border) does not count
+    piece = beyond["piece"].to_numpy().copy()
+    point_codes, piece_codes = beyond["code"].to_numpy(dtype=object), pieces["code"].to_numpy(dtype=object)
+    points_xy, piece_shapes = beyond.geometry.values, pieces.geometry.values
+    unplaced = np.flatnonzero(piece < 0)
+    for code in pd.unique(point_codes[unplaced]):  # plain arrays: a pandas filter per district cost seconds
+        if pd.isna(code):
+            continue
+        group = unplaced[point_codes[unplaced] == code]
+        own = np.flatnonzero(piece_codes == code)
         if len(own):
-            nearest = shapely.STRtree(own.geometry.values).query_nearest(group.geometry.values, all_matches=False)
-            beyond.loc[group.index[nearest[0]], "piece"] = own.index.to_numpy()[nearest[1]]
+            nearest = shapely.STRtree(piece_shapes[own]).query_nearest(points_xy[group], all_matches=False)
+            piece[group[nearest[0]]] = own[nearest[1]]
+    beyond["piece"] = piece
     placed = beyond[beyond["piece"] >= 0]
     sums = placed.groupby("piece")[list(COUNTS)].sum().reindex(pieces.index, fill_value=0.0)
     result = pieces.assign(**{column: sums[column].to_numpy() for column in COUNTS},

@@ -1,7 +1,9 @@
 """The planner's questions asked of a :class:`~geo_welfare.analysis.study.Study`: coverage, gaps, capacity, new bases.
 
 Each function turns the pure analyses' results back into lon/lat layers and tables for the CLI
-and the web, with the ``method`` (``network`` or ``straight_line``) on every row.
+and the web, with the ``method`` (``network`` or ``straight_line``) on every row.  A study of one
+area (``open_study(within=…)``, :mod:`geo_welfare.analysis.within`) sums by the units overlapping
+it, cut to it, and refuses a walk longer than its margin of places allows.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import Engine
 
 from geo_welfare.analysis.coverage import coverage_by_area
 from geo_welfare.analysis.gaps import gap_areas
-from geo_welfare.analysis.service_areas import BUFFER_METRES, land_within, service_areas
+from geo_welfare.analysis.service_areas import BUFFER_METRES, land_within
 from geo_welfare.analysis.study import SMALL_AREA, PlanningInputError, Study
 from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
 from geo_welfare.core.walking import walk_metres
@@ -25,10 +27,30 @@ from geo_welfare.core.words import word
 from geo_welfare.store import read
 
 
+def _check_walk(study: Study, metres: float, *, buffered: bool = False) -> None:
+    """A study of one area answers walks up to its margin only (:meth:`~geo_welfare.analysis.within.Within.check_walk`)."""
+    if study.within is not None:
+        study.within.check_walk(metres, buffered=buffered)
+
+
+def _places_reaching(study: Study, metres: float) -> gpd.GeoDataFrame:
+    """The study's places whose walk of ``metres`` may reach its area (all of them for a whole store)."""
+    if study.within is None:
+        return study.resources
+    return study.resources[study.within.keep_places(study.resources, study.crs, metres)].reset_index(drop=True)
+
+
+def _small_areas(study: Study) -> gpd.GeoDataFrame:
+    """The study's small areas as units to cut: a ward's as they are, those of another area cut to it."""
+    return study.small_areas if study.within is None or study.within.by_code else study.within.clip(study.small_areas)
+
+
 def _units(engine: Engine, study: Study, unit: str) -> gpd.GeoDataFrame | None:
     if unit == SMALL_AREA:
         return None
     units = read.read_areas(engine, unit)
+    if study.within is not None:
+        units = study.within.clip(units)  # a study of one area sums by the units in it, cut to it
     if len(units) == 0:
         raise PlanningInputError("no_areas_of_unit_stored", unit=unit)
     return units
@@ -66,6 +88,7 @@ def coverage(engine: Engine, study: Study, minutes: Sequence[float], unit: str =
     PlanningInputError
         If the store holds no areas of ``unit``.
     """
+    _check_walk(study, walk_metres(max(minutes), speed_kmh))
     walk = study.walk_to_nearest(study.resources)
     units = _units(engine, study, unit)
     names = (units if units is not None else study.small_areas).set_index("code")["name"]
@@ -91,8 +114,8 @@ def gaps(engine: Engine, study: Study, minutes: float, unit: str, speed_kmh: flo
          ) -> gpd.GeoDataFrame:
     """The pieces of each unit beyond ``minutes``' walk of every place, ranked by older residents.
 
-    The served land is :func:`~geo_welfare.analysis.service_areas.land_within`, the same area the
-    print map hatches.
+    The served land is the study's walking grid (:meth:`~geo_welfare.analysis.study.Study.land_grid`,
+    the same land :func:`~geo_welfare.analysis.service_areas.land_within` gives the print map).
 
     Parameters
     ----------
@@ -119,11 +142,15 @@ def gaps(engine: Engine, study: Study, minutes: float, unit: str, speed_kmh: flo
         If the store holds no areas of ``unit``.
     """
     limit = walk_metres(minutes, speed_kmh)
+    _check_walk(study, limit, buffered=True)
     walk = study.walk_to_nearest(study.resources)
     units = _units(engine, study, unit)
     study.progress("gaps")
-    served = land_within(study.resources, minutes, speed_kmh, network=study.network, crs=study.crs).iloc[0]
-    result = gap_areas(units if units is not None else study.small_areas, served, study.residents, walk, limit)
+    places = _places_reaching(study, limit + BUFFER_METRES)
+    served = (study.land_grid(minutes, speed_kmh, places) if study.network is not None
+              else land_within(places, minutes, speed_kmh, crs=study.crs).iloc[0])
+    areas = units if units is not None else _small_areas(study)
+    result = gap_areas(areas, served, study.residents, walk, limit)
     result["minutes"] = float(minutes)
     result["method"] = study.method
     return result.to_crs(STORAGE_CRS)
@@ -133,8 +160,8 @@ def service_area_layer(study: Study, minutes: float, speed_kmh: float = DEFAULT_
                        ) -> gpd.GeoDataFrame:
     """One polygon per place: the land within ``minutes``' walk of it, as a map layer.
 
-    With a network the reached streets widened by :data:`~geo_welfare.analysis.service_areas.BUFFER_METRES`
-    (:func:`~geo_welfare.analysis.service_areas.service_areas`); without one a circle.
+    With a network the reached streets widened by :data:`~geo_welfare.analysis.service_areas.BUFFER_METRES`,
+    drawn on each place's walking grid (:meth:`~geo_welfare.analysis.study.Study.resource_grids`); without one a circle.
 
     Parameters
     ----------
@@ -152,12 +179,15 @@ def service_area_layer(study: Study, minutes: float, speed_kmh: float = DEFAULT_
         ``method`` and the polygon; ``attrs["buffer_metres"]`` gives the street buffer (metres).
     """
     limit = walk_metres(minutes, speed_kmh)
+    _check_walk(study, limit, buffered=True)
     study.progress("service_areas")
-    resources = study.resources
+    resources = _places_reaching(study, limit + BUFFER_METRES)  # a study of one area: the walks reaching it
     if study.network is None:
         polygons = list(shapely.buffer(shapely.points(study.xy(resources)), limit))
     else:
-        polygons = service_areas(study.network, study.snapped(resources), limit)
+        grids = study.resource_grids(minutes, speed_kmh)  # kept for every place of the study, by position
+        positions = pd.Index(study.resources["id"]).get_indexer(resources["id"])
+        polygons = [grids[position].land(limit) for position in positions]
     frame = gpd.GeoDataFrame({"id": resources["id"].to_numpy(), "name": resources["name"].to_numpy(),
                               "kind": resources["kind"].to_numpy(), "minutes": float(minutes),
                               "method": study.method}, geometry=polygons, crs=study.crs)
@@ -207,6 +237,7 @@ def capacity(engine: Engine, study: Study, minutes: float, unit: str = SMALL_ARE
     supply = pd.to_numeric(study.resources["capacity"], errors="coerce").to_numpy(dtype=float)
     weights = None if bands is None else [(walk_metres(a, speed_kmh), walk_metres(b, speed_kmh), w)
                                           for a, b, w in bands]
+    _check_walk(study, limit)
     reach = study.reach(study.resources, limit)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownCapacityWarning)  # reported below, in the table's attrs
@@ -318,6 +349,11 @@ def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int |
     if (k is None) == (target is None):
         raise ValueError("give either k (how many new sites) or target (coverage share to reach)")
     limit = walk_metres(minutes, speed_kmh)
+    _check_walk(study, limit)
+    if study.within is not None:  # new bases of one area stand in it
+        candidates = candidates[study.within.keep_candidates(candidates, study.crs)]
+        if len(candidates) == 0:
+            raise PlanningInputError("no_candidates_within", code=study.within.code)
     weights = study.residents["age_65_plus"].to_numpy(dtype=float)
     existing = study.reach(study.resources, limit) if len(study.resources) else None
     reach = study.reach(candidates, limit)

@@ -1,5 +1,11 @@
 """Service areas: the land within N minutes' walk of a place, built from the streets actually reached.
 
+Two drawings of the same land live here.  The product draws it on a 10 m grid
+(:mod:`geo_welfare.analysis.walk_grid`, through :func:`land_grid` and :func:`land_within`): for a
+whole city in a second.  The functions that buffer the reached streets with GEOS
+(:func:`combined_service_area`, :func:`service_areas`) are the exact reference the grid is tested
+and benchmarked against (``benchmarks/polygons.py``); on Sapporo they take minutes.
+
 A circle of 1 km around a salon crosses the river; the walk does not.  Here the area is the
 reached parts of streets (whole edges where the walk gets all the way along, the reachable end of
 an edge where it runs out half-way, and the stretch of the place's own street walked directly),
@@ -18,19 +24,16 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
 from geo_welfare.analysis.coverage import walk_from_resources
+from geo_welfare.analysis.walk_areas import combined_grid
+from geo_welfare.analysis.walk_grid import BLOCK_M2, BUFFER_METRES, WalkGrid
 from geo_welfare.core.config import STORAGE_CRS
 from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.core.walking import DEFAULT_WALKING_SPEED_KMH, walk_metres
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped, snap_points
 
-#: Metres either side of a reached street counted as within reach (a home's way out to its street).
-BUFFER_METRES = 50.0
 #: Segments per quarter circle in the buffer's round ends (GEOS default).
 QUAD_SEGMENTS = 8
-#: Holes in the reached land smaller than this (m²) are filled: a block ringed by reached streets is
-#: within reach even where its middle is more than the buffer from every street.
-BLOCK_M2 = 50_000.0
 
 
 def without_block_holes(area: shapely.Geometry, block_m2: float = BLOCK_M2) -> shapely.Geometry:
@@ -164,6 +167,33 @@ def service_areas(network: WalkingNetwork, resources: Snapped, limit: float,
     return areas
 
 
+def land_grid(resources: gpd.GeoDataFrame | gpd.GeoSeries, minutes: float,
+              speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, *, network: WalkingNetwork) -> WalkGrid:
+    """The grid of walks from the nearest of ``resources``, for every limit up to ``minutes``.
+
+    Parameters
+    ----------
+    resources : GeoDataFrame or GeoSeries
+        Points, in any CRS.
+    minutes : float
+        The longest walk to be asked of the grid, in minutes.
+    speed_kmh : float, default 4.0
+        Walking speed, km/h.
+    network : WalkingNetwork
+        Streets to walk.
+
+    Returns
+    -------
+    WalkGrid
+        In the network's CRS; its :meth:`~geo_welfare.analysis.walk_grid.WalkGrid.land` is the
+        land within a limit, :meth:`~geo_welfare.analysis.walk_grid.WalkGrid.outside` what of an
+        area lies beyond it.
+    """
+    projected = resources.geometry.to_crs(network.crs)
+    xy = np.column_stack([projected.x, projected.y]) if len(resources) else np.empty((0, 2))
+    return combined_grid(network, snap_points(network, xy), walk_metres(minutes, speed_kmh))
+
+
 def land_within(resources: gpd.GeoDataFrame | gpd.GeoSeries, minutes: float,
                 speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, *, network: WalkingNetwork | None = None,
                 crs: CRS | str | None = None, quad_segs: int = QUAD_SEGMENTS) -> gpd.GeoSeries:
@@ -181,8 +211,8 @@ def land_within(resources: gpd.GeoDataFrame | gpd.GeoSeries, minutes: float,
     speed_kmh : float, default 4.0
         Walking speed, km/h.
     network : WalkingNetwork, optional
-        Streets to walk (the area follows the streets reached, :func:`combined_service_area`);
-        without one the area is the union of straight-line circles.
+        Streets to walk (the area follows the streets reached, drawn on the grid of
+        :func:`land_grid`); without one the area is the union of straight-line circles.
     crs : CRS or str, optional
         The metric CRS of the circles without a network (default: the one fitted to ``places``);
         with a network the result is in the network's CRS.
@@ -195,16 +225,13 @@ def land_within(resources: gpd.GeoDataFrame | gpd.GeoSeries, minutes: float,
         One geometry (empty when there are no places), with its CRS.
     """
     if network is not None:
-        crs = network.crs
+        return gpd.GeoSeries([land_grid(resources, minutes, speed_kmh, network=network).land(
+            walk_metres(minutes, speed_kmh))], crs=network.crs)
     if len(resources) == 0:
         return gpd.GeoSeries([shapely.Polygon()], crs=crs if crs is not None else resources.crs)
     if crs is None:
         crs = metric_crs_for_bounds(tuple(resources.to_crs(STORAGE_CRS).total_bounds))
     projected = resources.geometry.to_crs(crs)
     xy = np.column_stack([projected.x, projected.y])
-    metres = walk_metres(minutes, speed_kmh)
-    if network is None:
-        area = shapely.union_all(shapely.buffer(shapely.points(xy), metres, quad_segs=quad_segs))
-    else:
-        area = combined_service_area(network, snap_points(network, xy), metres)
+    area = shapely.union_all(shapely.buffer(shapely.points(xy), walk_metres(minutes, speed_kmh), quad_segs=quad_segs))
     return gpd.GeoSeries([area], crs=crs)

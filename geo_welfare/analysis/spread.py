@@ -171,6 +171,41 @@ def resident_positions(points: gpd.GeoDataFrame, network: WalkingNetwork) -> Sna
     return Snapped(edge, along, offset)
 
 
+def first_polygon_holding(xy: np.ndarray, polygons: np.ndarray) -> np.ndarray:
+    """For each point, the first of ``polygons`` it lies in or on (−1 for none).
+
+    Each polygon is prepared once and tested against only the points in its box
+    (``intersects_xy``), which for a city's 167,000 residents in 202 detailed school districts
+    is several times faster than a spatial join testing every candidate pair unprepared.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        Points, shape (n, 2).
+    polygons : numpy.ndarray
+        Polygons in the same CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), int64: the lowest index of a polygon holding each point, or −1.
+    """
+    holder = np.full(len(xy), -1, dtype=np.int64)
+    if len(xy) == 0:
+        return holder
+    tree = shapely.STRtree(shapely.points(xy))
+    for index, polygon in enumerate(polygons):
+        if polygon is None or shapely.is_empty(polygon):
+            continue
+        candidates = tree.query(shapely.box(*shapely.bounds(polygon)))
+        candidates = candidates[holder[candidates] < 0]
+        if len(candidates):
+            shapely.prepare(polygon)
+            hit = shapely.intersects_xy(polygon, xy[candidates, 0], xy[candidates, 1])
+            holder[candidates[hit]] = index
+    return holder
+
+
 def unit_of_points(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame, tolerance: float = 1.0) -> pd.Series:
     """The code of the unit holding each point; points on a shared border count once (the first unit).
 
@@ -190,8 +225,11 @@ def unit_of_points(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame, tolerance:
         Unit code per point, indexed like ``points``; NA for points farther outside.
     """
     polygons = units.to_crs(points.crs)[["code", "geometry"]]
-    inside = gpd.sjoin(points[["geometry"]], polygons, how="left", predicate="intersects")
-    inside = inside[~inside.index.duplicated(keep="first")]["code"].reindex(points.index)
+    holder = first_polygon_holding(np.column_stack([points.geometry.x, points.geometry.y]),
+                                   polygons.geometry.values)
+    codes = polygons["code"].to_numpy(dtype=object)
+    inside = pd.Series(np.where(holder >= 0, codes[np.maximum(holder, 0)], None), index=points.index, dtype=object)
+    inside[holder < 0] = pd.NA
     missing = inside.isna()
     if missing.any():
         near = gpd.sjoin_nearest(points.loc[missing, ["geometry"]], polygons, how="left", max_distance=tolerance)

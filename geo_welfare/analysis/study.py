@@ -21,8 +21,12 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Engine
 
 from geo_welfare.analysis.coverage import distance_to_nearest
+from geo_welfare.analysis.walk_areas import combined_grid, resource_grids
+from geo_welfare.analysis.walk_grid import WalkGrid
+from geo_welfare.core.walking import walk_metres
 from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.spread import resident_positions, spread_population
+from geo_welfare.analysis.within import DEFAULT_MARGIN_METRES, Within, resolve_within
 from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.core.errors import ConflictError
 from geo_welfare.core.glossary import VISIBILITY_PUBLIC
@@ -34,6 +38,9 @@ from geo_welfare.store import read
 METHOD_NETWORK, METHOD_STRAIGHT = "network", "straight_line"
 SMALL_AREA = "small_area"
 Progress = Callable[[str], None]
+#: Walking grids are built for at least this walk (metres: 20 minutes at 4 km/h), so that the planner's
+#: usual questions (10, 15, 20 minutes) are answered from one grid, built on the first.
+GRID_METRES_AT_LEAST = 4000.0 / 3
 
 
 class PlanningInputError(ConflictError):
@@ -68,7 +75,7 @@ def age_dataset(engine: Engine, name: str | None) -> str:
         if name not in set(datasets["name"]):
             raise PlanningInputError("no_population_dataset_stored", name=name, stored=", ".join(datasets["name"]))
         return name
-    with_ages = [n for n in datasets["name"] if read.read_population(engine, n)["age_65_plus"].notna().any()]
+    with_ages = read.datasets_with_ages(engine)
     if len(with_ages) != 1:
         raise PlanningInputError(
             "choose_the_population_by_age_dataset", candidates=", ".join(with_ages) or Word("nothing"))
@@ -102,6 +109,9 @@ class Study:
         ``resources`` only when :attr:`includes_staff_only` (a staff answer, never a public one).
     includes_staff_only : bool
         Whether ``resources`` holds the staff-only places too.
+    within : Within or None
+        The one area the study keeps (:mod:`geo_welfare.analysis.within`): its small areas, the
+        residents of it, the places within its margin; None: the whole store.
     """
 
     resources: gpd.GeoDataFrame  # lon/lat, as stored
@@ -111,6 +121,7 @@ class Study:
     progress: Progress
     staff_only: int = 0
     includes_staff_only: bool = False
+    within: Within | None = None
 
     @property
     def method(self) -> str:
@@ -152,13 +163,19 @@ class Study:
         self.progress("spreading")
         counts = self.population[self.population["area_code"].notna()]
         if self.network is not None:
-            return spread_population(self.small_areas, counts, self.network)
+            if self.within is None:
+                return spread_population(self.small_areas, counts, self.network)
+            # Spread with the touching small areas, so a border point is owned as in the city's study.
+            points = spread_population(self.within.spread_areas, counts, self.network)
+            return points[self.within.keep_residents(points)].reset_index(drop=True)
         areas = self.small_areas.to_crs(self.crs)
         totals = counts.groupby("area_code")[["total", "age_65_plus", "age_75_plus"]].sum(min_count=1).fillna(0)
         frame = gpd.GeoDataFrame({"area_code": areas["code"].to_numpy(), "share": 1.0},
                                  geometry=areas.geometry.representative_point().values, crs=self.crs)
         for column in ("total", "age_65_plus", "age_75_plus"):
             frame[column] = frame["area_code"].map(totals[column]).fillna(0).astype(float).to_numpy()
+        if self.within is not None:
+            frame = frame[self.within.keep_residents(frame)].reset_index(drop=True)
         return frame
 
     @cached_property
@@ -236,15 +253,78 @@ class Study:
                      len(self.residents), len(resources), float(cutoff))
 
 
+    def land_grid(self, minutes: float, speed_kmh: float, resources: gpd.GeoDataFrame | None = None) -> WalkGrid:
+        """The walking grid from the nearest place, kept for every shorter walk asked later.
+
+        One grid answers every limit up to the one it was built for, and it is built for at least
+        :data:`GRID_METRES_AT_LEAST`, so the planner's 10, 15 and 20 minutes cost one grid.
+
+        Parameters
+        ----------
+        minutes : float
+            Walk, minutes.
+        speed_kmh : float
+            Walking speed, km/h.
+        resources : geopandas.GeoDataFrame, optional
+            The places to walk from (default: :attr:`resources`).  A grid kept for a longer walk is
+            reused; it was built from the places that may reach the study's area on that walk,
+            a superset of those for a shorter one, and the extra ones reach no further in.
+
+        Returns
+        -------
+        WalkGrid
+            Needs a network.
+        """
+        places = self.resources if resources is None else resources
+        return self._kept_for("_land_grids", walk_metres(minutes, speed_kmh),
+                              lambda metres: combined_grid(self.network, self.snapped(places), metres))
+
+    def resource_grids(self, minutes: float, speed_kmh: float) -> list[WalkGrid]:
+        """Each of :attr:`resources`' own walking grid, kept for every shorter walk asked later.
+
+        Parameters
+        ----------
+        minutes : float
+            Walk, minutes.
+        speed_kmh : float
+            Walking speed, km/h.
+
+        Returns
+        -------
+        list of WalkGrid
+            In the order of :attr:`resources`; needs a network.
+        """
+        return self._kept_for("_resource_grids", walk_metres(minutes, speed_kmh),
+                              lambda metres: resource_grids(self.network, self.snapped(self.resources), metres))
+
+    def _kept_for(self, name: str, metres: float, build: Callable[[float], object]):
+        """What ``build`` made for a walk of at least ``metres``, kept under ``name`` (built for 20 minutes or more)."""
+        kept = self.__dict__.setdefault(name, {})
+        for built_for, value in kept.items():
+            if built_for >= metres:
+                return value
+        built_for = max(metres, GRID_METRES_AT_LEAST)
+        kept.clear()
+        kept[built_for] = build(built_for)
+        return kept[built_for]
+
+
 def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequence[str] | None = None,
-               dataset: str | None = None, include_staff_only: bool = False,
-               progress: Progress = lambda _stage: None) -> Study:
+               dataset: str | None = None, include_staff_only: bool = False, within: str | None = None,
+               margin_metres: float = DEFAULT_MARGIN_METRES, progress: Progress = lambda _stage: None) -> Study:
     """Read what the planner's analyses need from the store into a :class:`Study`.
 
     Public places only, unless ``include_staff_only``: every figure, gap and walking area of a
     study is then an answer for staff alone (the web gives it to signed-in editors, the CLI on
     ``--include-staff``), because a public answer that counted a staff-only place would give away
     where it is (a hole in a gap, a covered count that moves with it).
+
+    With ``within``, the study keeps one area of the store (:mod:`geo_welfare.analysis.within`):
+    the small areas of a ward (``01101``: those whose code begins with it) or of any stored area
+    (a daily-life area, a district, a school district, a small area), their population, the
+    residents standing in it, and the places within ``margin_metres`` of it, so that people near
+    the border still find their nearest place across it.  Every figure of a walk of up to the
+    margin is then the whole store's figure for that area.
 
     Parameters
     ----------
@@ -258,6 +338,12 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
         Population dataset; None: the only one with ages (:func:`age_dataset`).
     include_staff_only : bool, default False
         Count the staff-only places too (an answer for staff; never serve it to the public).
+    within : str, optional
+        The code of the one area to study (a ward such as ``01101``, or any stored area's code);
+        None or blank: the whole store.  The choices: :func:`geo_welfare.store.read.within_choices`.
+    margin_metres : float, optional
+        With ``within``: keep the places within this many metres (straight line) of the area
+        (:func:`geo_welfare.analysis.within.margin_for`); by default enough for 60 minutes at 4 km/h.
     progress : callable, optional
         Called with a stage name as long steps begin.
 
@@ -270,6 +356,8 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
     PlanningInputError
         If the store holds no census small areas, or the population dataset is missing or
         ambiguous.
+    geo_welfare.analysis.within.UnknownWithin
+        If no stored area has the code ``within`` (the message lists the choices).
     """
     progress("reading_store")
     everything = read.read_resources(engine, kinds=list(kinds) if kinds else None, include_staff_only=True)
@@ -279,5 +367,14 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
     if len(small_areas) == 0:
         raise PlanningInputError("no_small_areas_stored")
     population = read.read_population(engine, age_dataset(engine, dataset))
+    area = None
+    if within is not None and str(within).strip():
+        area = resolve_within(engine, within, small_areas, margin_metres=margin_metres)
+        small_areas = area.small_areas.reset_index(drop=True)
+        population = population[population["area_code"].isin(set(small_areas["code"]))].reset_index(drop=True)
+        crs = network.crs if network is not None else metric_crs_for_bounds(tuple(small_areas.total_bounds))
+        near = area.keep_places(everything, crs)
+        everything, public = everything[near].reset_index(drop=True), public[near]
+        resources = everything if include_staff_only else everything[public].reset_index(drop=True)
     return Study(resources, small_areas, population, network, progress, staff_only=int((~public).sum()),
-                 includes_staff_only=include_staff_only)
+                 includes_staff_only=include_staff_only, within=area)

@@ -8,6 +8,7 @@ adds each to the root group, so no command module imports another.
 from __future__ import annotations
 
 from geo_welfare.cli.analysis import aging, capacity, coverage, gaps, network, plan, service_areas_command
+from geo_welfare.cli.batch import batch_group
 from geo_welfare.cli.importing import import_group
 from geo_welfare.cli.listing import export, list_command
 from geo_welfare.cli.maps import map_group
@@ -17,7 +18,7 @@ from geo_welfare.cli.serve import demo, serve
 from geo_welfare.cli.users import user_group
 
 for command in (import_group, list_command, nearest, export, serve, demo, coverage, gaps, service_areas_command,
-                aging, capacity, plan, network, map_group, user_group):
+                aging, capacity, plan, network, map_group, user_group, batch_group):
     main.add_command(command)
 
 __all__ = ["main"]

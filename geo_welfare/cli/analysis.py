@@ -5,7 +5,9 @@ Each command reads the store and (optionally) a street network file, runs one an
 distances are straight lines; the command says so, and so does the ``method`` column of every row.
 Places are the public ones, as ``list`` and ``export`` give them, unless ``--include-staff``: the
 tables and layers are handed on, and one that counted a staff-only place would give it away.  The
-command says how many staff-only places it left out or counted.
+command says how many staff-only places it left out or counted.  ``--within CODE`` studies one
+ward or stored area of the store (:mod:`geo_welfare.analysis.within`), keeping the places within
+the command's longest walk of it, so that its figures are the whole store's figures for that area.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pandas as pd
 from geo_welfare.cli.base import (CONTEXT, Command, Context, Group, UsageError, argument, option, option_group,
                                   resolve_kinds)
 from geo_welfare.cli.options import (dataset_option, format_option, include_staff_option, kind_option, minutes_option,
-                                     network_option, output_option, speed_option, unit_option)
+                                     network_option, output_option, speed_option, unit_option, within_option)
 from geo_welfare.core.words import t
 from geo_welfare.core import glossary
 
@@ -34,14 +36,20 @@ _analysis_options = option_group([
     dataset_option(),
     speed_option(),
     include_staff_option("help_opt_include_staff_analysis"),
+    within_option(),
 ])
 
 
-def _study(obj: Context, network_file: Path | None, kinds, dataset, include_staff: bool):
+def _study(obj: Context, network_file: Path | None, kinds, dataset, include_staff: bool, within: str | None = None,
+           minutes: float | tuple[float, ...] = 0.0, speed: float = 4.0):
+    """The command's study; with ``within``, places are kept as far as its longest walk (and the buffer) reaches."""
     from geo_welfare.analysis.study import open_study
+    from geo_welfare.analysis.within import margin_for
     network = obj.network(network_file)
+    longest = max(minutes) if isinstance(minutes, tuple) else minutes
     study = open_study(obj.engine(), network, kinds=resolve_kinds(kinds), dataset=dataset,
-                       include_staff_only=include_staff, progress=lambda stage: obj.say(f"stage_{stage}"))
+                       include_staff_only=include_staff, within=within, margin_metres=margin_for(longest, speed),
+                       progress=lambda stage: obj.say(f"stage_{stage}"))
     if study.staff_only:
         obj.say("staff_only_counted" if include_staff else "staff_only_left_out", count=study.staff_only)
     if len(study.resources) == 0:
@@ -82,11 +90,11 @@ _outputs = option_group(OUTPUT_OPTIONS)
 @_table_unit
 @_outputs
 @click.pass_obj
-def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, unit, output_format,
+def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, unit, output_format,
              output) -> None:
     """Residents aged 65+ and 75+ within each walking time of a place, by unit and in total."""
     from geo_welfare.analysis import planning
-    study = _study(obj, network_file, kinds, dataset, include_staff)
+    study = _study(obj, network_file, kinds, dataset, include_staff, within, tuple(minutes), speed)
     _emit(obj, planning.coverage(obj.engine(), study, minutes, _unit(unit), speed), output, output_format)
 
 
@@ -96,11 +104,11 @@ def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, m
 @unit_option(default="elementary-district")
 @_outputs
 @click.pass_obj
-def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, unit, output_format,
+def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, unit, output_format,
          output) -> None:
     """Areas beyond walking reach, ranked by older residents (``--output`` writes their shapes)."""
     from geo_welfare.analysis import planning
-    study = _study(obj, network_file, kinds, dataset, include_staff)
+    study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
     table = planning.gaps(obj.engine(), study, minutes, _unit(unit), speed)
     _emit(obj, table, output, output_format)
 
@@ -110,11 +118,12 @@ def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, minut
 @minutes_option()
 @output_option("help_opt_output_service_areas", required=True)
 @click.pass_obj
-def service_areas_command(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, output) -> None:
+def service_areas_command(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes,
+                          output) -> None:
     """Each place's walking area as a polygon layer, drawn from the streets reached."""
     from geo_welfare.analysis import planning
     from geo_welfare.io.writers import write_layer
-    study = _study(obj, network_file, kinds, dataset, include_staff)
+    study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
     layer = planning.service_area_layer(study, minutes, speed)
     write_layer(layer, output)
     obj.say("exported", file=str(output), count=len(layer))
@@ -123,19 +132,26 @@ def service_areas_command(obj: Context, network_file, kinds, dataset, speed, inc
 @click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_aging")
 @network_option("help_opt_network_aging")
 @dataset_option()
+@within_option()
 @_table_unit
 @_outputs
 @click.pass_obj
-def aging(obj: Context, network_file, dataset, unit, output_format, output) -> None:
+def aging(obj: Context, network_file, dataset, within, unit, output_format, output) -> None:
     """The aging rate (share aged 65+) by area unit; small areas crossing units are shared along streets."""
     from geo_welfare.analysis.study import SMALL_AREA, age_dataset
     from geo_welfare.analysis.aging import aging_table
+    from geo_welfare.analysis.within import resolve_within
     from geo_welfare.store import read
     engine = obj.engine()
     network = obj.network(network_file, report=False)
     population = read.read_population(engine, age_dataset(engine, dataset))
     units = None if unit == "small-area" else read.read_areas(engine, _unit(unit))
-    table = aging_table(read.read_areas(engine, SMALL_AREA), population, units, network)
+    small_areas = read.read_areas(engine, SMALL_AREA)
+    if within is not None:  # the area's small areas, spread with their neighbours so borders fall as city-wide
+        area = resolve_within(engine, within, small_areas)
+        population = population[population["area_code"].isin(set(area.small_areas["code"]))]
+        small_areas, units = area.spread_areas, None if units is None else area.clip(units)
+    table = aging_table(small_areas, population, units, network)
     _emit(obj, table, output, output_format)
 
 
@@ -146,11 +162,11 @@ def aging(obj: Context, network_file, dataset, unit, output_format, output) -> N
 @_table_unit
 @_outputs
 @click.pass_obj
-def capacity(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, enhanced, unit, output_format,
-             output) -> None:
+def capacity(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, enhanced, unit,
+             output_format, output) -> None:
     """Seats per 1,000 residents aged 65+ within walking reach (2SFCA, or E2SFCA's distance bands)."""
     from geo_welfare.analysis import planning
-    study = _study(obj, network_file, kinds, dataset, include_staff)
+    study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
     bands = [(0, minutes / 3, 1.0), (minutes / 3, 2 * minutes / 3, 0.68), (2 * minutes / 3, minutes, 0.22)] \
         if enhanced else None
     table = planning.capacity(obj.engine(), study, minutes, _unit(unit), speed, bands)
@@ -167,14 +183,14 @@ def capacity(obj: Context, network_file, kinds, dataset, speed, include_staff, m
 @option("--grid", type=click.FloatRange(min=50), metavar="METRES", help="help_opt_grid")
 @output_option("help_opt_output_plan")
 @click.pass_obj
-def plan(obj: Context, network_file, kinds, dataset, speed, include_staff, minutes, count, target, grid,
+def plan(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, count, target, grid,
          output) -> None:
     """Where to put new bases: MCLP (``--k``) or LSCP (``--target``) solved exactly, beside the greedy answer."""
     from geo_welfare.analysis import planning
     from geo_welfare.store import read
     if (count is None) == (target is None):
         raise UsageError("cli_k_or_target", field="--k")
-    study = _study(obj, network_file, kinds, dataset, include_staff)
+    study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
     candidates = planning.grid_candidates(study, grid) if grid else read.read_candidates(obj.engine())
     if len(candidates) == 0:
         raise UsageError("no_candidates", field="--grid")
@@ -183,6 +199,9 @@ def plan(obj: Context, network_file, kinds, dataset, speed, include_staff, minut
     for row in result.summary.itertuples():
         obj.say("plan_summary", model=t(f"model_{row.model}", obj.lang), sites=row.sites, before=row.share_before,
                 after=row.share_after, gain=row.gain_65_plus)
+        if not row.optimal and row.model != "greedy_covering":  # stopped by the time limit: never "exact"
+            obj.say("plan_not_proven", model=t(f"model_{row.model}", obj.lang),
+                    bound=row.bound_65_plus / row.total_65_plus if row.total_65_plus else float("nan"))
     _emit(obj, result.sites, output, "table")
 
 

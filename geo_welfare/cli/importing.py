@@ -143,7 +143,11 @@ def import_areas_command(obj: Context, files, unit, source, crs, repair_geometry
 @_common_import_options
 @click.pass_obj
 def import_population_command(obj: Context, files, dataset, columns, encoding) -> None:
-    """Import population by age and join it to the stored small areas; unmatched rows are listed."""
+    """Import population by age and join it to the stored small areas; unmatched rows are listed.
+
+    Rows of wards the store holds no small area of (a whole city's table in a store of one ward)
+    are counted by ward in one line instead.
+    """
     _one_file_per_name(files, dataset, "--dataset")
     from geo_welfare.store.importing import import_population
     report, bar = _progress(obj, len(files))
@@ -153,7 +157,11 @@ def import_population_command(obj: Context, files, dataset, columns, encoding) -
     _print_reports(obj, reports)
     for item in reports:
         obj.say("matched_rows", matched=item.notes["matched"], total=item.notes["rows"])
-        unmatched = item.notes["unmatched"]
+        elsewhere, unmatched = item.notes["elsewhere"], item.notes["unmatched_here"]
+        if len(elsewhere):  # a whole city's table in a store of one ward: counted by ward, not listed
+            groups = ", ".join(t("rows_of_ward", obj.lang, ward=f"{row.code} {row.name}".strip(), count=row.rows)
+                               for row in elsewhere.itertuples())
+            obj.say("unmatched_rows_elsewhere", count=int(elsewhere["rows"].sum()), groups=groups)
         if len(unmatched):
             obj.say("unmatched_rows", count=len(unmatched))
             for row in unmatched.itertuples(index=False):

@@ -7,7 +7,6 @@ numbered, the list with days and phone numbers beside it.  Staff-only places nev
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -17,14 +16,9 @@ from tqdm import tqdm
 from geo_welfare.core import glossary
 
 from geo_welfare.cli.base import CONTEXT, Group, UsageError, argument, option
-from geo_welfare.cli.options import (dataset_option, format_option, include_staff_option, network_option,
-                                     output_option, railway_option, speed_option, unit_option, water_option)
-
-
-def _file_name(code: str, name: str, fmt: str) -> str:
-    """``E02_デモ本町小学校区.pdf``: code first so the files sort as the districts do."""
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", f"{code}_{name}").strip("_")
-    return f"{safe}.{fmt}"
+from geo_welfare.cli.options import (dataset_option, format_option, include_staff_option, jobs_option,
+                                     network_option, output_option, railway_option, speed_option, unit_option,
+                                     water_option)
 
 
 @click.group("map", cls=Group, context_settings=CONTEXT, help="help_cmd_map")
@@ -53,14 +47,16 @@ def map_group() -> None:
 @option("--credit", "credits", multiple=True, help="help_opt_credit")
 @include_staff_option("help_opt_include_staff_map")
 @option("--dpi", default=200, show_default=True, type=click.IntRange(72, 600), help="help_opt_dpi")
+@jobs_option()
 @click.pass_obj
 def district(obj, code, every, unit, paper, orientation, fmt, output, shading, dataset, service_minutes, speed,
-             network_file, water, railway, credits, include_staff, dpi) -> None:
+             network_file, water, railway, credits, include_staff, dpi, jobs) -> None:
     """Make the resource map of the district CODE, or with ``--all`` one file per district of ``--unit``.
 
-    Everything is checked (the format, the code) before anything is drawn.
+    Everything is checked (the format, the code) before anything is drawn; the store, the files and
+    the network are read once, then the pages are drawn (with ``--all``, on every core).
     """
-    from geo_welfare.maps import render_district_map
+    from geo_welfare.maps.atlas import PageRequest
     from geo_welfare.maps.background import read_background
     from geo_welfare.core.words import t
 
@@ -71,15 +67,10 @@ def district(obj, code, every, unit, paper, orientation, fmt, output, shading, d
     layers, codes = _store_layers(obj, code, every, unit, include_staff=include_staff, shading=shading,
                                   dataset=dataset)
     background = read_background(streets=network_file, water=water, railway=railway)
-    reach = _walking_reach(obj, layers, service_minutes, network_file, speed)
-
-    def draw(content):
-        return render_district_map(content, background=background, paper=paper.upper(), orientation=orientation,
-                                   lang=lang, reach=reach, extra_credits=credits)
-
+    reach = _walking_reach(obj, layers, service_minutes, network_file, speed, background)
+    request = PageRequest(layers, background, reach, paper.upper(), orientation, lang, tuple(credits), fmt, dpi)
     folder = (output or Path(".")) if every else None
-    written = _draw_and_save(layers, codes, draw, folder=folder, output=output, fmt=fmt, dpi=dpi, lang=lang,
-                             every=every)
+    written = _draw_and_save(request, codes, folder=folder, output=output, jobs=jobs, every=every)
     if every:
         click.echo(t("maps_written", lang, count=len(written), dir=str(folder)), err=True)
 
@@ -104,51 +95,76 @@ def _store_layers(obj, code: str | None, every: bool, unit: str, *, include_staf
         layers = load_store_layers(obj.engine(), unit_id, include_staff=include_staff, shading=shading,
                                    dataset=dataset)
         codes = layers.codes if every else [code]
-        if not every:
-            district_content(layers, code)  # an unknown code is refused before anything is read or drawn
+        if not every and code not in layers.codes:
+            district_content(layers, code)  # refuses the unknown code, listing the stored ones
     except NotStored as error:
         raise UsageError(error.key, field="CODE" if code else "--unit", **error.values) from error
     return layers, codes
 
 
-def _walking_reach(obj, layers, minutes: float | None, network_file: Path | None, speed: float):
-    """The places' walking reach for ``--service-minutes`` (over the streets when a file gives them), or None."""
+def _walking_reach(obj, layers, minutes: float | None, network_file: Path | None, speed: float, background):
+    """The places' walking reach for ``--service-minutes`` (over the streets when a file gives them), or None.
+
+    The network comes through the cache beside the store as for every command; its zone is chosen
+    from the street lines the background has already read, so the file is not read twice.
+    """
     if not minutes:
         return None
     from geo_welfare.maps.reach import walking_reach
-    network = obj.network(network_file, report=False)  # the one way every command loads streets
+    network = None
+    if network_file is not None:
+        from geo_welfare.core import config as settings
+        from geo_welfare.core.crs import metric_crs_for_bounds
+        from geo_welfare.network.cache import cached_network
+        zone = metric_crs_for_bounds(tuple(background.streets.total_bounds)).to_string()
+        network, _ = cached_network(network_file, settings.cache_directory(obj.database_url), crs=zone)
     return walking_reach(layers.resources, minutes, network=network, speed_kmh=speed)
 
 
-def _draw_and_save(layers, codes: list[str], draw, *, folder: Path | None, output: Path | None, fmt: str, dpi: int,
-                   lang: str, every: bool) -> list[Path]:
-    """Draw and save each district's map (a progress bar for several); returns the files written."""
-    from geo_welfare.maps import district_content
-    from geo_welfare.core.words import t
+def _draw_and_save(request, codes: list[str], *, folder: Path | None, output: Path | None, jobs: int | None,
+                   every: bool) -> list[Path]:
+    """Draw and save each district's map (in parallel, with a progress bar, for several); returns the files.
 
+    A page that cannot be drawn is reported and the others are still written; the command then
+    fails, saying how many were not.
+    """
+    from geo_welfare.core.errors import UnprocessableError
+    from geo_welfare.core.words import t
+    from geo_welfare.maps.atlas import district_names, draw_page, draw_pages, page_file_name
+
+    names = district_names(request.layers)
+    pages = [(one, folder / page_file_name(one, names[one], request.fmt) if folder is not None else
+              (output or Path(page_file_name(one, names[one], request.fmt)))) for one in codes]
+    if not every:  # one page: drawn here, and what stops it is said as it is
+        result = draw_page(request, *pages[0], catch=False)
+        _tell(result, request.lang, every)
+        return [result.path]
     written: list[Path] = []
-    with tqdm(total=len(codes), desc=t("drawing", lang), unit="map", file=sys.stderr, disable=len(codes) < 2,
-              leave=False) as bar:
-        for one in codes:
-            content = district_content(layers, one)
-            page = draw(content)
-            target = folder / _file_name(one, content.name, fmt) if folder is not None else \
-                (output or Path(_file_name(one, content.name, fmt)))
-            page.save(target, fmt, dpi=dpi)
-            written.append(target)
-            _tell(page, target, lang, every)
-            bar.update(1)
+    failed = 0
+    with tqdm(total=len(codes), desc=t("drawing", request.lang), unit="map", file=sys.stderr,
+              disable=len(codes) < 2, leave=False) as bar:
+        for result in draw_pages(request, pages, jobs=jobs, on_done=lambda _: bar.update(1)):
+            if result.failure is not None:
+                failed += 1
+                tqdm.write(t("map_page_failed", request.lang, file=result.path.name, reason=result.failure),
+                           file=sys.stderr)
+                continue
+            written.append(result.path)
+            _tell(result, request.lang, every)
+    if failed:
+        click.echo(t("maps_written", request.lang, count=len(written), dir=str(folder)), err=True)
+        raise UnprocessableError("maps_failed", count=failed, total=len(codes))
     return written
 
 
-def _tell(page, target: Path, lang: str, every: bool) -> None:
+def _tell(result, lang: str, every: bool) -> None:
     """What the user should know about one map: crowded labels, a list that did not fit, where it went."""
     from geo_welfare.core.words import t
 
-    if page.crowded:
-        tqdm.write(t("label_crowded", lang, file=target.name, numbers=", ".join(map(str, page.crowded))),
+    if result.crowded:
+        tqdm.write(t("label_crowded", lang, file=result.path.name, numbers=", ".join(map(str, result.crowded))),
                    file=sys.stderr)
-    if not page.list_fits:
-        tqdm.write(t("list_overflow", lang, file=target.name), file=sys.stderr)
+    if not result.list_fits:
+        tqdm.write(t("list_overflow", lang, file=result.path.name), file=sys.stderr)
     if not every:
-        click.echo(t("map_written", lang, file=str(target), count=len(page.entries)), err=True)
+        click.echo(t("map_written", lang, file=str(result.path), count=result.count), err=True)

@@ -93,6 +93,11 @@ def include_staff_option(help: str = "help_opt_include_staff") -> Decorator:
     return option("--include-staff", is_flag=True, help=help)
 
 
+def within_option(help: str = "help_opt_within") -> Decorator:
+    """``--within CODE``: one ward (``01101``) or stored area of the store; see :mod:`geo_welfare.analysis.within`."""
+    return option("--within", metavar="CODE", help=help)
+
+
 # --- what is printed or written --------------------------------------------------------------------
 
 def format_option(choices: Sequence[str] = TABLE_FORMATS, *, dest: str = "output_format", default: str | None = "table",
@@ -160,3 +165,8 @@ def water_option() -> Decorator:
 
 def railway_option() -> Decorator:
     return option("--railway", type=EXISTING_FILE, envvar=settings.RAILWAY.environment, help="help_opt_railway")
+
+
+def jobs_option(help: str = "help_opt_jobs") -> Decorator:
+    """``--jobs N``: processes drawing pages at once (default: one per core this process may use)."""
+    return option("--jobs", type=click.IntRange(1, 256), metavar="N", help=help)

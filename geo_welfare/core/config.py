@@ -86,6 +86,12 @@ RATELIMIT_STORAGE = Setting("ratelimit_storage", "GEO_WELFARE_RATELIMIT_STORAGE"
 #: 2 MB holds any form or JSON the pages send many times over; imports go through the command line.
 MAX_REQUEST_BYTES = Setting("max_request_bytes", "GEO_WELFARE_MAX_REQUEST_BYTES", 2 * 1024 * 1024, int,
                             "setting_max_request_bytes", range=(1024, 1024 ** 3))
+#: How much memory (MB) each web worker may spend keeping the planner's answers, so that the same question asked
+#: again is answered at once (they are dropped when the store changes).  Each gunicorn worker keeps
+#: its own, so the server's total is this times the workers.  0 keeps nothing, not even the studies (residents
+#: spread along the streets) that the answers are worked out from.
+RESULTS_CACHE_MB = Setting("results_cache_mb", "GEO_WELFARE_RESULTS_CACHE_MB", 256, int, "setting_results_cache_mb",
+                           range=(0, 65536))
 #: Any non-empty value lets an unexpected error's traceback through (a bug report needs it).
 DEBUG = Setting("debug", "GEO_WELFARE_DEBUG", False, bool, "setting_debug")
 #: The SpatiaLite extension SQLite loads (a full path where the system's loader cannot find it).
@@ -101,7 +107,7 @@ WALKING_SPEED = Setting("walking_speed_kmh", None, 4.0, float, "setting_walking_
 #: Every setting, one row each: what a settings page, the docs or a test iterates over.
 SETTINGS: tuple[Setting, ...] = (DATABASE_URL, LANGUAGE, NETWORK, WATER, RAILWAY, TILES, TILES_ATTRIBUTION,
                                  COORDINATOR_TILES, SECRET_KEY, SECURE_COOKIES, RATELIMIT_STORAGE, DEBUG, SPATIALITE_LIBRARY, CACHE_HOME,
-                                 WALKING_SPEED, MAX_REQUEST_BYTES)
+                                 WALKING_SPEED, MAX_REQUEST_BYTES, RESULTS_CACHE_MB)
 
 #: The embedded default: a SpatiaLite file in the current directory.
 DEFAULT_DATABASE_FILE = "geo_welfare.sqlite"
@@ -236,6 +242,19 @@ def max_request_bytes() -> int:
         raise ValueError(f"{MAX_REQUEST_BYTES.environment} must be a whole number of bytes from {low} to {high}, "
                          f"not {text[:20]!r}")
     return int(text)
+
+
+def results_cache_bytes() -> int:
+    """The planner's answer cache per web worker, in bytes: ``GEO_WELFARE_RESULTS_CACHE_MB`` (whole MB), else 256 MB.
+
+    Anything else raises ValueError: a mistyped size must not quietly mean another.
+    """
+    text = (environment_value(RESULTS_CACHE_MB) or "").strip()
+    low, high = RESULTS_CACHE_MB.range  # type: ignore[misc]
+    if text and not (text.isdigit() and len(text) <= 6 and low <= int(text) <= high):
+        raise ValueError(f"{RESULTS_CACHE_MB.environment} must be a whole number of MB from {low:g} to {high:g}, "
+                         f"not {text[:20]!r}")
+    return (int(text) if text else RESULTS_CACHE_MB.default) * 1024 * 1024  # type: ignore[operator]
 
 
 def debug() -> bool:

@@ -28,6 +28,9 @@ from geo_welfare.core.errors import Problem
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff]")
 #: How much of a refused text a message quotes.
 SHOWN = 20
+#: The largest count of people or households a cell may say (Japan has fewer than 130 million people);
+#: more is a typing mistake, and would overflow the store's integer columns on PostgreSQL.
+MAX_COUNT = 200_000_000
 #: First characters that make a spreadsheet read a cell as a formula (OWASP: = + - @ tab CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -67,11 +70,35 @@ def text_problems(frame: pd.DataFrame, path: str | Path, fields: Iterable[str], 
         length = (lengths or {}).get(field)
         column = (names or {}).get(field) or field
         for row, value in zip(frame[row_column], frame[field]):
-            refused = text_problem(value, length)
+            refused = text_problem(value, length) or (url_problem(value) if field in URL_FIELDS else None)
             if refused is not None:
                 key, values = refused
                 problems.append(Problem(str(path), int(row), column, key, values, shown(value)))
     return problems
+
+
+#: Fields holding a link, checked by :func:`url_problem` as well.
+URL_FIELDS = frozenset({"url"})
+#: The only schemes a stored link may have: a ``javascript:`` or ``data:`` link in a list or an edit would
+#: run or show the sender's content when someone follows it.  A link without a scheme
+#: (``www.city.example.lg.jp/…``), as lists often write it, is kept as text.
+LINK_SCHEMES = ("http", "https")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")  # what browsers drop from a link before reading its scheme
+
+
+def url_problem(value: object) -> tuple[str, dict[str, object]] | None:
+    """Why ``value`` cannot be stored as a link: a scheme other than http(s), however it is disguised.
+
+    Browsers drop tabs, newlines and leading spaces before they read a link's scheme, so
+    ``" java\tscript:"`` counts as ``javascript:``; the check does the same.
+    """
+    if not isinstance(value, str):
+        return None
+    scheme = _SCHEME.match(_IGNORED_IN_URLS.sub("", value))
+    if scheme and scheme[1].lower() not in LINK_SCHEMES:
+        return "url_scheme_not_allowed", {"schemes": ", ".join(f"{name}://" for name in LINK_SCHEMES)}
+    return None
 
 
 def column_lengths(table) -> dict[str, int]:

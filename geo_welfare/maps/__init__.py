@@ -8,8 +8,8 @@ date and data credits.  ``layout`` sizes the page, ``content`` gathers what one 
 ``labels`` places the numbers, ``sources`` writes the credits, ``style`` and ``palette`` hold the
 symbols and colours (shared with the web map), and ``render`` draws the page from ``map_layers``,
 ``legend``, ``listing``, ``furniture`` (scale bar, north arrow, labels), ``corners``, ``page_text``
-and ``text`` (measuring and wrapping Japanese text).  The offline HTML map is the web's
-(:mod:`geo_welfare.web.offline`).
+and ``text`` (measuring and wrapping Japanese text).  ``atlas`` draws many pages at once, on every
+core, from layers read once.  The offline HTML map is the web's (:mod:`geo_welfare.web.offline`).
 """
 
 from geo_welfare.maps.content import StoreLayers, district_content, load_store_layers

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from pyproj import CRS
 
@@ -34,10 +35,18 @@ class Background:
     street_file: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)  # layer → the file it was read from
     credits: dict[str, list[str]] = field(default_factory=dict)  # layer → the files' own source texts
+    _projected: dict = field(default_factory=dict, repr=False, compare=False)  # (layer, CRS) → frame
 
     @property
     def streets_from_osm(self) -> bool:
         return self.street_file is not None and is_osm_file(self.street_file)
+
+    def projected(self, layer: str, crs: CRS) -> gpd.GeoDataFrame:
+        """One layer in ``crs``, projected once for every page drawn in that CRS (a city's pages share it)."""
+        key = (layer, crs.to_wkt())
+        if key not in self._projected:
+            self._projected[key] = getattr(self, layer).to_crs(crs)
+        return self._projected[key]
 
     def clipped(self, layer: str, crs: CRS, extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame | None:
         """One layer in ``crs``, cut to ``extent`` (metres), or None when there is nothing to draw."""
@@ -45,7 +54,8 @@ class Background:
         if frame is None or frame.empty:
             return None
         view = shapely.box(*extent)
-        near = frame.to_crs(crs)
+        near = self.projected(layer, crs)
+        near = near.iloc[np.sort(near.sindex.query(view))]  # the rows whose boxes meet it, in order
         near = near[near.intersects(view)]
         if near.empty:
             return None

@@ -15,12 +15,13 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from pyproj import CRS
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.core.errors import NotFoundError
 from geo_welfare.core.words import Word
 from geo_welfare.store import read
+from geo_welfare.store.models import PopulationCount, PopulationDataset
 from geo_welfare.core.values import plain
 from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KIND_IDS
 
@@ -77,24 +78,35 @@ class DistrictContent:
         return tuple(self.outline.bounds)  # type: ignore[return-value]
 
 
-def _aging_by_small_area(engine: Engine, dataset: str | None) -> tuple[gpd.GeoDataFrame | None, str | None]:
-    """Small areas with 高齢化率 from ``dataset`` (default: the stored dataset with the most known ages)."""
-    small = read.read_areas(engine, "small_area")
+def _known_ages(engine: Engine) -> dict[str, int]:
+    """Each stored population dataset's count of rows whose 65+ is known, by one aggregate query."""
+    statement = (select(PopulationDataset.name, func.count(PopulationCount.age_65_plus))
+                 .join(PopulationCount, isouter=True).group_by(PopulationDataset.id))
+    with engine.connect() as connection:
+        return {name: int(known) for name, known in connection.execute(statement)}
+
+
+def _aging_by_small_area(engine: Engine, areas: gpd.GeoDataFrame,
+                         dataset: str | None) -> tuple[gpd.GeoDataFrame | None, str | None]:
+    """Small areas with 高齢化率 from ``dataset`` (default: the stored dataset with the most known ages).
+
+    The datasets' known ages are counted in the store, so only the chosen one is read.
+    """
+    small = areas[areas["unit"] == "small_area"].reset_index(drop=True)
     if small.empty:
         return None, None
     datasets = list(read.population_datasets(engine)["name"])
     if dataset is not None and dataset not in datasets:
         raise NotStored(Word("population_dataset"), dataset, datasets)
+    known = _known_ages(engine)
     best, best_known = None, 0
-    for name in ([dataset] if dataset else datasets):
-        counts = read.read_population(engine, name)
-        known = int(counts["age_65_plus"].notna().sum()) if len(counts) else 0
-        if known > best_known:
-            best, best_known, best_counts = name, known, counts
+    for name in ([dataset] if dataset else datasets):  # the first of the most, as the names sort
+        if known.get(name, 0) > best_known:
+            best, best_known = name, known[name]
     if best is None:
         return None, None
     from geo_welfare.analysis.aging import aging_table
-    rates = aging_table(small, best_counts).set_index("code")["aging_rate"]
+    rates = aging_table(small, read.read_population(engine, best)).set_index("code")["aging_rate"]
     small["aging_rate"] = small["code"].map(rates).astype(float)
     return small, best
 
@@ -111,7 +123,7 @@ def load_store_layers(engine: Engine, unit: str = DEFAULT_UNIT, *, include_staff
     if districts.empty:
         raise NotStored(Word("area_unit"), unit, sorted(set(areas["unit"])))
     resources = read.read_resources(engine, include_staff_only=include_staff)
-    small, dataset_used = _aging_by_small_area(engine, dataset) if shading == "aging" else (None, None)
+    small, dataset_used = _aging_by_small_area(engine, areas, dataset) if shading == "aging" else (None, None)
     sources = list(dict.fromkeys(list(districts["source"]) + list(resources["source"]) +
                                  ([dataset_used] if dataset_used else [])))
     return StoreLayers(unit, districts, areas[areas["unit"] == "municipality"].reset_index(drop=True), resources,

@@ -87,10 +87,13 @@ def _draw_shading(ax, small: gpd.GeoDataFrame | None, s: float, lang: str) -> En
 
 
 def _draw_reach(ax, content: DistrictContent, reach: WalkingReach | None, s: float, lang: str) -> Entries:
-    """The walking reach of the places, hatched, inside this district only (its residents)."""
+    """The walking reach of the places, hatched, inside this district only (its residents).
+
+    The land is asked for near the district only (:meth:`WalkingReach.area_near`), exact inside it.
+    """
     if reach is None:
         return []
-    area = reach.area.to_crs(content.crs).intersection(content.outline)  # this district's residents
+    area = reach.area_near(content.bounds, content.crs).to_crs(content.crs).intersection(content.outline)
     area = area[~area.is_empty]
     if not _plot(area, ax, facecolor="none", edgecolor=REACH, hatch="///", linewidth=0.0, zorder=3):
         return []

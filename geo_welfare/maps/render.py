@@ -87,10 +87,22 @@ class RenderedMap:
         return buffer.getvalue()
 
 
+class _PageCanvas(FigureCanvasAgg):
+    """An Agg canvas that draws only when asked to (measuring, saving).
+
+    GeoPandas' ``plot`` asks for a redraw after every layer (``draw_idle``), which on a plain Agg
+    canvas renders the whole page each time: seven layers, seven pages drawn for nothing.  The page
+    drawn in the end is the same.
+    """
+
+    def draw_idle(self, *args, **kwargs) -> None:
+        """Nothing: the page is drawn when it is measured or saved."""
+
+
 def _new_page(layout: PageLayout):
     """The figure (72 dpi: a display pixel is a point), its renderer, and the map's axes without ticks."""
     fig = Figure(figsize=layout.size_inches, dpi=72)
-    FigureCanvasAgg(fig)
+    _PageCanvas(fig)
     renderer = fig.canvas.get_renderer()
     ax = fig.add_axes(layout.fraction(layout.map))
     ax.set_xticks([])

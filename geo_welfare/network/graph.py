@@ -26,6 +26,29 @@ from geo_welfare.core.crs import metric_crs_for_bounds
 
 #: Endpoints closer than this (metres) are the same node.
 NODE_TOLERANCE = 0.001
+#: Longest gap (metres) between two of :attr:`WalkingNetwork.street_points` on a street: half of the
+#: 10 m cell of the walking-area grid (:mod:`geo_welfare.analysis.walk_grid`), so every cell a street
+#: crosses holds one of its points.
+STREET_POINT_SPACING = 5.0
+
+
+@dataclass(frozen=True)
+class StreetPoints:
+    """Points along every edge, no more than :data:`STREET_POINT_SPACING` apart, both ends included.
+
+    Attributes
+    ----------
+    edge : numpy.ndarray
+        Edge of each point, shape (n,), sorted.
+    along : numpy.ndarray
+        Metres from the edge's start (its ``edge_u`` end) to the point, shape (n,).
+    xy : numpy.ndarray
+        Coordinates, shape (n, 2), metres.
+    """
+
+    edge: np.ndarray
+    along: np.ndarray
+    xy: np.ndarray
 
 
 @dataclass
@@ -102,6 +125,31 @@ class WalkingNetwork:
         rank = np.empty_like(sizes)
         rank[np.argsort(-sizes, kind="stable")] = np.arange(len(sizes))
         return rank[labels]
+
+    @cached_property
+    def street_points(self) -> StreetPoints:
+        """Points every :data:`STREET_POINT_SPACING` metres or less along every edge, computed once.
+
+        Each edge's own vertices are kept (a bend is a point) and every segment is split evenly
+        so no two neighbours are further apart than the spacing; the walking-area grid reads the
+        walk at each point, so a network serving many requests interpolates its streets once.
+        """
+        xy, owner = shapely.get_coordinates(self.edge_geometry, return_index=True)
+        step = np.hypot(*np.diff(xy, axis=0).T)
+        new_edge = owner[1:] != owner[:-1]
+        pieces = np.where(new_edge, 0, np.maximum(1, np.ceil(step / STREET_POINT_SPACING))).astype(np.int64)
+        # Each segment's start and its pieces' inner points; each edge's last vertex closes it.
+        count = np.where(new_edge, 1, pieces)
+        start = np.repeat(np.arange(len(step)), count)
+        fraction = (np.arange(len(start)) - np.repeat(np.cumsum(count) - count, count)) / np.repeat(
+            np.maximum(pieces, 1), count)
+        points = xy[start] + fraction[:, None] * (xy[start + 1] - xy[start])
+        points = np.vstack([points, xy[-1:]])
+        cumulative = np.concatenate([[0.0], np.cumsum(np.where(new_edge, 0.0, step))])
+        first_vertex = np.concatenate([[0], np.flatnonzero(new_edge) + 1])
+        along = np.append(cumulative[start] + fraction * np.where(new_edge, 0.0, step)[start], cumulative[-1])
+        edge = np.append(owner[start], owner[-1])
+        return StreetPoints(edge, along - cumulative[first_vertex][edge], points)
 
     def component_sizes(self) -> np.ndarray:
         """Node count of each connected component.

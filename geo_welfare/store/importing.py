@@ -3,7 +3,10 @@
 All files named in one import are read and validated before anything is written, and then
 written in a single transaction, so an import either stores every file or changes nothing.
 The reports returned here are what the CLI and the web show: counts, and the things a person
-should look at (schedules kept as text, population rows that joined to no small area).
+should look at (schedules kept as text, population rows that joined to no small area).  A
+population table of a whole city imported into a store of one ward says how many of its rows
+belong to each ward the store does not hold, and lists only the unmatched rows of the wards it
+does hold (:func:`rows_elsewhere`).
 
 Every import is recorded (:mod:`geo_welfare.store.import_history`): an ``import_run`` row per
 file, and for resource lists a history row per place created, changed or removed.  A resource
@@ -24,6 +27,7 @@ from sqlalchemy import Engine, select
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.store import import_history as history
 from geo_welfare.io.cells import column_lengths
+from geo_welfare.store.read import MUNICIPALITY_CODE_DIGITS
 from geo_welfare.store.models import AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource
 from geo_welfare.store.write import (WriteResult, plan_resources, write_areas, write_candidates, write_population,
                                      write_resources)
@@ -160,6 +164,72 @@ def small_area_names(engine: Engine) -> pd.DataFrame:
         return pd.DataFrame(connection.execute(statement).all(), columns=["code", "name", "municipality_name"])
 
 
+def municipality_names(engine: Engine) -> pd.DataFrame:
+    """Codes and names of the stored ``municipality`` areas (wards too), to name the wards a store lacks."""
+    statement = select(AreaUnit.code, AreaUnit.name).where(AreaUnit.unit == "municipality")
+    with engine.connect() as connection:
+        return pd.DataFrame(connection.execute(statement).all(), columns=["code", "name"])
+
+
+def rows_elsewhere(unmatched: pd.DataFrame, by_code: bool, small_areas: pd.DataFrame,
+                   municipalities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the unmatched rows: those of wards (municipalities) the store holds no small area of, and the rest.
+
+    A whole city's table imported into a store of one ward leaves thousands of rows unmatched
+    that are no mistake: they name the small areas of the other wards.  A row is of another ward
+    when its code's first five digits begin no stored small area's code (a table keyed by code),
+    or when its ward (``parent_name``) is no stored small area's municipality (a table keyed by
+    ward and name).  Those rows are counted by ward; the rest, of the wards the store does hold,
+    are the ones a person should look at.
+
+    Parameters
+    ----------
+    unmatched : pandas.DataFrame
+        :attr:`~geo_welfare.layers.population.JoinResult.unmatched` (``row_key``, ``parent_name``, …).
+    by_code : bool
+        The table was joined by code (``row_key`` is the code), else by ward and name.
+    small_areas : pandas.DataFrame
+        The stored small areas' ``code`` and ``municipality_name`` (:func:`small_area_names`).
+    municipalities : pandas.DataFrame
+        The stored municipality areas' ``code`` and ``name`` (:func:`municipality_names`), to name a
+        ward by its code or code it by its name.
+
+    Returns
+    -------
+    elsewhere : pandas.DataFrame
+        One row per other ward, by code then name: ``code`` (``""`` when unknown), ``name``
+        (``""`` when unknown) and ``rows``.
+    here : pandas.DataFrame
+        The unmatched rows of the wards the store holds (or that name no ward), as ``unmatched``.
+    """
+    empty = pd.DataFrame({"code": pd.Series(dtype=str), "name": pd.Series(dtype=str), "rows": pd.Series(dtype=int)})
+    ward_names = set(small_areas["municipality_name"].dropna())
+    if by_code:
+        ward = unmatched["row_key"].astype(str).str[:MUNICIPALITY_CODE_DIGITS]
+        elsewhere = ~ward.isin(set(small_areas["code"].astype(str).str[:MUNICIPALITY_CODE_DIGITS]))
+    elif ward_names:
+        ward = unmatched["parent_name"]
+        elsewhere = ward.notna() & ~ward.isin(ward_names)
+    else:
+        return empty, unmatched
+    if not elsewhere.any():
+        return empty, unmatched
+    by_name = dict(zip(municipalities["name"], municipalities["code"]))
+    by_number = dict(zip(municipalities["code"], municipalities["name"]))
+    rows = unmatched[elsewhere].assign(ward=ward[elsewhere])
+    counted = rows.groupby("ward", sort=False).agg(rows=("ward", "size"), parent=("parent_name", "first"))
+    parents = [parent if isinstance(parent, str) else "" for parent in counted["parent"]]
+    if by_code:
+        codes = list(counted.index)
+        names = [by_number.get(key) or parent for key, parent in zip(codes, parents)]
+    else:
+        codes, names = [by_name.get(key, "") for key in counted.index], list(counted.index)
+    groups = pd.DataFrame({"code": codes, "name": names, "rows": counted["rows"].to_numpy()})
+    groups = groups.assign(uncoded=groups["code"].eq("")).sort_values(["uncoded", "code", "name"]).drop(
+        columns="uncoded")
+    return groups.reset_index(drop=True), unmatched[~elsewhere].reset_index(drop=True)
+
+
 def import_population(engine: Engine, paths: Sequence[Path], *, columns: dict[str, str] | None = None,
                       dataset: str | None = None, encoding: str | None = None,
                       progress: Progress = _quiet) -> list[FileReport]:
@@ -169,16 +239,19 @@ def import_population(engine: Engine, paths: Sequence[Path], *, columns: dict[st
         progress("reading", path)
         validated.append((path, read_population(path, columns=columns, source=dataset, encoding=encoding, lengths={
             **column_lengths(PopulationDataset.__table__), **column_lengths(PopulationCount.__table__)})))
-    areas = small_area_names(engine)
+    areas, municipalities = small_area_names(engine), municipality_names(engine)
     reports, when = [], history.now()
     with engine.begin() as connection:
         for path, item in validated:
             progress("writing", path)
             joined = join_to_small_areas(item.frame, areas)
+            elsewhere, here = rows_elsewhere(joined.unmatched, bool(item.frame["code"].notna().any()), areas,
+                                             municipalities)
             result = write_population(connection, item.source, path.name, item.frame, joined.area_codes, item.as_of)
             history.record_run(connection, path, "population", item.source, result, when)
             reports.append(FileReport(path, "population", result, {
                 "dataset": item.source, "layout": item.layout, "rows": len(item.frame),
-                "matched": joined.matched_count, "unmatched": joined.unmatched,
+                "matched": joined.matched_count, "unmatched": joined.unmatched, "elsewhere": elsewhere,
+                "unmatched_here": here,
                 "totals_checked": item.totals_checked}))
     return reports

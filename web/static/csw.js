@@ -10,6 +10,8 @@
   }
   var form = document.getElementById("district-form");
   document.getElementById("unit").addEventListener("change", function () { form.code.value = ""; form.submit(); });
+  // A ward or 圏域 narrows the list of districts: the page comes back with that area's first district.
+  document.getElementById("within").addEventListener("change", function () { form.code.value = ""; form.submit(); });
   document.getElementById("code").addEventListener("change", function () { form.submit(); });
   var print = document.getElementById("print");
   if (print) { print.addEventListener("click", function (event) { event.preventDefault(); window.print(); }); }

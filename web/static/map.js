@@ -1,13 +1,12 @@
-/* The map page's own script (templates/map.html): cluster icons, lazy overlays, finer borders on zoom.
+/* The map page's own script (templates/map.html): the places, cluster icons, lazy overlays, the areas by view.
  *
  * folium writes the map and its layers as window variables in the page's last script (map.py puts
  * the layer control, which folium declares with let, there too); their names, and everything else
  * this script needs, come in the JSON block #gw-map-config, so the page holds no inline code of its
- * own.  Loaded in the head, before folium's script, which calls gwClusterIcon.
+ * own.  Loaded in the head, before folium's script.
  */
 (function () {
-  // Stored text for Leaflet's tooltips and popups, which insert their content as HTML.  The same
-  // references as map.py's _inert (with "{"), so that an area code from the API matches folium's copy.
+  // Stored text for Leaflet's tooltips, which insert a string as HTML (the overlays' names, a colour).
   function escapeHtml(text) {
     return String(text == null ? "" : text).replace(/[&<>"'{]/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "{": "&#123;" }[c];
@@ -25,6 +24,50 @@
       });
     };
   };
+
+  // The places, one layer per kind (clustered in the kind's colour when there are many): circles with
+  // a tooltip and a popup written as text.  Drawn when the document is parsed, before editing.js
+  // (signed-in editors) turns them into draggable markers.
+  function textElement(tag, text) {
+    var node = document.createElement(tag);
+    node.textContent = text == null ? "" : String(text);
+    return node;
+  }
+
+  function popupOf(name, rows) {
+    var box = document.createElement("div"), table = document.createElement("table");
+    box.className = "gw-popup";
+    box.appendChild(textElement("h4", name));
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      tr.appendChild(textElement("th", row[0]));
+      tr.appendChild(textElement("td", row[1]));
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    return box;
+  }
+
+  function resourceLayers(map, control, kinds) {
+    kinds.forEach(function (k) {
+      var group = L.featureGroup(), target = group;
+      if (k.cluster) {
+        target = L.markerClusterGroup({ maxClusterRadius: 50, iconCreateFunction: window.gwClusterIcon(k.colour) });
+        group.addLayer(target);
+      }
+      k.places.forEach(function (p) {
+        var circle = L.circleMarker([p[0], p[1]], {
+          radius: 7, color: "#222222", weight: 1, fill: true, fillColor: k.colour, fillOpacity: 0.9,
+          className: "gw-resource gw-kind-" + k.kind + " gw-id-" + Number(p[2])
+        });
+        circle.bindPopup(popupOf(p[3], p[4]), { maxWidth: 320 });
+        circle.bindTooltip(textElement("div", p[3]), { sticky: true });
+        target.addLayer(circle);
+      });
+      group.addTo(map);
+      control.addOverlay(group, k.name);
+    });
+  }
 
   // Walking areas and the gaps between them: computed by the planner's API only when switched on.
   function lazyOverlays(map, control, overlays) {
@@ -44,41 +87,97 @@
     });
   }
 
-  // Area borders were sent simplified for the first zoom; zooming in fetches them finer, once per zoom.
-  function refineAreas(map, areas) {
-    var layers = areas.layers.map(function (l) { return { layer: window[l.layer], unit: l.unit }; });
-    var shown = areas.zoom, url = areas.url;
-    var units = layers.map(function (l) { return l.unit; }).filter(function (u, i, a) { return a.indexOf(u) === i; });
-    function refine() {
-      var zoom = Math.min(Math.round(map.getZoom()), areas.max);
-      if (zoom <= shown) { return; }
-      shown = zoom;
-      units.forEach(function (unit) {
-        fetch(url + "?unit=" + unit + "&zoom=" + zoom).then(function (r) { return r.json(); }).then(function (data) {
-          if (zoom !== shown) { return; }
-          var shapes = {};
-          data.features.forEach(function (f) { shapes[escapeHtml(f.properties.code)] = f.geometry; });
-          layers.forEach(function (l) {
-            if (l.unit !== unit) { return; }
-            l.layer.eachLayer(function (shape) {
-              var g = shapes[shape.feature.properties.code];
-              if (g) { shape.setLatLngs(L.GeoJSON.coordsToLatLngs(g.coordinates, g.type === "Polygon" ? 1 : 2)); }
-            });
-          });
-          document.body.setAttribute("data-area-zoom", zoom);
-        }).catch(function () { /* offline copy of the page: keep the first shapes */ });
-      });
+  // What an area's tooltip says, as text (never parsed as HTML): its name, and the shaded value.
+  function areaTooltip(p, shaded) {
+    var box = document.createElement("div");
+    box.textContent = p.name == null ? "" : String(p.name);
+    if (shaded) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(p.value == null ? "" : String(p.value)));
     }
-    map.on("zoomend", refine);
+    return box;
   }
 
-  // Run once folium's script has made the map and its layers (it runs before "load").
-  window.addEventListener("load", function () {
+  // The area levels (and the shading), drawn by view: each layer asks /api/areas for the areas meeting
+  // the view, simplified for its zoom, when it is shown and whenever the view moves; areas already drawn
+  // keep their shapes (refined when a closer zoom brings finer ones), so nothing flickers.  A town's
+  // page brings its areas along (config "data"), for the first zoom and for the offline copy.
+  function areaLayers(map, control, areas) {
+    var pane = map.createPane("gwAreas");
+    pane.style.zIndex = 350;  // under the places (overlay pane, 400), over the tiles
+    var pending = 0, fetched = 0;
+    function note() {
+      document.body.setAttribute("data-areas-pending", pending);
+      document.body.setAttribute("data-areas-fetched", fetched);
+    }
+    areas.layers.forEach(function (spec) {
+      var shapes = {}, zoomOf = {}, asked = [];
+      var style = spec.shaded ? function (f) { return L.extend({ fillColor: f.properties.colour }, spec.style); }
+        : spec.style;
+      var layer = L.geoJSON(null, { pane: "gwAreas", style: style, onEachFeature: function (f, shape) {
+        shapes[f.properties.code] = shape;
+        shape.bindTooltip(areaTooltip(f.properties, spec.shaded));
+      } });
+      function take(data, zoom) {
+        data.features.forEach(function (f) {
+          var code = f.properties.code, g = f.geometry, old = shapes[code];
+          if (!g || !g.coordinates || !g.coordinates.length) { return; }
+          if (!old) { layer.addData(f); zoomOf[code] = zoom; return; }
+          if (zoom > zoomOf[code]) {
+            old.setLatLngs(L.GeoJSON.coordsToLatLngs(g.coordinates, g.type === "Polygon" ? 1 : 2));
+            zoomOf[code] = zoom;
+          }
+        });
+      }
+      function load() {
+        if (!map.hasLayer(layer)) { return; }
+        var zoom = Math.max(0, Math.min(Math.round(map.getZoom()), areas.finest));
+        var view = map.getBounds().pad(0.25);
+        if (asked.some(function (a) { return a.zoom >= zoom && a.bounds.contains(view); })) { return; }
+        var box = [Math.max(-180, view.getWest()), Math.max(-90, view.getSouth()),
+                   Math.min(180, view.getEast()), Math.min(90, view.getNorth())].map(function (v) { return v.toFixed(5); });
+        var entry = { zoom: zoom, bounds: view };
+        asked.push(entry);
+        pending += 1;
+        note();
+        fetch(spec.url + "&zoom=" + zoom + "&bbox=" + box.join(","), { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+          .then(function (data) {
+            take(data, zoom);
+            document.body.setAttribute("data-area-zoom", zoom);
+          })
+          .catch(function () { asked.splice(asked.indexOf(entry), 1); })  // offline copy, or a failure: ask again later
+          .then(function () { pending -= 1; fetched += 1; note(); });
+      }
+      if (spec.data) {
+        take(spec.data, areas.zoom == null ? 0 : areas.zoom);
+        asked.push({ zoom: areas.zoom == null ? 0 : areas.zoom, bounds: L.latLngBounds([-90, -180], [90, 180]) });
+      }
+      layer.on("add", load);
+      map.on("moveend", load);
+      control.addOverlay(layer, spec.name);
+      if (spec.show) { layer.addTo(map); }
+    });
+    note();
+  }
+
+  function pageConfig() {
     var block = document.getElementById("gw-map-config");
-    if (!block) { return; }
-    var config = JSON.parse(block.textContent);
+    return block ? JSON.parse(block.textContent) : null;
+  }
+
+  // folium's script (the page's last) has made the map by the time the document is parsed; this
+  // listener, added in the head, runs before editing.js's.
+  document.addEventListener("DOMContentLoaded", function () {
+    var config = pageConfig();
+    if (config && config.resources) { resourceLayers(window[config.map], window[config.control], config.resources); }
+  });
+
+  window.addEventListener("load", function () {
+    var config = pageConfig();
+    if (!config) { return; }
     var map = window[config.map];
     if (config.overlays) { lazyOverlays(map, window[config.control], config.overlays); }
-    if (config.areas) { refineAreas(map, config.areas); }
+    if (config.areas) { areaLayers(map, window[config.control], config.areas); }
   });
 })();

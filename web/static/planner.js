@@ -1,35 +1,51 @@
-// Planner view: coverage table (sortable), gap polygons, and planned sites, from the JSON API.
+// Planner view: the coverage table first, then gaps and walking areas (with a stage shown), and planned sites.
+// Every text from the answers goes into the page as text (textContent), never as HTML.
 (function () {
   "use strict";
   var block = document.getElementById("gw-planner-config");  // data, not code: the page has no inline script
   var config = block ? JSON.parse(block.textContent) : {};
   var lang = config.lang || "ja";
   var words = config.words || {};
+  var STAGES = 3;  // coverage, gaps, walking areas
   var map = L.map("map", { maxZoom: 18 });
   window.gwPlannerMap = map;  // for tests and for the console
+  // Places and planned sites in a pane of their own above the areas, gaps and walking areas, so the
+  // polygons that arrive later never cover them (their tooltips stay reachable).
+  map.createPane("gwPlaces");
+  map.getPane("gwPlaces").style.zIndex = 450;
   var areaLayer = L.geoJSON(null, { style: { color: "#555", weight: 1.5, fill: false } }).addTo(map);
   var resourceLayer = L.layerGroup().addTo(map);
   var gapLayer = L.geoJSON(null, {
     style: function (f) { return { color: "#b22222", weight: 1, fillColor: "#e34a33",
       fillOpacity: f.properties.age_65_plus > 0 ? 0.45 : 0.12 }; },
     onEachFeature: function (f, layer) {
-      layer.bindPopup("<b>" + escapeHtml(f.properties.name) + "</b><br>#" + Number(f.properties.rank) + " · 65+: " +
-        f.properties.age_65_plus.toFixed(0) + " · " + (f.properties.area_m2 / 10000).toFixed(1) + " ha");
+      var p = f.properties, box = element("div");
+      box.appendChild(element("b", p.name));
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode("#" + Number(p.rank) + " · 65+: " + Number(p.age_65_plus).toFixed(0) +
+        " · " + (Number(p.area_m2) / 10000).toFixed(1) + " ha"));
+      layer.bindPopup(box);
     }
   }).addTo(map);
   var serviceLayer = L.geoJSON(null, {
     style: { color: "#1f78b4", weight: 1, fillColor: "#a6cee3", fillOpacity: 0.25 },
-    onEachFeature: function (f, layer) { layer.bindTooltip(escapeHtml(f.properties.name)); }
+    onEachFeature: function (f, layer) { layer.bindTooltip(element("span", f.properties.name)); }
   }).addTo(map);
   serviceLayer.bringToBack();
   var siteLayer = L.layerGroup().addTo(map);
   var rows = [], sortKey = null, sortDown = true;
   var generation = 0;  // answers to an older request are dropped when a newer one was sent
 
-  function escapeHtml(text) {
-    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
+  function element(tag, text, attributes) {
+    var node = document.createElement(tag);
+    if (text != null) { node.textContent = String(text); }
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    return node;
+  }
+  function row(cells, attributes) {
+    var tr = element("tr", null, attributes);
+    cells.forEach(function (cell) { tr.appendChild(element("td", cell)); });
+    return tr;
   }
   function percent(value) { return value == null ? "–" : (100 * value).toFixed(1) + "%"; }
   function number(value) { return value == null ? "–" : Math.round(value).toLocaleString(); }
@@ -40,6 +56,15 @@
     return query;
   }
   function status(text) { document.getElementById("status").textContent = text || ""; }
+  // The stage reached: the bar's value (0–3) and the stage's words, read out by screen readers (aria-live).
+  function stage(done, text) {
+    var bar = document.getElementById("progress-bar"), box = document.getElementById("progress");
+    bar.value = done;
+    bar.setAttribute("aria-valuenow", done);
+    document.getElementById("stage").textContent = text + " (" + done + "/" + STAGES + ")";
+    box.hidden = false;
+    document.body.setAttribute("data-stage", done);
+  }
   function fail(answer) {
     return answer.json().then(function (body) { throw new Error(lang === "en" ? body.error_en : body.error); });
   }
@@ -56,11 +81,12 @@
       });
     }
     var total = rows.filter(function (r) { return r.code === "*"; });
-    body.innerHTML = sorted.concat(total).map(function (r) {
-      return '<tr data-code="' + escapeHtml(r.code) + '"' + (r.code === "*" ? ' class="gw-total"' : "") + "><td>" +
-        escapeHtml(r.name) + "</td><td>" + number(r.age_65_plus) + "</td><td>" + number(r.age_65_plus_covered) +
-        "</td><td>" + percent(r.share_65_plus_covered) + "</td><td>" + percent(r.share_75_plus_covered) + "</td></tr>";
-    }).join("");
+    body.replaceChildren.apply(body, sorted.concat(total).map(function (r) {
+      var attributes = { "data-code": r.code };
+      if (r.code === "*") { attributes["class"] = "gw-total"; }
+      return row([r.name, number(r.age_65_plus), number(r.age_65_plus_covered), percent(r.share_65_plus_covered),
+        percent(r.share_75_plus_covered)], attributes);
+    }));
   }
   document.querySelectorAll("#coverage-table th[data-key]").forEach(function (th) {
     th.addEventListener("click", function () {
@@ -78,37 +104,61 @@
     document.getElementById("download-service-areas").href = "/api/service-areas?" + query + "&format=geojson";
   }
 
+  function drawResources(answer) {
+    resourceLayer.clearLayers();
+    answer.features.forEach(function (f) {
+      L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 5, color: "#222",
+        weight: 1, fillColor: "#1f78b4", fillOpacity: 0.9, className: "gw-place", pane: "gwPlaces" })
+        .bindTooltip(element("span", f.properties.name)).addTo(resourceLayer);
+    });
+  }
+
+  // Stage 1: the coverage table (with the areas and places on the map); then stages 2 and 3, gaps and
+  // walking areas, asked for together once the table is shown, each counted as it arrives.
   function run(event) {
     if (event) { event.preventDefault(); }
-    var mine = ++generation;
+    var mine = ++generation, done = 0;
     var query = params();
     downloads(query.toString());
-    status(words.working);
-    var unitQuery = new URLSearchParams({ unit: query.get("unit") });
+    status("");
+    ["data-minutes", "data-coverage-minutes", "data-gaps", "data-service-areas"].forEach(function (name) {
+      document.body.removeAttribute(name);  // the answers shown are those of the question asked last
+    });
+    gapLayer.clearLayers();
+    serviceLayer.clearLayers();
+    stage(0, words.stage_coverage);
+    var areaQuery = new URLSearchParams({ unit: query.get("unit") });
     var resourceQuery = new URLSearchParams();
     query.getAll("kind").forEach(function (k) { resourceQuery.append("kind", k); });
+    function arrived() { done += 1; stage(done, done === STAGES ? words.stage_done : words.stage_areas); }
     return Promise.all([
-      getJSON("/api/coverage?" + query), getJSON("/api/gaps?" + query), getJSON("/api/areas?" + unitQuery),
-      getJSON("/api/resources?" + resourceQuery), getJSON("/api/service-areas?" + query)
+      getJSON("/api/coverage?" + query), getJSON("/api/areas?" + areaQuery), getJSON("/api/resources?" + resourceQuery)
     ]).then(function (answers) {
-      if (mine !== generation) { return; }
+      if (mine !== generation) { return null; }
       rows = answers[0].rows;
       drawTable();
-      gapLayer.clearLayers().addData(answers[1]);
-      areaLayer.clearLayers().addData(answers[2]);
-      serviceLayer.clearLayers().addData(answers[4]);
-      document.body.setAttribute("data-service-areas", answers[4].features.length);
-      resourceLayer.clearLayers();
-      answers[3].features.forEach(function (f) {
-        L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 5, color: "#222",
-          weight: 1, fillColor: "#1f78b4", fillOpacity: 0.9, className: "gw-place" })
-          .bindTooltip(escapeHtml(f.properties.name)).addTo(resourceLayer);
-      });
+      areaLayer.clearLayers().addData(answers[1]);
+      drawResources(answers[2]);
       if (areaLayer.getLayers().length) { map.fitBounds(areaLayer.getBounds()); }
-      document.body.setAttribute("data-gaps", answers[1].features.length);
-      document.body.setAttribute("data-minutes", answers[0].minutes);
-      status("");
-    }).catch(function (error) { status(error.message); });
+      document.body.setAttribute("data-coverage-minutes", answers[0].minutes);
+      arrived();
+      return Promise.all([
+        getJSON("/api/gaps?" + query).then(function (answer) {
+          if (mine !== generation) { return; }
+          gapLayer.clearLayers().addData(answer);
+          document.body.setAttribute("data-gaps", answer.features.length);
+          arrived();
+        }),
+        getJSON("/api/service-areas?" + query).then(function (answer) {
+          if (mine !== generation) { return; }
+          serviceLayer.clearLayers().addData(answer);
+          document.body.setAttribute("data-service-areas", answer.features.length);
+          arrived();
+        })
+      ]).then(function () {
+        if (mine === generation) { document.body.setAttribute("data-minutes", answers[0].minutes); }
+      });
+    }).catch(function (error) { if (mine === generation) { status(error.message); } });
   }
 
   function plan(event) {
@@ -118,18 +168,20 @@
     if (target) { query.set("target", target); } else { query.set("k", k); }
     status(words.working);
     getJSON("/api/plan?" + query).then(function (answer) {
-      document.querySelector("#plan-summary tbody").innerHTML = answer.summary.map(function (s) {
-        return '<tr data-model="' + escapeHtml(s.model) + '"><td>' + escapeHtml(s.label) + "</td><td>" + Number(s.sites) + "</td><td>" +
-          percent(s.share_before) + "</td><td>" + percent(s.share_after) + "</td><td>+" + number(s.gain_65_plus) +
-          "</td></tr>";
-      }).join("");
+      var summary = document.querySelector("#plan-summary tbody");
+      summary.replaceChildren.apply(summary, answer.summary.map(function (s) {
+        return row([s.label, Number(s.sites), percent(s.share_before), percent(s.share_after),
+          "+" + number(s.gain_65_plus)], { "data-model": s.model });
+      }));
       siteLayer.clearLayers();
-      document.getElementById("plan-sites").innerHTML = answer.sites.features.map(function (f) {
+      var list = document.getElementById("plan-sites");
+      list.replaceChildren.apply(list, answer.sites.features.map(function (f) {
         var p = f.properties, c = f.geometry.coordinates;
-        L.marker([c[1], c[0]], { icon: L.divIcon({ className: "gw-site", html: '<div class="gw-site-label">' +
-          Number(p.order) + "</div>", iconSize: [26, 26] }) }).bindTooltip(escapeHtml(p.name)).addTo(siteLayer);
-        return "<li>" + escapeHtml(p.name) + " (+" + number(p.added_65_plus) + ")</li>";
-      }).join("");
+        L.marker([c[1], c[0]], { icon: L.divIcon({ className: "gw-site",
+          html: element("div", Number(p.order), { "class": "gw-site-label" }), iconSize: [26, 26] }) })
+          .bindTooltip(element("span", p.name)).addTo(siteLayer);
+        return element("li", p.name + " (+" + number(p.added_65_plus) + ")");
+      }));
       status("");
     }).catch(function (error) { status(error.message); });
   }

@@ -1,0 +1,196 @@
+"""Print maps with walking areas for Sapporo: one district page, and an atlas of the elementary districts.
+
+Each case runs in a process of its own, so that its time and its peak memory (``ru_maxrss`` of the
+process, and of its largest worker) are its own:
+
+* ``one``: ``geo-welfare map district 01101:資生館小学校 --service-minutes 10`` with the real streets, as a user
+  types it (the command in-process, from reading the store to the saved PDF; the Python start and imports,
+  the same for every command, are given apart).  The peer, with ``--uncropped``, is the same page with the
+  walking area computed from every place of the city, as it was before (slow: minutes and several GB).
+* ``all``: the pages of the elementary districts (all 202, or ``--sample N`` of them evenly spread)
+  drawn in parallel on every core, and the same pages drawn one after the other in one process
+  (``--jobs 1``, the serial path) as the peer; seconds per page and the ratio.  The two sets of PDFs
+  are compared page by page (their text, by ``pdftotext``) before any time is printed.
+
+The store is copied first (with the built network beside it) since opening a store brings its
+schema up to date; nothing is written to the original.
+
+Run: ``python -m benchmarks.printmap [--sample 24] [--minutes 10] [--uncropped]``.  Targets from the
+issue: one page under 2 s; the atlas under 1.4 s a page (QGIS's atlas: 2.8–4.2 s a page, QGIS #54461).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from benchmarks.city_store import city_store
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+NETWORK = REPOSITORY.parent / "shared" / "data" / "sapporo" / "network" / \
+    "sapporo_authorized_road_network_2021-11_wgs84.geojson"
+PAGE = "01101:資生館小学校"
+
+#: One case, run as ``python -m benchmarks.printmap --case …``: prints one JSON line.
+CASES = ("one", "all")
+
+
+def _usage() -> dict:
+    """Peak memory of this process and of its largest worker, and the CPU seconds of both together.
+
+    The CPU seconds are given beside the wall-clock ones because the machine may be shared: on a
+    busy machine the wall clock measures the neighbours as much as the code.
+    """
+    import resource
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"peak_mb": round(own.ru_maxrss / 1024), "worker_peak_mb": round(workers.ru_maxrss / 1024),
+            "cpu_s": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime}
+
+
+def _case_one(args) -> dict:
+    """The one-page command, in this process (imports timed apart), with the walk cropped or not."""
+    started = time.perf_counter()
+    from geo_welfare.cli import main
+    import geo_welfare.maps.reach as reach
+    imported, cpu_imported = time.perf_counter(), _usage()["cpu_s"]
+    if args.uncropped:  # the page's area from every place of the city, as before
+        reach.WalkingReach.area_near = lambda self, bounds, crs: self.area
+    walk = ["--service-minutes", f"{args.minutes:g}"] if args.minutes else []
+    main.main(["--database", args.database, "map", "district", PAGE, "--network", str(args.network), *walk,
+               "--output", str(args.out / "one.pdf")], standalone_mode=False)
+    done, usage = time.perf_counter(), _usage()
+    return {"imports_s": imported - started, "page_s": done - imported, **usage,
+            "page_cpu_s": usage["cpu_s"] - cpu_imported}
+
+
+def _sample(codes: list[str], size: int | None) -> list[str]:
+    if not size or size >= len(codes):
+        return codes
+    step = len(codes) / size
+    return [codes[int(i * step)] for i in range(size)]
+
+
+def _case_all(args) -> dict:
+    """The atlas through the same code as ``map district --all`` (:func:`geo_welfare.maps.atlas.draw_pages`)."""
+    started = time.perf_counter()
+    from geo_welfare.cli.maps import _walking_reach
+    from geo_welfare.cli.base import Context
+    from geo_welfare.maps import load_store_layers
+    from geo_welfare.maps.atlas import PageRequest, district_names, draw_pages, page_file_name
+    from geo_welfare.maps.background import read_background
+    imported = time.perf_counter()
+    context = Context(args.database, "ja")
+    layers = load_store_layers(context.engine(), "elementary_district")
+    background = read_background(streets=args.network)
+    reach = _walking_reach(context, layers, args.minutes, args.network, 4.0, background)
+    read, cpu_read = time.perf_counter(), _usage()["cpu_s"]
+    codes = _sample(layers.codes, args.sample)
+    names = district_names(layers)
+    pages = [(code, args.out / page_file_name(code, names[code], "pdf")) for code in codes]
+    failed = [r.code for r in draw_pages(PageRequest(layers, background, reach), pages, jobs=args.jobs)
+              if r.failure is not None]
+    done, usage = time.perf_counter(), _usage()
+    return {"imports_s": imported - started, "read_s": read - imported, "pages": len(pages), "failed": failed,
+            "draw_s": done - read, "total_s": done - imported, **usage, "draw_cpu_s": usage["cpu_s"] - cpu_read}
+
+
+def _run_case(case: str, database: str, out: Path, args, **extra) -> dict:
+    """One case in a fresh process; its JSON line."""
+    out.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "benchmarks.printmap", "--case", case, "--database", database,
+               "--network", str(args.network), "--minutes", f"{args.minutes:g}", "--out", str(out)]
+    for key, value in extra.items():
+        if value is True:
+            command.append(f"--{key}")
+        elif value is not None and value is not False:
+            command += [f"--{key}", str(value)]
+    result = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"case {case} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    """Each PDF's text (``pdftotext``), by file name."""
+    return {pdf.name: subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                                     text=True).stdout for pdf in sorted(folder.glob("*.pdf"))}
+
+
+def _copy_store(work: Path) -> str:
+    store = city_store()
+    shutil.copy(store, work / "city.sqlite")
+    cache = store.parent / "geo_welfare_cache"
+    if cache.exists():
+        shutil.copytree(cache, work / "geo_welfare_cache")
+    return f"sqlite:///{work / 'city.sqlite'}"
+
+
+def _report_one(one: dict, peer: dict | None) -> None:
+    walk = f"{one['minutes']:g}-minute walking area over the real streets" if one["minutes"] else "no walking area"
+    print(f"one page ({PAGE}, {walk}): {one['page_s']:.2f} s "
+          f"(+ {one['imports_s']:.2f} s Python start and imports), {one['page_cpu_s']:.2f} CPU s, "
+          f"peak {one['peak_mb']} MB")
+    if peer is not None:
+        print(f"  peer, the walk from every place of the city (uncropped): {peer['page_s']:.2f} s, "
+              f"{peer['page_cpu_s']:.2f} CPU s, peak {peer['peak_mb']} MB; ratio {peer['page_s'] / one['page_s']:.1f}x")
+
+
+def _report_all(parallel: dict, serial: dict, jobs: int | None) -> None:
+    n = parallel["pages"]
+    per, per_serial = parallel["draw_s"] / n, serial["draw_s"] / n
+    walk = f"{parallel['minutes']:g}-minute walking areas" if parallel["minutes"] else "no walking areas"
+    print(f"atlas, {n} elementary districts ({'all' if n == 202 else 'an even sample'}), {walk}:")
+    workers = f"{jobs} processes" if jobs else "one process per core"
+    print(f"  parallel ({workers}): {per:.2f} s a page "
+          f"({parallel['draw_s']:.1f} s drawing + {parallel['read_s']:.1f} s reading the store, files and network "
+          f"once), {parallel['draw_cpu_s'] / n:.2f} CPU s a page, peak {parallel['peak_mb']} MB main + "
+          f"{parallel['worker_peak_mb']} MB largest worker")
+    print(f"  peer, serial (one process): {per_serial:.2f} s a page ({serial['draw_s']:.1f} s), "
+          f"{serial['draw_cpu_s'] / n:.2f} CPU s a page, peak {serial['peak_mb']} MB; ratio {per_serial / per:.2f}x")
+    print(f"  machine load while measured (1-minute average): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if parallel["failed"] or serial["failed"]:
+        print(f"  failed pages: {parallel['failed']} / {serial['failed']}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the cases (or one, with ``--case``) and print seconds, memory and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=CASES)
+    parser.add_argument("--database")
+    parser.add_argument("--network", type=Path, default=NETWORK)
+    parser.add_argument("--minutes", type=float, default=10.0, help="walking area's minutes (0: none)")
+    parser.add_argument("--sample", type=int, help="districts drawn in the atlas (default: all 202)")
+    parser.add_argument("--jobs", type=int, help="processes of the parallel atlas (default: every core)")
+    parser.add_argument("--uncropped", action="store_true", help="also time the old uncropped page (slow)")
+    parser.add_argument("--skip", choices=CASES, action="append", default=[])
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    if args.case:
+        result = (_case_one if args.case == "one" else _case_all)(args)
+        print(json.dumps({**result, "minutes": args.minutes}))
+        return
+    with tempfile.TemporaryDirectory(prefix="printmap-bench-") as tmp:
+        work = Path(tmp)
+        database = _copy_store(work)
+        if "one" not in args.skip:
+            one = _run_case("one", database, work / "one", args)
+            peer = _run_case("one", database, work / "uncropped", args, uncropped=True) if args.uncropped else None
+            _report_one(one, peer)
+        if "all" not in args.skip:
+            parallel = _run_case("all", database, work / "parallel", args, sample=args.sample, jobs=args.jobs)
+            serial = _run_case("all", database, work / "serial", args, sample=args.sample, jobs=1)
+            serial_texts = _texts(work / "serial")
+            differ = [name for name, text in _texts(work / "parallel").items() if serial_texts.get(name) != text]
+            if differ:
+                raise SystemExit(f"the parallel and the serial pages differ: {differ}")
+            _report_all(parallel, serial, args.jobs)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

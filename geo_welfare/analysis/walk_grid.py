@@ -1,0 +1,377 @@
+"""The land within walking reach as a grid: every 10 m cell knows the shortest walk that passes near it.
+
+A walking area is the reached streets widened by :data:`BUFFER_METRES` either side, with the middles
+of ringed blocks filled (:mod:`geo_welfare.analysis.service_areas` draws it with GEOS from the street
+pieces).  For a city that drawing is the slow part: buffering and merging 50,000 street pieces took
+eight minutes and 6 GB for Sapporo.  Here the same land is computed on a grid instead:
+
+1. each street is sampled every half cell, each sample carrying the walk to it from the nearest
+   place (from the walk to the street's two ends, or along the place's own street);
+2. each cell takes the shortest walk among the samples in it, then the shortest among the cells
+   within the buffer's radius (a minimum filter whose footprint is the grid's disc, built from a few
+   rectangles so that each pass is a separable running minimum);
+3. for a limit, the cells whose walk is within it are the land; holes under :data:`BLOCK_M2` are
+   filled (the middle of a block ringed by reached streets is in reach);
+4. the cells become polygons by marching squares (contourpy), whose boundary runs half-way between
+   a reached cell's centre and the next one's.
+
+One grid answers every limit (10, 15 and 20 minutes are three comparisons), and a window of it gives
+exactly the polygons of the whole grid inside that window, so gaps are cut district by district
+from small pieces.  The grid's cells are aligned to multiples of :data:`CELL_METRES` in the plane
+rectangular coordinates, so two grids over overlapping streets (a ward and its city) agree cell for
+cell.  The price is the cell: a boundary is placed to within about half a cell (5 m) of the GEOS
+drawing (``benchmarks/polygons.py`` compares the two on the whole of Sapporo).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import contourpy
+import numba
+import numpy as np
+import shapely
+
+from geo_welfare.network.graph import WalkingNetwork
+from geo_welfare.network.snap import Snapped
+
+#: Side of a grid cell, metres.
+CELL_METRES = 10.0
+#: Metres either side of a reached street counted as within reach (a home's way out to its street).
+BUFFER_METRES = 50.0
+#: Holes in the reached land smaller than this (m²) are filled: a block ringed by reached streets is
+#: within reach even where its middle is more than the buffer from every street.
+BLOCK_M2 = 50_000.0
+#: The grid holds walks in whole metres (rounded up), as 16-bit integers: half the memory of floats and
+#: twice the speed of the running minima; this value means "nothing within reach".
+UNREACHED = np.iinfo(np.uint16).max
+
+
+def whole_metres(walk: np.ndarray) -> np.ndarray:
+    """Walks rounded up to whole metres as 16-bit integers (beyond 65 km: :data:`UNREACHED`).
+
+    Rounding up never draws land beyond a limit: a cell counts as within ``limit`` only when
+    its walk is within the limit's whole metres.
+    """
+    return np.minimum(np.ceil(walk), UNREACHED).astype(np.uint16)
+
+
+def polygons_without_small_holes(points: np.ndarray, ring_offsets: np.ndarray, outer_offsets: np.ndarray,
+                                  block_m2: float) -> shapely.Geometry:
+    """Polygons from marching squares' rings, without the holes under ``block_m2`` (m²).
+
+    ``points`` holds every ring one after another (``ring_offsets`` where each starts) and each
+    polygon's first ring is its outside (``outer_offsets``: where each polygon's rings start).
+    The holes' areas come from the shoelace formula over all rings at once, and the polygons are
+    built in one call, so a city's thousands of block holes cost no Python loop.
+    """
+    ring_offsets, outer_offsets = ring_offsets.astype(np.int64), outer_offsets.astype(np.int64)
+    x, y = points[:, 0], points[:, 1]
+    cross = np.append(x[:-1] * y[1:] - x[1:] * y[:-1], 0.0)  # each point to the next (rings are closed)
+    starts, ends = ring_offsets[:-1], ring_offsets[1:]
+    # reduceat sums each ring's segments plus the one joining its last point to the next ring: take that off.
+    areas = np.abs(np.add.reduceat(cross, starts) - cross[ends - 1]) / 2
+    outer = np.zeros(len(starts), dtype=bool)
+    outer[outer_offsets[:-1]] = True
+    kept = outer | (areas >= block_m2)
+    lengths = (ends - starts)[kept]
+    coordinates = points[np.repeat(starts[kept] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())]
+    ring_owner = np.cumsum(outer)[kept] - 1  # the polygon each kept ring belongs to
+    polygon_offsets = np.searchsorted(ring_owner, np.arange(len(outer_offsets)))
+    polygons = shapely.from_ragged_array(
+        shapely.GeometryType.POLYGON, coordinates,
+        (np.concatenate([[0], np.cumsum(lengths)]), polygon_offsets))
+    filled = ~kept
+    if filled.any():  # land standing on an island in a filled hole is inside the land now: drop it
+        hole_rings = [points[start:end] for start, end in zip(starts[filled], ends[filled])]
+        first_points = shapely.points(points[starts[outer]])
+        holes = np.array([shapely.Polygon(ring) for ring in hole_rings], dtype=object)
+        island, _ = shapely.STRtree(holes).query(first_points, predicate="within")
+        polygons = np.delete(polygons, np.unique(island))
+    # Where the land's edge passes a corner between two reached cells, a ring touches itself;
+    # GEOS mends that without moving a vertex (the area is unchanged to 1e-6 m² on Sapporo).
+    invalid = ~shapely.is_valid(polygons)
+    if invalid.any():
+        polygons = np.concatenate([polygons[~invalid], shapely.get_parts(shapely.buffer(polygons[invalid], 0))])
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(list(polygons))
+
+
+def disc_offsets(radius_cells: float) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column offsets of the cells whose centre is within ``radius_cells`` of a cell's centre.
+
+    Parameters
+    ----------
+    radius_cells : float
+        Radius in cells (50 m on 10 m cells: 5, which holds 81 cells).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Row offsets and column offsets, int64.
+    """
+    reach = int(np.floor(radius_cells + 1e-9))
+    dy, dx = np.mgrid[-reach:reach + 1, -reach:reach + 1]
+    inside = dy ** 2 + dx ** 2 <= radius_cells ** 2 + 1e-9
+    return dy[inside].astype(np.int64), dx[inside].astype(np.int64)
+
+
+def street_samples(network: WalkingNetwork, node_walk: np.ndarray, limit: float, resources: Snapped | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The network's street points (:attr:`~geo_welfare.network.graph.WalkingNetwork.street_points`) within ``limit``, with the walk to each.
+
+    The walk to a point ``s`` metres along an edge is the shorter of arriving from either end
+    (``node_walk[u] + s``, ``node_walk[v] + length − s``) or, on a place's own street, walking
+    straight along it (``offset + |s − along|``).
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    node_walk : numpy.ndarray
+        Walk from the places to each node, shape (n_nodes,), metres (``inf`` where unreached).
+    limit : float
+        Longest walk kept, metres.
+    resources : Snapped, optional
+        The places, for the stretch of their own street walked without passing a node.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Coordinates of the points within reach, shape (n, 2), in the network's CRS, the walks to
+        them, shape (n,), metres, and the coordinates of all the other street points.
+    """
+    at_u, at_v = node_walk[network.edge_u], node_walk[network.edge_v]
+    near = np.minimum(at_u, at_v) <= limit
+    if resources is not None and len(resources):
+        near[resources.edge[resources.offset <= limit]] = True
+    points = network.street_points
+    chosen = np.flatnonzero(near[points.edge])
+    edge, along = points.edge[chosen], points.along[chosen]
+    walk = np.minimum(at_u[edge] + along, at_v[edge] + network.edge_length[edge] - along)
+    if resources is not None and len(resources):
+        starts, ends = np.searchsorted(edge, resources.edge), np.searchsorted(edge, resources.edge + 1)
+        for lo, hi, position, offset in zip(starts, ends, resources.along, resources.offset):
+            walk[lo:hi] = np.minimum(walk[lo:hi], offset + np.abs(along[lo:hi] - position))
+    kept = walk <= limit
+    others = np.ones(len(points.edge), dtype=bool)
+    others[chosen[kept]] = False
+    return points.xy[chosen[kept]], walk[kept], points.xy[others]
+
+
+@dataclass
+class WalkGrid:
+    """The shortest walk near each cell of a grid aligned to multiples of ``cell`` metres.
+
+    ``walk[row, column]`` is the shortest walk (whole metres, rounded up) to any street point within
+    ``buffer_metres`` of the cell's centre (:data:`UNREACHED` where none is); row 0 is the
+    southernmost.
+    Build one with :func:`walk_grid`.
+
+    Attributes
+    ----------
+    x0, y0 : float
+        South-west corner of the grid, metres in the network's CRS (multiples of ``cell``).
+    cell : float
+        Side of a cell, metres.
+    walk : numpy.ndarray
+        Shape (rows, columns), uint16 whole metres.
+    block_m2 : float
+        Holes under this (m²) count as within reach.
+    """
+
+    x0: float
+    y0: float
+    cell: float
+    walk: np.ndarray
+    block_m2: float = BLOCK_M2
+    _lands: dict = field(default_factory=dict, repr=False)
+    _parts: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns)."""
+        return self.walk.shape
+
+    def within(self, limit: float) -> np.ndarray:
+        """The cells whose walk is within ``limit`` metres (before holes are filled)."""
+        return self.walk <= np.floor(min(limit, UNREACHED - 1))
+
+    def land(self, limit: float) -> shapely.Geometry:
+        """The land within ``limit`` metres' walk, holes under :attr:`block_m2` filled, kept per limit.
+
+        Parameters
+        ----------
+        limit : float
+            Longest walk, metres.
+
+        Returns
+        -------
+        shapely.Geometry
+            A Polygon or MultiPolygon in the network's CRS (an empty Polygon when nothing is
+            within reach).
+        """
+        key = float(limit)
+        if key not in self._lands:
+            self._lands[key] = self._contour(float(np.floor(min(limit, UNREACHED - 1))))
+        return self._lands[key]
+
+    def _contour(self, level: float) -> shapely.Geometry:
+        """Marching squares round the cells within ``level`` (edges half-way between cell centres)."""
+        reached = self.walk <= level
+        rows, columns = np.flatnonzero(reached.any(axis=1)), np.flatnonzero(reached.any(axis=0))
+        if len(rows) == 0:
+            return shapely.Polygon()
+        window = np.pad(reached[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1], 1).astype(np.float64)
+        x, y = np.meshgrid(self.x0 + self.cell * (columns[0] - 0.5 + np.arange(window.shape[1])),
+                           self.y0 + self.cell * (rows[0] - 0.5 + np.arange(window.shape[0])))
+        # The generator's class itself: ``contour_generator`` copies the grid through a masked array
+        # first, which cost more than the contouring for a place's small grid.
+        generator = contourpy.SerialContourGenerator(
+            x, y, window, None, corner_mask=False, line_type=contourpy.LineType.Separate,
+            fill_type=contourpy.FillType.ChunkCombinedOffsetOffset, quad_as_tri=False,
+            z_interp=contourpy.ZInterp.Linear)
+        (points,), (ring_offsets,), (outer_offsets,) = generator.filled(0.5, 2.0)
+        if points is None:
+            return shapely.Polygon()
+        return polygons_without_small_holes(points, ring_offsets, outer_offsets, self.block_m2)
+
+    def land_parts(self, limit: float) -> tuple[np.ndarray, shapely.STRtree]:
+        """The separate polygons of :meth:`land`, and a tree over them (kept per limit)."""
+        key = float(limit)
+        if key not in self._parts:
+            parts = shapely.get_parts(self.land(limit))
+            self._parts[key] = (parts, shapely.STRtree(parts))
+        return self._parts[key]
+
+    def outside(self, polygons: np.ndarray, limit: float) -> np.ndarray:
+        """Each polygon minus the land within ``limit``: what of it lies beyond reach.
+
+        Each polygon is cut only by the land parts that meet it, each first clipped to the
+        polygon's box (a linear pass), so a district is never overlaid with the whole city's land.
+
+        Parameters
+        ----------
+        polygons : numpy.ndarray
+            Polygons in the network's CRS.
+        limit : float
+            Longest walk, metres.
+
+        Returns
+        -------
+        numpy.ndarray
+            One geometry per polygon (possibly empty or a MultiPolygon).
+        """
+        parts, tree = self.land_parts(limit)
+        polygons = np.asarray(polygons, dtype=object)
+        which, part = tree.query(polygons)  # by box: an exact test costs more than clipping a part away
+        result = polygons.copy()
+        for index in np.unique(which):
+            clipped = shapely.clip_by_rect(parts[part[which == index]], *polygons[index].bounds)
+            clipped = shapely.get_parts(clipped[~shapely.is_empty(clipped)])
+            try:
+                result[index] = shapely.difference(polygons[index], shapely.multipolygons(clipped))
+            except shapely.errors.GEOSException:  # clipping can leave a ring touching another: merge them
+                result[index] = shapely.difference(polygons[index], shapely.union_all(shapely.make_valid(clipped)))
+        return result
+
+
+def walk_grid(network: WalkingNetwork, node_walk: np.ndarray, limit: float, resources: Snapped | None = None,
+              cell: float = CELL_METRES, buffer_metres: float = BUFFER_METRES, block_m2: float = BLOCK_M2,
+              nearest_street: bool = True) -> WalkGrid:
+    """The grid of walks near each cell, for every limit up to ``limit``.
+
+    Parameters
+    ----------
+    network : WalkingNetwork
+        The streets.
+    node_walk : numpy.ndarray
+        Walk from the places to each node, shape (n_nodes,), metres.
+    limit : float
+        The longest limit the grid will be asked about, metres (samples beyond it are not kept).
+    resources : Snapped, optional
+        The places (for the stretch of their own street).
+    cell : float, default 10
+        Side of a cell, metres.
+    buffer_metres : float, default 50
+        Metres either side of a reached street within reach.
+    block_m2 : float, default 50000
+        Holes under this (m²) are within reach.
+    nearest_street : bool, default True
+        A cell takes the walk of its nearest street (reached or not); False: of the nearest
+        reached street within the buffer, which is the land GEOS draws by buffering the reached
+        streets (``benchmarks/polygons.py`` checks the grid against it that way).
+
+    Returns
+    -------
+    WalkGrid
+    """
+    xy, walk, others = street_samples(network, node_walk, limit, resources)
+    return grid_of_samples(xy, walk, others if nearest_street else None, cell, buffer_metres, block_m2)
+
+
+def grid_of_samples(xy: np.ndarray, walk: np.ndarray, other_streets: np.ndarray | None = None,
+                    cell: float = CELL_METRES, buffer_metres: float = BUFFER_METRES, block_m2: float = BLOCK_M2
+                    ) -> WalkGrid:
+    """The grid of :func:`walk_grid` from the reached street points and the walk to each.
+
+    Each cell takes the walk of its *nearest* street within ``buffer_metres`` (the shortest walk
+    among equally near ones), as a home walks out to the street in front of it.  So the land
+    does not reach across a railway or a river to the houses of another street, which is not
+    reached: ``other_streets`` are the points of every street around (reached or not), and a
+    cell nearer to one that is not reached is not within reach, however near a reached one is.
+
+    Parameters
+    ----------
+    xy, walk : numpy.ndarray
+        Reached street points, shape (n, 2), and the walk to each, shape (n,), metres.
+    other_streets : numpy.ndarray, optional
+        Points of the other streets, shape (m, 2) (those outside the grid are ignored).
+    cell, buffer_metres, block_m2 : float
+        As :func:`walk_grid`.
+
+    Returns
+    -------
+    WalkGrid
+    """
+    if len(walk) == 0:
+        return WalkGrid(0.0, 0.0, cell, np.full((1, 1), UNREACHED, dtype=np.uint16), block_m2)
+    margin = buffer_metres + 2 * cell
+    x0 = float(np.floor((xy[:, 0].min() - margin) / cell) * cell)
+    y0 = float(np.floor((xy[:, 1].min() - margin) / cell) * cell)
+    columns = int(np.ceil((xy[:, 0].max() + margin - x0) / cell))
+    rows = int(np.ceil((xy[:, 1].max() + margin - y0) / cell))
+    if other_streets is not None and len(other_streets):
+        column, row = (other_streets[:, 0] - x0) // cell, (other_streets[:, 1] - y0) // cell
+        inside = (column >= 0) & (column < columns) & (row >= 0) & (row < rows)
+        xy = np.vstack([xy, other_streets[inside]])
+        walk = np.concatenate([walk, np.full(int(inside.sum()), np.inf)])
+    nearest = np.full(rows * columns, UNREACHED, dtype=np.uint16)
+    street = np.zeros(rows * columns, dtype=bool)
+    cells = ((xy[:, 1] - y0) // cell).astype(np.int64) * columns + ((xy[:, 0] - x0) // cell).astype(np.int64)
+    np.minimum.at(nearest, cells, whole_metres(walk))
+    street[cells] = True
+    # Marching squares draws the land's edge half-way between a cell within reach and the next one,
+    # so the disc is half a cell short of the buffer.
+    occupied = np.flatnonzero(street)
+    offset_row, offset_column = disc_offsets(buffer_metres / cell - 0.5)
+    spread = np.full((rows, columns), UNREACHED, dtype=np.uint16)
+    nearest_distance = np.full((rows, columns), np.iinfo(np.int64).max, dtype=np.int64)
+    _stamp(occupied // columns, occupied % columns, nearest[occupied], offset_row, offset_column,
+           offset_row ** 2 + offset_column ** 2, nearest_distance, spread)
+    return WalkGrid(x0, y0, cell, spread, block_m2)
+
+
+@numba.njit(cache=True)
+def _stamp(rows, columns, walks, offset_rows, offset_columns, offset_distances, nearest_distance, spread
+           ):  # pragma: no cover - compiled
+    """Give every cell within the disc round each street cell the walk of its nearest street cell."""
+    for i in range(len(rows)):
+        for k in range(len(offset_rows)):
+            row, column = rows[i] + offset_rows[k], columns[i] + offset_columns[k]
+            if row < 0 or column < 0 or row >= spread.shape[0] or column >= spread.shape[1]:
+                continue  # a street at the grid's edge
+            distance = offset_distances[k]
+            if distance < nearest_distance[row, column] or (
+                    distance == nearest_distance[row, column] and walks[i] < spread[row, column]):
+                nearest_distance[row, column] = distance
+                spread[row, column] = walks[i]
