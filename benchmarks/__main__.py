@@ -2,11 +2,11 @@
 
 import sys
 
-from benchmarks import batch, coverage, load, nearest, planner, polygons, printmap, siting, web_load
+from benchmarks import batch, coverage, geocode, load, nearest, planner, polygons, printmap, siting, web_load
 
 BENCHMARKS = {"nearest": nearest.main, "coverage": coverage.main, "polygons": polygons.main, "siting": siting.main,
               "planner": lambda: planner.main([]), "printmap": lambda: printmap.main([]), "batch": batch.main,
-              "web_load": web_load.main, "load": load.main}
+              "web_load": web_load.main, "load": load.main, "geocode": geocode.main}
 
 
 def main(argv: list[str]) -> int:

@@ -12,9 +12,11 @@ every request opens its study and works its answer out afresh, as before answers
 servers' answers are compared byte for byte before any time is printed.  The server's peak memory is
 its ``VmHWM`` from ``/proc``; a server passing ``--limit-gb`` (default 4) is stopped and reported so.
 
-A first server, not shown, asks for the table once, so that neither side pays for the disk cache or for
-compiled code cached on disk.  The store is copied first (to a temporary folder, with the built network beside it if there is one),
-since opening a store brings its schema up to date; nothing is written to the original.
+Our server prepares the network and the residents at start (``geo_welfare.web.network.start_warm_up``)
+and is asked once that is done; the peer has no warm-up.  A first server, not shown, asks for the table
+once, so that neither side pays for the disk cache or for compiled code cached on disk.  The store is
+copied first (to a temporary folder, with the built network beside it if there is one), since opening a
+store brings its schema up to date; nothing is written to the original.
 
 Run: ``python -m benchmarks planner`` or ``python -m benchmarks.planner [--minutes 15] [--within 01101]``.
 Target from the issue: the table within 2 s, everything within 6 s the first time, under 1 s the
@@ -48,7 +50,11 @@ import logging, sys
 from werkzeug.serving import make_server
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 from geo_welfare.web import create_app
-server = make_server("127.0.0.1", 0, create_app(sys.argv[1], tiles="none", network=sys.argv[2]), threaded=True)
+app = create_app(sys.argv[1], tiles="none", network=sys.argv[2])
+warming = app.extensions.get("geo_welfare_warm_up")  # the network and residents, prepared at start
+if warming is not None:
+    warming.join()
+server = make_server("127.0.0.1", 0, app, threaded=True)
 print(server.server_port, flush=True)
 server.serve_forever()
 """
@@ -57,13 +63,16 @@ server.serve_forever()
 class Server:
     """The app in a process of its own, its memory watched: stopped when it passes ``limit`` bytes."""
 
-    def __init__(self, url: str, network: Path, cache_mb: int | None, limit: int):
+    def __init__(self, url: str, network: Path, cache_mb: int | None, limit: int, warm_up: bool = True):
         env = dict(os.environ)
         if cache_mb is not None:
             env["GEO_WELFARE_RESULTS_CACHE_MB"] = str(cache_mb)
+        env["GEO_WELFARE_WARM_UP"] = "1" if warm_up else "0"
+        started = time.perf_counter()
         self.process = subprocess.Popen([sys.executable, "-c", SERVER, url, str(network)], env=env,
                                         stdout=subprocess.PIPE, text=True, cwd=REPOSITORY)
         self.base = f"http://127.0.0.1:{self.process.stdout.readline().strip()}"
+        self.ready = time.perf_counter() - started  # start, imports and (with warm_up) the warm-up
         self.limit, self.over, self.peak = limit, False, 0
         self._watching = True
         threading.Thread(target=self._watch, daemon=True).start()
@@ -90,6 +99,15 @@ class Server:
         address = self.base + path + ("?" + urllib.parse.urlencode(query, doseq=True) if query else "")
         with urllib.request.urlopen(address, timeout=1800) as answer:
             return answer.read()
+
+    def cpu(self) -> float:
+        """CPU seconds (user + system) of the server process so far."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            return float("nan")
 
     def stop(self) -> None:
         self.peak = max(self.peak, self._status("VmHWM"))
@@ -118,21 +136,30 @@ def ask(server: Server, question: dict, times: dict, answers: dict[str, bytes], 
     times["all"] = time.perf_counter() - started
 
 
-def measure(url: str, network: Path, question: dict, cache_mb: int | None, limit: int, table_only: bool) -> dict:
-    """Open the page, then ask the question twice; the times, answers and peak memory of one server."""
-    server = Server(url, network, cache_mb, limit)
-    result: dict = {"over": False, "first": {}, "again": {}, "answers": {}}
+def measure(url: str, network: Path, question: dict, cache_mb: int | None, limit: int, table_only: bool,
+            warm_up: bool = True) -> dict:
+    """Open the page, then ask the question twice; the times, answers and peak memory of one server.
+
+    With ``warm_up`` the server prepares the network and the residents at start and is asked once
+    that is done (``ready``: seconds from starting its process), as a planner's first click finds a
+    server started a while before; the CPU seconds of the server process are read at the end.
+    """
+    server = Server(url, network, cache_mb, limit, warm_up)
+    result: dict = {"over": False, "first": {}, "again": {}, "answers": {}, "ready": server.ready}
     again: dict[str, bytes] = {}
     try:
         started = time.perf_counter()
         server.get("/planner")  # loads the network, as the page does before anyone clicks
         result["page"] = time.perf_counter() - started
+        before = server.cpu()
         ask(server, question, result["first"], result["answers"], table_only)
+        result["cpu_first"] = server.cpu() - before  # the server's CPU seconds for the first question
         ask(server, question, result["again"], again, table_only)
         result["same_again"] = again == result["answers"]
     except OSError as error:  # the server was stopped at the memory limit (or died)
         result["error"] = str(error)
     finally:
+        result["cpu"] = server.cpu()
         server.stop()
         result["over"], result["peak"] = server.over, server.peak
     return result
@@ -173,9 +200,12 @@ def main(argv: list[str] | None = None) -> None:
     limit = int(options.limit_gb * 2 ** 30)
     with tempfile.TemporaryDirectory() as directory:
         url = copied_store(options.store or city_store(), Path(directory))
-        measure(url, options.network, question, 0, limit, True)  # warm-up, not shown: disk cache, numba's caches
+        measure(url, options.network, question, 0, limit, True, False)  # not shown: disk cache, numba's caches
+        load = [os.getloadavg()[0]]
         ours = measure(url, options.network, question, None, limit, options.table_only)
-        peer = measure(url, options.network, question, 0, limit, options.table_only)
+        load.append(os.getloadavg()[0])
+        peer = measure(url, options.network, question, 0, limit, options.table_only, warm_up=False)
+        load.append(os.getloadavg()[0])
     shared = [name for name in ours["answers"] if name in peer["answers"]]
     different = [name for name in shared if ours["answers"][name] != peer["answers"][name]]
     assert not different, f"kept and fresh answers differ: {different}"
@@ -189,6 +219,10 @@ def main(argv: list[str] | None = None) -> None:
     where = f"within {options.within}" if options.within else "whole city"
     print(f"{where}, {options.minutes:g} min, {options.unit}, kinds {', '.join(KINDS)}; page (network loaded) "
           f"{ours.get('page', float('nan')):.2f} s")
+    print(f"load average (1 min) {', '.join(f'{value:.1f}' for value in load)}; server ready after start: ours "
+          f"{ours['ready']:.2f} s (with the warm-up), peer {peer['ready']:.2f} s; server CPU in all: ours "
+          f"{ours['cpu']:.1f} s, peer {peer['cpu']:.1f} s; for the first question: ours "
+          f"{ours.get('cpu_first', float('nan')):.1f} s, peer {peer.get('cpu_first', float('nan')):.1f} s")
     print("| server | table, first | everything, first | table, again | everything, again | peak memory |")
     print("|---|---|---|---|---|---|")
     print(_row("kept answers (ours)", ours))

@@ -10,6 +10,7 @@ limit at a time as the planner asks them.
   cut by the land parts that meet it) and :mod:`geo_welfare.analysis.walk_areas` (each place's own
   grid after a bounded search); the grids are built on the first question for 20 minutes and kept,
   as :class:`~geo_welfare.analysis.study.Study` keeps them, so the first question's time holds them.
+  CPU seconds are printed beside the wall-clock ones (the machine is shared).
 - **peer**: the plain GeoPandas/Shapely way: the reached street pieces buffered by 50 m
   (``GeoSeries.buffer``), merged (``union_all``), small holes filled, and each district's
   difference with the merged land; each place's area the same way from its own search
@@ -32,6 +33,7 @@ for OpenRouteService #972 and Valhalla #3741 are whole blocks across a river or 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -85,18 +87,20 @@ def side(name: str) -> dict:
 
     network, resources, residents, walk, districts, node_walk = _inputs()
     result = {"seconds": {}, "land_m2": {}, "gap_65": {}, "places": len(resources)}
-    grids = None
+    kept: dict = {}  # the grids, built on the first question
     for minutes in MINUTES:
         limit = walk_metres(minutes, SPEED_KMH)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         if name == "ours":  # as a Study keeps them: grids built on the first question, for 20 minutes
-            if grids is None:
-                longest = max(walk_metres(max(MINUTES), SPEED_KMH), GRID_METRES_AT_LEAST)
-                grids = combined_grid(network, resources, longest), resource_grids(network, resources, longest)
-            land = grids[0].land(limit)
-            gaps = gap_areas(districts, grids[0], residents, walk, limit)
-            own = [grid.land(limit) for grid in grids[1]]
+            longest = max(walk_metres(max(MINUTES), SPEED_KMH), GRID_METRES_AT_LEAST)
+            if not kept:
+                kept["combined"] = combined_grid(network, resources, longest)
+                kept["own"] = resource_grids(network, resources, longest)
+            land = kept["combined"].land(limit)
+            gaps = gap_areas(districts, kept["combined"], residents, walk, limit)
+            own = [grid.land(limit) for grid in kept["own"]]
             seconds = time.perf_counter() - start
+            result.setdefault("cpu", {})[minutes] = time.process_time() - cpu_start
         else:
             pieces = reached_streets(network, node_walk, limit, resources)
             land = without_block_holes(shapely.union_all(gpd.GeoSeries(pieces).buffer(50.0).values))
@@ -152,9 +156,15 @@ def _measured(name: str) -> tuple[dict, float]:
     return json.loads(run.stdout.strip().splitlines()[-1]), peak_kb / 1024 ** 2
 
 
+LOAD: list[float] = []
+
+
 def main() -> None:
+    LOAD.append(os.getloadavg()[0])
     ours, our_peak = _measured("ours")
+    LOAD.append(os.getloadavg()[0])
     peer, peer_peak = _measured("peer")
+    LOAD.append(os.getloadavg()[0])
     for minutes in MINUTES:
         key = str(minutes)
         # Every edge within half a cell of GEOS's (tests/test_walk_grid.py), so on average at most 5 m apart;
@@ -178,6 +188,9 @@ def main() -> None:
     total, peer_total = sum(ours["seconds"].values()), sum(peer["seconds"].values())
     print(f"{'together':>8} {total:>8.2f} {peer_total:>9.1f} {peer_total / total:>6.0f}×   "
           f"(target < 5 s: {'met' if total < 5 else 'not met'})")
+    cpu = ", ".join(f"{m:g} min {ours['cpu'][str(m)]:.2f} s" for m in MINUTES)
+    print(f"ours, CPU seconds: {cpu}, together "
+          f"{sum(ours['cpu'].values()):.2f} s; load average (1 min) {', '.join(f'{x:.1f}' for x in LOAD)}")
     print(f"peak memory: ours {our_peak:.2f} GB, peer {peer_peak:.2f} GB (target < 1.5 GB: "
           f"{'met' if our_peak < 1.5 else 'not met'}); the peer's per-place areas timed on "
           f"{PEER_PLACE_SAMPLE} places and scaled to {peer['places']}")

@@ -28,13 +28,13 @@ import pandas as pd
 
 from geo_welfare.core import glossary
 from geo_welfare.core.errors import InputError, Problem
-from geo_welfare.core.words import both
 from geo_welfare.layers.columns import (POPULATION_AGE_BAND, POPULATION_AREA_LABEL, POPULATION_COLUMNS,
-                                        POPULATION_OPEN_AGE_BAND, POPULATION_TOTAL_LABEL, resolve_columns)
+                                        POPULATION_OPEN_AGE_BAND, POPULATION_TOTAL_LABEL,
+                                        resolve_columns)
 from geo_welfare.io.cells import MAX_COUNT, text_problems
 from geo_welfare.io.readers import ROW, read_table
+from geo_welfare.layers.population_totals import COUNT_FIELDS, drop_total_rows
 
-COUNT_FIELDS = ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus", "households")
 
 
 @dataclass
@@ -46,6 +46,21 @@ class PopulationImport:
     layout: str
     as_of: str | None = None
     totals_checked: list[str] = field(default_factory=list)
+
+
+#: The frame's columns that keep a table's 5-year bands begin so: ``band:0:4:male``, ``band:100::`` (100+, both sexes).
+BAND_PREFIX = "band:"
+
+
+def band_column(start: int, end: int | None, sex: str | None) -> str:
+    """The frame column of one band (``end`` None: the open top band; ``sex`` None: both sexes)."""
+    return f"{BAND_PREFIX}{start}:{'' if end is None else end}:{sex or ''}"
+
+
+def parse_band_column(column: str) -> tuple[int, int | None, str | None]:
+    """(start, end, sex) of a :func:`band_column` name."""
+    start, end, sex = column[len(BAND_PREFIX):].split(":")
+    return int(start), int(end) if end else None, sex or None
 
 
 def _header_key(name: str) -> str:
@@ -118,6 +133,7 @@ def read_population(path: str | Path, *, columns: dict[str, str] | None = None, 
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0)))
     frame, checked = _detail_rows(table, mapping, read.counts, path)
+    frame = frame.assign(**{column: values.loc[frame.index] for column, values in read.bands.items()})
     as_of = table[mapping["as_of"]].iloc[0].strip() if mapping["as_of"] and len(table) else None
     return PopulationImport(frame.reset_index(drop=True), source or path.stem, read.layout, as_of, checked)
 
@@ -139,6 +155,7 @@ class _LayoutCounts:
     layout: str
     counts: dict[str, pd.Series]
     banded_total: pd.Series | None = None
+    bands: dict[str, pd.Series] = field(default_factory=dict)  # band_column(…) → counts, kept for the pyramid
 
 
 def _layout_counts(table: pd.DataFrame, mapping: dict, path: Path, problems: list[Problem]) -> _LayoutCounts:
@@ -165,7 +182,9 @@ def _standard_age_bands(table: pd.DataFrame, mapping: dict, sex_bands: list[str]
     counts["age_0_14"], counts["age_15_64"] = band_sum(1, 3), band_sum(4, 13)
     counts["age_65_plus"], counts["age_75_plus"] = band_sum(14, 18), band_sum(16, 18)
     counts["total"] = _numbers(table, mapping["total"], path, problems) if mapping["total"] else band_sum(1, 18)
-    return _LayoutCounts("standard-age-bands", counts, band_sum(1, 18))
+    kept = {band_column(5 * (band[c] - 1), None if band[c] == 18 else 5 * band[c] - 1,
+                        "male" if c.startswith("man") else "female"): v for c, v in values.items()}
+    return _LayoutCounts("standard-age-bands", counts, band_sum(1, 18), kept)
 
 
 def _age_band_counts(table: pd.DataFrame, mapping: dict, bands: dict[str, tuple[int, int | None]], path: Path,
@@ -189,7 +208,8 @@ def _age_band_counts(table: pd.DataFrame, mapping: dict, bands: dict[str, tuple[
             problems += [Problem(str(path), int(row), column, "population_age_group_differs_from_bands", {},
                                  f"{s} ≠ {c}")
                          for row, s, c in zip(table.loc[differs, ROW], stated[differs], counts[published][differs])]
-    return _LayoutCounts("age-bands", counts, band_sum(0, None))
+    kept = {band_column(*bands[c], None): v for c, v in values.items()}
+    return _LayoutCounts("age-bands", counts, band_sum(0, None), kept)
 
 
 def _totals(table: pd.DataFrame, mapping: dict, path: Path, problems: list[Problem]) -> _LayoutCounts:
@@ -226,7 +246,7 @@ def _detail_rows(table: pd.DataFrame, mapping: dict, counts: dict[str, pd.Series
         "name": _fold_spaces(table[mapping["name"]]) if mapping["name"] else None,
         **{name: counts.get(name) for name in COUNT_FIELDS},
     })
-    frame, checked = _drop_total_rows(frame, path)
+    frame, checked = drop_total_rows(frame, path)
     keys = frame["code"] if mapping["code"] else frame["parent_name"].fillna("") + "/" + frame["name"].fillna("")
     frame.insert(1, "row_key", keys.values)
     duplicated = frame["row_key"].duplicated()
@@ -262,64 +282,6 @@ def _check_order(counts: dict[str, pd.Series], table: pd.DataFrame, path: Path, 
                          for row, a, b in zip(table.loc[wrong, ROW], counts[smaller][wrong], counts[larger][wrong])]
 
 
-def _drop_total_rows(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Remove 全市 and per-ward total rows after checking each against the sum of its details.
-
-    Where some details are suppressed ('x'), the total can only be bounded: at least the sum of
-    the known details, at most that plus the suppressed rows' total populations.
-    """
-    if frame["name"].isna().all():
-        return frame, []
-    parent_is_total = frame["parent_name"].isin(glossary.TOTAL_ROW_NAMES)
-    has_parent = frame["parent_name"].notna() & ~parent_is_total
-    named_total = frame["name"].isin(glossary.TOTAL_ROW_NAMES)
-    is_city_total = parent_is_total | (~has_parent & named_total)
-    is_group_total = has_parent & ((frame["name"] == frame["parent_name"]) | named_total)
-    is_subtotal = _subtotal_rows(frame, ~is_city_total & ~is_group_total)
-    details = frame.loc[~is_city_total & ~is_group_total & ~is_subtotal]
-    problems: list[Problem] = []
-    checked: list[str] = [str(name) for name in frame.loc[is_subtotal, "name"]]
-    for index in frame.index[is_city_total | is_group_total]:
-        row = frame.loc[index]
-        scope = details if is_city_total[index] else details.loc[details["parent_name"] == row["parent_name"]]
-        for name in COUNT_FIELDS:
-            if row[name] is None or pd.isna(row[name]):
-                continue
-            known = scope[name].notna()
-            summed = int(scope.loc[known, name].sum())
-            hidden = int(scope.loc[~known, "total"].fillna(0).sum())
-            stated = int(row[name])
-            if not summed <= stated <= summed + hidden:
-                expected = f"{summed}" if hidden == 0 else f"{summed}〜{summed + hidden}"
-                problems.append(Problem(str(path), int(row[ROW]), name, "population_total_row_differs", {},
-                                        f"{stated} ≠ {expected}"))
-        checked.append(str(row["name"]))
-    if problems:
-        raise InputError(problems)
-    return details, checked
-
-
-def _subtotal_rows(frame: pd.DataFrame, candidates: pd.Series) -> pd.Series:
-    """Rows that sum up the rows just above them, as Sapporo writes 大通東 after 大通東２丁目 … １２丁目.
-
-    A row counts as a subtotal only when the rows right above it (same parent) all begin with its
-    name and their totals add up to its own exactly; a real area with a similar name stays.
-    """
-    result = pd.Series(False, index=frame.index)
-    names, parents, totals = frame["name"].tolist(), frame["parent_name"].tolist(), frame["total"].tolist()
-    for position, index in enumerate(frame.index):
-        if not candidates[index] or not names[position]:
-            continue
-        name, above, summed = names[position], position - 1, 0
-        while (above >= 0 and parents[above] == parents[position] and isinstance(names[above], str)
-               and names[above].startswith(name) and len(names[above]) > len(name)):
-            summed += 0 if pd.isna(totals[above]) else int(totals[above])
-            above -= 1
-        if above < position - 1 and not pd.isna(totals[position]) and summed == int(totals[position]):
-            result[index] = True
-    return result
-
-
 def _kanji_number(number: int) -> str:
     """1 → 一, 10 → 十, 24 → 二十四 (the way 条 are written in 町丁 names)."""
     tens, ones = divmod(number, 10)
@@ -347,7 +309,7 @@ class JoinResult:
     """Which population rows joined to which small area, and which did not (with the reason)."""
 
     area_codes: pd.Series  # aligned with the population frame; None where not joined
-    unmatched: pd.DataFrame  # _row, parent_name, name, reason
+    unmatched: pd.DataFrame  # _row, parent_name, name, reason (a catalogue key: said in the reader's language)
     joined_without_chome: int = 0  # rows joined to the undivided area of the same name (see the join)
 
     @property
@@ -355,9 +317,6 @@ class JoinResult:
         return int(self.area_codes.notna().sum())
 
 
-def _reason(text: dict[str, str]) -> str:
-    """Why a row did not join, in Japanese and English at once: the list is printed for whoever imports."""
-    return f"{text['ja']} / {text['en']}"
 
 
 def join_to_small_areas(population: pd.DataFrame, small_areas: pd.DataFrame) -> JoinResult:
@@ -371,7 +330,7 @@ def join_to_small_areas(population: pd.DataFrame, small_areas: pd.DataFrame) -> 
     if population["code"].notna().any():
         known = set(small_areas["code"])
         codes = population["code"].astype(object).where(population["code"].isin(known), None)
-        reasons = pd.Series(_reason(both("population_join_code_not_found")), index=population.index)
+        reasons = pd.Series("population_join_code_not_found", index=population.index)
     else:
         areas = small_areas.assign(key=small_areas["name"].map(normalise_area_name),
                                    parent=small_areas["municipality_name"].fillna(""))
@@ -380,8 +339,8 @@ def join_to_small_areas(population: pd.DataFrame, small_areas: pd.DataFrame) -> 
         use_parent = population["parent_name"].notna().any() and areas["parent"].ne("").any()
         matches: list[str | None] = []
         reasons_list: list[str] = []
-        ambiguous = _reason(both("population_join_name_ambiguous"))
-        not_found = _reason(both("population_join_name_not_found"))
+        ambiguous = "population_join_name_ambiguous"
+        not_found = "population_join_name_not_found"
         for parent, name in zip(population["parent_name"].fillna(""), population["name"]):
             key = normalise_area_name(name)
             lookup = (lambda k: by_parent.get((parent, k), [])) if use_parent else (lambda k: by_name.get(k, []))

@@ -21,8 +21,12 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from helpers import (CHROMIUM, CHROMIUM_ARGS, DEMO_STREETS, IN_CI, POSTGIS_URL, SHARED_DATA, STORE_FILE, admin_engine,
-                     copy_spatialite_store, fresh_postgis_database, import_demo_town_into, postgis_database_url,
+# The web app's warm-up thread prepares the planner in the background; tests ask their questions in order and
+# count what each opens, so it is off unless a test switches it on (tests/test_planner_warm_up.py).
+os.environ.setdefault("GEO_WELFARE_WARM_UP", "false")
+
+from helpers import (CHROMIUM, CHROMIUM_ARGS, DEMO_STREETS, IN_CI, POSTGIS_URL, SHARED_DATA, STORE_FILE, admin_engine,  # noqa: E402
+                     build_sapporo_city_store, copy_spatialite_store, fresh_postgis_database, import_demo_town_into, postgis_database_url,
                      run_cli, seed_files, snapshot)
 
 TEMPLATE = f"geo_welfare_template_{os.getpid()}"
@@ -112,6 +116,29 @@ def demo_spatialite_template(tmp_path_factory) -> Path:
     """A SpatiaLite file holding the demo town, imported once per session; never opened by a test (copy it)."""
     path = tmp_path_factory.mktemp("demo_template") / STORE_FILE
     import_demo_town_into(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scratch_working_folder(tmp_path_factory):
+    """Every test runs in a scratch folder: what a command writes to the current folder (an import's report of
+    refused rows, a map's default file name) lands there, never in the repository."""
+    folder = tmp_path_factory.mktemp("working_folder")
+    previous = os.getcwd()
+    os.chdir(folder)
+    yield folder
+    os.chdir(previous)
+
+
+@pytest.fixture(scope="session")
+def sapporo_city_template(tmp_path_factory) -> Path:
+    """Sapporo's whole city, imported once per session through the CLI; never opened by a test (copy it).
+
+    The 10 wards' small areas, the age table, the elementary districts and the 348 GSI evacuation
+    sites as salons, all from ../shared/data as a user imports them.
+    """
+    path = tmp_path_factory.mktemp("sapporo_city") / STORE_FILE
+    build_sapporo_city_store(f"sqlite:///{path}")
     return path
 
 

@@ -127,6 +127,24 @@ def copy_spatialite_store(template: Path, folder: Path) -> str:
     return f"sqlite:///{folder / STORE_FILE}"
 
 
+def build_sapporo_city_store(url: str) -> None:
+    """Sapporo's whole city into the empty store at ``url``, through the CLI as a user imports it.
+
+    The 10 wards' 5,781 small areas, the age table by 町丁目, the 202 elementary districts and the
+    348 GSI evacuation sites as salons (stand-in places: the city publishes no salon list).
+    """
+    sapporo = SHARED_DATA / "sapporo"
+    steps = [("init",),
+             ("import", "areas", *sorted((sapporo / "smallarea").glob("*.geojson")), "--unit", "small-area"),
+             ("import", "population", sapporo / "sapporo_jounen202010_age5_by_chome.csv"),
+             ("import", "areas", sapporo / "school" / "papamama_Elementary.geojson", "--unit", "elementary-district"),
+             ("import", "resources", sapporo / "gsi_emergency_evacuation_sites_011002.geojson", "--kind", "salon")]
+    for step in steps:
+        result = run_cli(url, *step)
+        if result.exit_code != 0:
+            raise RuntimeError(f"building the Sapporo store: {step[:2]} failed: {result.stderr}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Hand-made street networks in metres, and networkx as a second way to walk them.
 
@@ -338,3 +356,30 @@ def areas_frame(geometries, names=("北町", "南町"), crs="EPSG:6668"):
     import geopandas as gpd
     return gpd.GeoDataFrame({"code": [f"A{i}" for i in range(len(geometries))], "name": list(names[:len(geometries)])},
                             geometry=list(geometries), crs=crs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The schedule corpus (tests/data/schedule_corpus.yaml): real schedule strings with hand-worked readings.
+
+SCHEDULE_CORPUS = REPOSITORY / "tests" / "data" / "schedule_corpus.yaml"
+
+
+def schedule_corpus() -> dict:
+    """The corpus as the file holds it: ``sources`` (id → URL) and ``entries`` (text or cells, columns or day
+    types, and the readings worked out by hand)."""
+    import yaml
+    return yaml.safe_load(SCHEDULE_CORPUS.read_text(encoding="utf-8"))
+
+
+def parse_corpus_entry(entry: dict):
+    """An entry read as its list gives it: free text, the municipal layout's columns, a closed-days
+    column, or the national systems' day-type columns."""
+    from geo_welfare.layers.schedules import parse_day_type_hours, parse_schedule
+    if "day_types" in entry:
+        cells = {key: None for key in ("weekday", "saturday", "sunday", "holiday", "closed_days", "note")}
+        return parse_day_type_hours(**{**cells, **entry["day_types"]})
+    if "columns" in entry:
+        return parse_schedule(None, **entry["columns"])
+    if "closed_days" in entry:
+        return parse_schedule(None, closed_days=entry["closed_days"])
+    return parse_schedule(" ".join(entry["cells"]) if "cells" in entry else entry["text"])

@@ -180,11 +180,12 @@ def test_a_batch_plan_is_each_ward_planning_alone(city, client):
 
 def test_the_command_writes_one_table_with_a_municipality_column(demo_spatialite_url, tmp_path):
     """The demo town through ``geo-welfare batch coverage``: its one municipality's rows are ``coverage``'s."""
-    single = run_cli(demo_spatialite_url, "coverage", "--network", DEMO_STREETS, "--minutes", "10", "--format", "csv")
+    single = run_cli(demo_spatialite_url, "coverage", "--network", DEMO_STREETS, "--minutes", "10", "--format", "csv",
+                     "--raw")
     assert single.exit_code == 0, single.stderr
     output = tmp_path / "batch.csv"
     result = run_cli(demo_spatialite_url, "batch", "coverage", "--network", DEMO_STREETS, "--minutes", "10",
-                     "--output", output)
+                     "--output", output, "--raw")
     assert result.exit_code == 0, result.stderr
     assert "1/1 14999" in result.stderr and "on 2 workers" in result.stderr
     import io

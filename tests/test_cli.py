@@ -125,7 +125,7 @@ def test_list_formats(listed):
     assert {(r["lon"], r["lat"]) for r in records} == {(139.40, 35.20), (139.41, 35.21)}
     everyone = json.loads(run_cli(listed, "list", "resources", "--format", "json", "--include-staff").stdout)
     assert {r["name"] for r in everyone} == PUBLIC | STAFF
-    table = list(csv.DictReader(io.StringIO(run_cli(listed, "list", "resources", "--format", "csv").stdout)))
+    table = list(csv.DictReader(io.StringIO(run_cli(listed, "list", "resources", "--format", "csv", "--raw").stdout)))
     assert sorted(r["name"] for r in table) == sorted(PUBLIC)
     salons = json.loads(run_cli(listed, "list", "resources", "--kind", "サロン", "--format", "json").stdout)
     assert [r["name"] for r in salons] == ["ひまわりサロン"]
@@ -217,7 +217,7 @@ def test_demo_imports_every_file(demo_cli):
     staff = sum(r["公開"] == "職員のみ" for r in salons + engawa)
     public = json.loads(run_cli(demo_cli, "list", "resources", "--format", "json").stdout)
     assert len(resources) - len(public) == staff > 0
-    candidates = list(csv.DictReader(io.StringIO(run_cli(demo_cli, "list", "candidates", "--format", "csv").stdout)))
+    candidates = list(csv.DictReader(io.StringIO(run_cli(demo_cli, "list", "candidates", "--format", "csv", "--raw").stdout)))
     assert len(candidates) == len(gpd.read_file(DEMO_DATA / "candidate_sites.geojson"))
 
 
@@ -265,7 +265,7 @@ def test_a_source_name_cannot_be_shared_by_several_files(spatialite_url):
 # --- bugs the acceptance helper found (were strict xfails; fixed) --------------------------------
 
 def test_list_population_unknown_dataset(listed):
-    result = run_cli(listed, "list", "population", "--dataset", "nosuch", "--format", "csv")
+    result = run_cli(listed, "list", "population", "--dataset", "nosuch", "--format", "csv", "--raw")
     assert "Unexpected error" not in result.stderr, result.stderr
     assert (result.exit_code == 2 and "nosuch" in result.stderr) or (result.exit_code == 0 and
                                                                      result.stdout.count("\n") <= 1)
@@ -274,7 +274,7 @@ def test_list_population_unknown_dataset(listed):
 def test_empty_store_lists_and_exports_the_same_columns(store_url, tmp_path):
     assert run_cli(store_url, "export", "resources", tmp_path / "empty.csv").exit_code == 0
     assert run_cli(store_url, "export", "resources", tmp_path / "empty.gpkg").exit_code == 0
-    listing = run_cli(store_url, "list", "areas", "--format", "csv").stdout
+    listing = run_cli(store_url, "list", "areas", "--format", "csv", "--raw").stdout
     header = next(csv.reader(io.StringIO((tmp_path / "empty.csv").read_text(encoding="utf-8-sig"))))
     assert "wkb" not in header
     assert "wkb" not in pyogrio.read_info(tmp_path / "empty.gpkg")["fields"]

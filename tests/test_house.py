@@ -23,7 +23,8 @@ PRODUCT = ("geo_welfare", "layers", "web")
 MAPPED = {"layers": "geo_welfare.layers", "web": "geo_welfare.web", "data": "geo_welfare.data"}
 KANA_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 #: The modules whose job is Japanese text: the domain words, the schedule grammar, the column aliases.
-MAY_HOLD_JAPANESE = {"geo_welfare/core/glossary.py", "layers/columns.py", "layers/schedules/parse.py"}
+MAY_HOLD_JAPANESE = {"geo_welfare/core/glossary.py", "layers/columns.py", "layers/schedules/parse.py", "layers/schedules/grammar.py",
+                     "layers/addresses/grammar.py", "layers/area_grammar.py"}
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 LONG_REASON = re.compile(r"#\s*[Ll]ong because\b")
@@ -63,7 +64,7 @@ def installed(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("installed")
     source = tmp_path_factory.mktemp("source") / "geo-welfare"  # a copy: the build leaves its build/ there
     shutil.copytree(REPOSITORY, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info",
-                                                                       "__pycache__", "test-artifacts", "*.sqlite"))
+                                                                       "__pycache__", "test-artifacts", "*.sqlite", ".city"))
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(source)],
                    check=True, capture_output=True)
     return target

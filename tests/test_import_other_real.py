@@ -32,7 +32,7 @@ def test_municipal_outlines(store_url, shared_data, prefecture, count, types, na
     assert len(expected) == count  # one feature per code
     result = run_cli(store_url, "import", "areas", path, "--unit", "municipality")
     assert result.exit_code == 0, result.stderr
-    assert f"{path.name}: {count} added, 0 updated, 0 removed (areas:municipality)" in result.stderr
+    assert f"{path.name}: {count} added, 0 updated, 0 removed, 0 skipped, 0 warnings (areas:municipality)" in result.stderr
     stored = read_areas(open_store(store_url), "municipality").set_index("code")
     assert set(stored.index) == set(expected)
     assert (stored["source"] == path.stem).all()
@@ -52,7 +52,7 @@ def test_gsi_shelters_as_resources(store_url, shared_data):
     assert len(source) == 81
     result = run_cli(store_url, "import", "resources", path, "--kind", "other")
     assert result.exit_code == 0, result.stderr
-    assert f"{path.name}: 81 added, 0 updated, 0 removed (resources)" in result.stderr
+    assert f"{path.name}: 81 added, 0 updated, 0 removed, 0 skipped, 0 warnings (resources)" in result.stderr
     stored = read_resources(open_store(store_url)).set_index("source_id")
     assert len(stored) == 81 and (stored["kind"] == "other").all()
     for feature in source:  # keyed by the file's NO; name, address and the point exactly as published
@@ -78,7 +78,7 @@ def test_osm_welfare_places(store_url, shared_data):
     assert len(expected) == 10  # the README counts 10 nursing_home amenities, all named nodes
     result = run_cli(store_url, "import", "resources", path)
     assert result.exit_code == 0, result.stderr
-    assert f"{path.name}: 10 added, 0 updated, 0 removed (resources)" in result.stderr
+    assert f"{path.name}: 10 added, 0 updated, 0 removed, 0 skipped, 0 warnings (resources)" in result.stderr
     stored = read_resources(open_store(store_url)).set_index("source_id")
     got = {key: (row["name"], row["address"], row.geometry.x, row.geometry.y) for key, row in stored.iterrows()}
     assert got.keys() == expected.keys()

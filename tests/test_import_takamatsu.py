@@ -40,7 +40,7 @@ def test_support_centres_with_schedules(store_url, takamatsu):
     assert len(source) == 7
     result = run_cli(store_url, "import", "resources", path, "--kind", "support_centre")
     assert result.exit_code == 0, result.stderr
-    assert f"{SUPPORT}: 7 added, 0 updated, 0 removed (resources)" in result.stderr
+    assert f"{SUPPORT}: 7 added, 0 updated, 0 removed, 0 skipped, 0 warnings (resources)" in result.stderr
     assert "could not be parsed" not in result.stderr
     stored = read_resources(open_store(store_url)).set_index("source_id")
     assert sorted(stored.index) == sorted(r["#property"] for r in source)  # ids 1, 2, 4–8 (no 3)
@@ -71,7 +71,7 @@ def test_support_centres_with_schedules(store_url, takamatsu):
     assert {moment: bool(open_at(one, moment).iloc[0]) for moment in expected} == expected
 
     again = run_cli(store_url, "import", "resources", path, "--kind", "support_centre")
-    assert f"{SUPPORT}: 0 added, 7 updated, 0 removed (resources)" in again.stderr
+    assert f"{SUPPORT}: 0 added, 7 updated, 0 removed, 0 skipped, 0 warnings (resources)" in again.stderr
     assert len(read_resources(open_store(store_url))) == 7
 
 
@@ -82,7 +82,7 @@ def test_kinds_default_and_listing_as_csv(store_url, takamatsu):
         arguments = ["import", "resources", takamatsu / name] + (["--kind", kind] if kind else [])
         result = run_cli(store_url, *arguments)
         assert result.exit_code == 0, result.stderr
-    listing = run_cli(store_url, "list", "resources", "--format", "csv")
+    listing = run_cli(store_url, "list", "resources", "--format", "csv", "--raw")
     assert listing.exit_code == 0
     parsed = list(csv.reader(io.StringIO(listing.stdout)))
     header, body = parsed[0], parsed[1:]
@@ -103,7 +103,7 @@ def test_kinds_default_and_listing_as_csv(store_url, takamatsu):
     assert sorted(r["name"] for r in listed) == sorted(r["name"] for r in houses)
 
 
-def test_population_by_age_band(store_url, takamatsu):
+def test_population_by_age_band(store_url, takamatsu, tmp_path):
     path = takamatsu / POPULATION
     source = rows(path)
     assert len(source) == 235
@@ -112,9 +112,10 @@ def test_population_by_age_band(store_url, takamatsu):
     banded = sum(int(r[f"{sex}{band}"]) for r in source for sex in ("man", "woman") for band in range(1, 19))
     assert (total, old, banded) == (418_129, 120_999, 418_129)
     assert round(old / total * 100, 1) == 28.9  # 28.938…%: bands 14–18 are 65–69 … 85+
-    result = run_cli(store_url, "import", "population", path)
+    report_folder = tmp_path
+    result = run_cli(store_url, "import", "population", path, "--report", tmp_path / "population_report.csv")
     assert result.exit_code == 0, result.stderr
-    assert f"{POPULATION}: 235 added, 0 updated, 0 removed (population)" in result.stderr
+    assert f"{POPULATION}: 235 added, 0 updated, 0 removed, 0 skipped, 0 warnings (population)" in result.stderr
     stored = read_population(open_store(store_url), "takamatsu_population_0066_202602")
     assert len(stored) == 235
     assert int(stored["total"].sum()) == total and int(stored["age_65_plus"].sum()) == old
@@ -131,9 +132,16 @@ def test_population_by_age_band(store_url, takamatsu):
     assert "Rows joined to a small area: 0 of 235" in result.stderr
     assert "Rows that did not join to a small area: 235" in result.stderr
     assert stored["area_code"].isna().all()
+    # … in one line, not 235: the count, the first five rows, and every row in the report file.
     listed = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
-    assert listed == [f"{POPULATION}:{r['_line']} 高松市/{r['regionName']}: "
-                      "同じ名称の小地域がありません / no small area has this name" for r in source]
+    first = ", ".join(f"{r['_line']} 高松市/{r['regionName']}" for r in source[:5])
+    assert listed == [f"{POPULATION}, 235 rows ({first}, …): "
+                      "no small area has this name"]
+    report = report_folder / "population_report.csv"
+    assert f"Every row and its reasons: {report}" in result.stderr
+    with open(report, encoding="utf-8-sig", newline="") as handle:
+        written = list(csv.DictReader(handle))
+    assert [(int(r["行番号"]), r["name"]) for r in written] == [(r["_line"], r["regionName"]) for r in source]
     datasets = json.loads(run_cli(store_url, "list", "population", "--format", "json").stdout)
     assert datasets == [{"name": "takamatsu_population_0066_202602", "source_file": path.name,
                          "as_of": "2026-02-01", "rows": 235}]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,9 +18,8 @@ from geo_welfare.store.importing import import_areas, import_resources
 from geo_welfare.store.read import read_areas
 from geo_welfare.web import create_app
 from geo_welfare.web import map as map_page
-from helpers import Watched, serve
+from helpers import Watched, copy_spatialite_store, serve
 
-SAPPORO = Path(__file__).resolve().parents[2] / "shared" / "data" / "sapporo"
 
 
 def _codes(answer) -> list[str]:
@@ -175,21 +173,9 @@ PAGE_BASE_BYTES = 40_000
 BYTES_PER_PLACE = 2_000
 
 
-#: The whole-city store the other work on issue 12 shares (read-only; copied): built here when absent.
-CITY_STORE = Path("/tmp/sapporo/city.sqlite")
-
-
 @pytest.fixture(scope="module")
-def sapporo_city(tmp_path_factory):
-    path = tmp_path_factory.mktemp("city") / "city.sqlite"
-    url = f"sqlite:///{path}"
-    if CITY_STORE.exists():
-        shutil.copy(CITY_STORE, path)
-        return url
-    engine = open_store(url)
-    import_areas(engine, sorted((SAPPORO / "smallarea").glob("estat_h27_smallarea_*.geojson")), "small_area")
-    import_resources(engine, [SAPPORO / "gsi_emergency_evacuation_sites_011002.geojson"], kind="salon")
-    return url
+def sapporo_city(sapporo_city_template, tmp_path_factory):
+    return copy_spatialite_store(sapporo_city_template, tmp_path_factory.mktemp("city"))
 
 
 def test_the_whole_citys_page_carries_no_areas_and_is_small(sapporo_city):

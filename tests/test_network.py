@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -113,3 +115,131 @@ def test_pbf_files_are_read_and_places_outside_japan_refused(shared_data):
     assert (first.row, first.field, first.expected("en")) == (1, "geometry", "coordinates outside Japan (check the CRS)")
     lon, lat = map(float, first.found.split(", "))
     assert 24.0 < lon < 27.5 and 59.5 < lat < 61.0  # southern Finland
+
+
+def _same_network(cached, rebuilt) -> None:
+    """Every array of the two networks equal, with its type; the edges' geometries equal to the bit."""
+    import shapely
+    for name in ("node_xy", "edge_u", "edge_v", "edge_length", "component_labels"):
+        ours, theirs = getattr(cached, name), getattr(rebuilt, name)
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), name
+    assert np.array_equal(shapely.to_wkb(cached.edge_geometry), shapely.to_wkb(rebuilt.edge_geometry))
+    for name in ("edge", "along", "xy"):
+        ours, theirs = getattr(cached.street_points, name), getattr(rebuilt.street_points, name)
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), name
+    ours, theirs = cached.adjacency, rebuilt.adjacency
+    assert ours.shape == theirs.shape
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(ours, name), getattr(theirs, name)), name
+    assert cached.crs == rebuilt.crs
+
+
+def test_a_cached_network_is_the_network_built_from_the_file_exactly(nerima, shared_data, tmp_path):
+    """What the cache keeps besides the graph (street points, adjacency, components) is read back, not
+    derived again, and equals what a network built from the file derives, to the bit."""
+    from geo_welfare.network.cache import cached_network
+    _, rebuilt = nerima  # build_network(read_walkable_lines(file)): the zone from the lines' bounds
+    source = shared_data / "tokyo" / "osm_nerima_tokyo.osm"
+    _, was_cached = cached_network(source, tmp_path)
+    assert not was_cached
+    cached, was_cached = cached_network(source, tmp_path)
+    assert was_cached
+    assert {"street_points", "adjacency", "component_labels"} <= set(vars(cached))  # read, not derived
+    _same_network(cached, rebuilt)
+
+
+def test_the_cached_lines_are_the_files_and_a_fresh_cache_never_parses_it(shared_data, tmp_path, monkeypatch):
+    import pandas as pd
+    import shapely
+    import geo_welfare.network.sources as sources
+    from geo_welfare.network.cache import cached_network, cached_street_lines
+    source = shared_data / "tokyo" / "osm_nerima_tokyo.osm"
+    expected = read_walkable_lines(source)
+    _, was_cached = cached_street_lines(source, tmp_path)
+    assert not was_cached
+    lines, was_cached = cached_street_lines(source, tmp_path)
+    assert was_cached
+    assert expected["name"].isna().any()  # names missing on some ways: they stay missing
+    pd.testing.assert_frame_equal(lines.drop(columns="geometry"), expected.drop(columns="geometry"), check_exact=True)
+    assert list(lines.columns) == list(expected.columns) and lines.crs == expected.crs
+    assert np.array_equal(shapely.to_wkb(lines.geometry.values), shapely.to_wkb(expected.geometry.values))
+
+    def parse(*_args, **_kwargs):
+        raise AssertionError("the street file was parsed although the cache holds its lines")
+    monkeypatch.setattr(sources, "read_walkable_lines", parse)
+    network, was_cached = cached_network(source, tmp_path)  # the zone from the cached bounds, built from cached lines
+    assert not was_cached and network.crs.to_epsg() == 6677  # Tokyo: zone IX
+    assert cached_street_lines(source, tmp_path)[1] and cached_network(source, tmp_path)[1]
+
+
+def test_a_file_changed_in_place_with_its_size_and_times_kept_is_read_again(tmp_path):
+    """``cp -p``, ``rsync -t`` or ``touch -r`` keep a file's times: only its content tells the change."""
+    from geo_welfare.network.cache import cached_network, cached_street_lines
+    source = tmp_path / "streets.geojson"
+    source.write_bytes(DEMO_STREETS.read_bytes())
+    first, _ = cached_network(source, tmp_path / "cache")
+    before = source.stat()
+    text = source.read_text(encoding="utf-8")
+    at_digit = next(i for i, char in enumerate(text) if char == "." and text[i + 1:i + 4].isdigit()) + 3
+    changed = text[:at_digit] + str((int(text[at_digit]) + 1) % 10) + text[at_digit + 1:]  # one coordinate's digit
+    source.write_text(changed, encoding="utf-8")
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = source.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    lines, was_cached = cached_street_lines(source, tmp_path / "cache")
+    assert not was_cached
+    second, was_cached = cached_network(source, tmp_path / "cache")
+    assert not was_cached
+    assert not np.array_equal(first.node_xy, second.node_xy)
+
+
+def test_a_cache_file_of_another_format_or_cut_short_is_built_again_and_an_unwritable_cache_costs_only_time(
+        tmp_path):
+    from geo_welfare.network.cache import FORMAT, cached_network
+    source = tmp_path / "streets.geojson"
+    source.write_bytes(DEMO_STREETS.read_bytes())
+    rebuilt, _ = cached_network(source, tmp_path / "cache", crs="EPSG:6677")
+    (path,) = (tmp_path / "cache").glob("network-*.npz")
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])  # cut short (a full disk, a killed process)
+    network, was_cached = cached_network(source, tmp_path / "cache", crs="EPSG:6677")
+    assert not was_cached
+    _same_network(network, rebuilt)
+    np.savez(path, format=np.array(FORMAT - 1), node_xy=np.zeros((1, 2)))  # the old layout under the same name
+    network, was_cached = cached_network(source, tmp_path / "cache", crs="EPSG:6677")
+    assert not was_cached
+    _same_network(network, rebuilt)
+    assert cached_network(source, tmp_path / "cache", crs="EPSG:6677")[1]  # written whole again
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")  # a cache folder that cannot be made (as a read-only one cannot be written)
+    network, was_cached = cached_network(source, blocked / "cache", crs="EPSG:6677")
+    assert not was_cached
+    _same_network(network, rebuilt)
+    assert not (tmp_path / "a-file").is_dir()
+
+
+def test_compiled_functions_run_uncached_where_numba_finds_nowhere_to_keep_their_code(tmp_path):
+    """numba's ``cache=True`` alone refuses at import time there; :func:`geo_welfare.network.compiled.njit` runs."""
+    import subprocess
+    import sys
+    module = tmp_path / "package"
+    module.mkdir()
+    (module / "__pycache__").write_text("a file where numba would make its folder")
+    (module / "plain.py").write_text("import numba\n\n@numba.njit(cache=True)\ndef add(x):\n    return x + 1\n")
+    (module / "ours.py").write_text("from geo_welfare.network.compiled import njit\n\n@njit\ndef add(x):\n"
+                                    "    return x + 1\n")
+    blocked = tmp_path / "home-file"
+    blocked.write_text("not a folder")
+    environment = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
+    environment.update(HOME=str(blocked), XDG_CACHE_HOME=str(blocked / "cache"))
+
+    def run(name):
+        return subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(module)!r}); "
+                               f"import {name}; print({name}.add(41))"], capture_output=True, text=True,
+                              env=environment)
+    plain = run("plain")
+    assert plain.returncode != 0 and "cannot cache function" in plain.stderr
+    ours = run("ours")
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout.strip() == "42"

@@ -27,7 +27,7 @@ def table_of(result) -> pd.DataFrame:
 def test_coverage_of_the_whole_town_equals_brute_force(demo, brute):
     _, points, walks = brute
     result = run_cli(demo, "coverage", "--network", STREETS, "--kind", "salon", "--kind", "engawa",
-                     "--minutes", "10", "--minutes", "15", "--unit", "elementary-district", "--format", "csv")
+                     "--minutes", "10", "--minutes", "15", "--unit", "elementary-district", "--format", "csv", "--raw")
     table = table_of(result)
     assert "Street network: 438 nodes, 798 edges" in result.stderr
     assert set(table["method"]) == {"network"}
@@ -79,7 +79,7 @@ def test_service_areas_one_per_place_around_it(demo, tmp_path):
 def test_capacity_shares_out_every_seat_within_reach(demo, brute):
     resources, points, walks = brute
     result = run_cli(demo, "capacity", "--network", STREETS, "--kind", "salon", "--kind", "engawa",
-                     "--minutes", "15", "--unit", "elementary-district", "--format", "csv")
+                     "--minutes", "15", "--unit", "elementary-district", "--format", "csv", "--raw")
     table = table_of(result)
     seats = pd.to_numeric(resources["capacity"], errors="coerce")
     reached = (walks <= 1000.0).any(axis=1)  # a place with older residents within 15 minutes
@@ -88,14 +88,14 @@ def test_capacity_shares_out_every_seat_within_reach(demo, brute):
 
 
 def test_without_a_network_every_row_says_straight_line(demo):
-    result = run_cli(demo, "coverage", "--minutes", "15", "--unit", "daily-life-area", "--format", "csv")
+    result = run_cli(demo, "coverage", "--minutes", "15", "--unit", "daily-life-area", "--format", "csv", "--raw")
     table = table_of(result)
     assert "distances are straight lines" in result.stderr
     assert set(table["method"]) == {"straight_line"}
 
 
 def test_aging_by_daily_life_area(demo):
-    table = table_of(run_cli(demo, "aging", "--unit", "daily-life-area", "--format", "csv")).set_index("code")
+    table = table_of(run_cli(demo, "aging", "--unit", "daily-life-area", "--format", "csv", "--raw")).set_index("code")
     population = read_population(open_store(demo), "population_by_age")
     assert table["total"].sum() == pytest.approx(population["total"].sum())
     assert table["age_65_plus"].sum() == pytest.approx(population["age_65_plus"].sum())

@@ -223,14 +223,14 @@ def test_web_route_serves_pdf_and_png(demo_url):
 
 def _counting_walks(monkeypatch) -> list[int]:
     """Record how many places each walking area handed to the planner is computed from."""
-    import geo_welfare.maps.reach as reach
+    import geo_welfare.analysis.service_areas as planner  # the page imports it when it first draws an area
     counted: list[int] = []
-    planner_land = reach.land_within
+    planner_land = planner.land_within
 
     def land_within(resources, *args, **kwargs):
         counted.append(len(resources))
         return planner_land(resources, *args, **kwargs)
-    monkeypatch.setattr(reach, "land_within", land_within)
+    monkeypatch.setattr(planner, "land_within", land_within)
     return counted
 
 
@@ -315,3 +315,36 @@ def test_pages_drawn_in_parallel_match_the_serial_page_and_a_failed_page_costs_n
                    "-o", single, lang="ja").exit_code == 0
     texts = [run("pdftotext", "-enc", "UTF-8", pdf, "-") for pdf in (tmp_path / "all" / files[0], single)]
     assert texts[0] == texts[1] and "徒歩5分" in flat(texts[0])
+
+
+def test_streets_from_the_cache_draw_the_page_the_file_draws(demo_url, tmp_path):
+    """The print maps read the street lines through the network's cache: the same lines, the same page."""
+    layers = load_store_layers(open_store(demo_url), "elementary_district")
+    content = district_content(layers, "E05")
+    files = {"streets": DEMO / "streets.geojson", "water": DEMO / "water.geojson", "railway": DEMO / "railway.geojson"}
+    pages = []
+    for cache in (None, tmp_path / "cache", tmp_path / "cache"):  # read, then read and cached, then cached
+        background = read_background(**files, cache_directory=cache)
+        page = render_district_map(content, background=background, day=datetime.date(2026, 5, 1))
+        pages.append(page.to_bytes("png", dpi=100))
+    assert len(list((tmp_path / "cache").glob("streets-streets-*.npz"))) == 1
+    assert pages[0] == pages[1] == pages[2]
+
+
+def test_a_map_without_a_walking_area_loads_no_walk(demo_url, tmp_path):
+    """numba and the walking-area code are loaded by a page that draws a walking area, not by every page."""
+    import subprocess
+    import sys
+    walk_modules = ("numba", "geo_welfare.analysis.service_areas", "geo_welfare.analysis.walk_grid")
+    script = ("import sys; from geo_welfare.cli import main\n"
+              "try:\n    main(sys.argv[1:])\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+              f"print([m for m in {walk_modules!r} if m in sys.modules])")
+    base = [sys.executable, "-c", script, "--database", demo_url, "map", "district", "E02", "--network",
+            str(DEMO / "streets.geojson")]
+    plain = subprocess.run(base + ["-o", str(tmp_path / "plain.pdf")], capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.strip() == "[]"
+    walked = subprocess.run(base + ["-o", str(tmp_path / "walk.pdf"), "--service-minutes", "5"], capture_output=True,
+                            text=True)
+    assert walked.returncode == 0, walked.stderr
+    assert walked.stdout.strip() == repr(list(walk_modules))

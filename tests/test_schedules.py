@@ -23,7 +23,7 @@ import datetime
 import pytest
 
 from geo_welfare.layers.schedules import (WEEKDAY_CODES, ParsedSchedule, ScheduleRule, describe, from_stored, is_open,
-                              occurs_on_weekday, parse_schedule)
+                                          occurs_on_weekday, parse_day_type_hours, parse_schedule)
 
 T = datetime.time
 R = ScheduleRule
@@ -201,8 +201,9 @@ def test_takamatsu_row_in_words_and_hsds():
     assert describe(takamatsu(), "en") == \
         "Weekdays (Mon–Fri), 8:30–17:00; closed on public holidays; closed 29 Dec–3 Jan"
     assert takamatsu().to_hsds() == [{
-        "freq": "WEEKLY", "interval": 1, "byday": "MO,TU,WE,TH,FR", "bymonthday": None, "opens_at": "08:30",
-        "closes_at": "17:00", "wkst": "MO", "description": "月火水木金 08:30〜17:00 " + TAKAMATSU_NOTE}]
+        "freq": "WEEKLY", "interval": 1, "byday": "MO,TU,WE,TH,FR", "bymonthday": None, "bymonth": None,
+        "opens_at": "08:30", "closes_at": "17:00", "wkst": "MO", "description": "月火水木金 08:30〜17:00 " + TAKAMATSU_NOTE,
+        "notes": None}]
 
 
 @pytest.mark.parametrize("note", [
@@ -220,7 +221,7 @@ def test_takamatsu_note_with_an_extra_remark():
                             note="年末年始（12/29～1/3）は利用不可、時間外利用可")
     assert parsed == ParsedSchedule("月火水木金土日 09:00〜17:00 年末年始（12/29～1/3）は利用不可、時間外利用可",
                                     (R("WEEKLY", WEEKDAY_CODES, 1, T(9), T(17)),), closed_year_end=True,
-                                    unparsed=("時間外利用可",))
+                                    notes=("時間外利用可",))  # a note (it widens the hours), not a fragment unread
 
 
 def test_a_year_end_period_other_than_29_december_to_3_january_is_shown_not_assumed():
@@ -261,20 +262,21 @@ def test_text_and_columns_together():
     ("第1・第3木曜、日曜休み", ParsedSchedule("第1・第3木曜、日曜休み", (R("MONTHLY", ("1TH", "3TH")),))),
     ("月火水木金 祝日・年末年始休み",
      ParsedSchedule("月火水木金 祝日・年末年始休み", (R("WEEKLY", MO_FR),), closed_on_holidays=True, closed_year_end=True)),
-    # Closed days with no open days named: which days are open is not said, so a person reads it.
-    ("土日祝休み", ParsedSchedule("土日祝休み", (), closed_on_holidays=True, unparsed=("土日祝休み",))),
+    # Closed days with no open days named: kept as closed rules (which days are open is not said).
+    ("土日祝休み", ParsedSchedule("土日祝休み", (R("WEEKLY", ("SA", "SU"), closed=True),), closed_on_holidays=True)),
     ("月水金、祝日休み", ParsedSchedule("月水金、祝日休み", (), closed_on_holidays=True, unparsed=("月水金、祝日休み",))),
-    ("第2・第4土曜休館", ParsedSchedule("第2・第4土曜休館", (), unparsed=("第2・第4土曜休館",))),
-    ("祝日も開館、月曜休館", ParsedSchedule("祝日も開館、月曜休館", (), unparsed=("祝日も開館", "月曜休館"))),
+    ("第2・第4土曜休館", ParsedSchedule("第2・第4土曜休館", (R("MONTHLY", ("2SA", "4SA"), closed=True),))),
+    ("祝日も開館、月曜休館", ParsedSchedule("祝日も開館、月曜休館", (R("WEEKLY", ("MO",), closed=True),))),
 ])
 def test_closed_days(text, expected):
     assert parse_schedule(text) == expected
 
 
 def test_closed_days_on_dates():
-    salon = parse_schedule("毎週火曜（祝日休み）")
+    salon = parse_schedule("毎週火曜 10:00〜12:00（祝日休み）")
     assert is_open(salon, at("2026-11-03")) is False  # 文化の日, a Tuesday
     assert is_open(salon, at("2026-11-10")) is True
+    assert is_open(parse_schedule("毎週火曜（祝日休み）"), at("2026-11-10")) is None  # the day, but no hours
     centre = parse_schedule("月～金 8:30～17:15（土日祝日、年末年始を除く）")
     assert [is_open(centre, at(day)) for day in ("2026-11-23", "2026-11-24", "2026-11-28", "2026-12-29")] == \
         [False, True, False, False]
@@ -286,7 +288,6 @@ def test_closed_days_on_dates():
 # Nothing guessed: what is not understood is listed as written.
 
 @pytest.mark.parametrize(("text", "rules", "unparsed"), [
-    ("毎週火曜（祝日の場合は翌日）", ["FREQ=WEEKLY;BYDAY=TU"], ("祝日の場合は翌日",)),  # 祝日 is not Sunday
     ("平日の日中", ["FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"], ("日中",)),             # nor 日中
     ("毎週火曜 4月から", ["FREQ=WEEKLY;BYDAY=TU"], ("4月から",)),                # 4月 is not Monday
     ("最終日", [], ("最終日",)),                                              # the last day, not the last Sunday
@@ -311,16 +312,19 @@ def test_unparsed_verbatim(text, rules, unparsed):
     ("第2・第4水曜 10:00〜12:00", at("2026-11-04", "10:30"), False),  # 1st Wednesday
     ("第2・第4水曜 10:00〜12:00", at("2026-11-11", "12:00"), False),  # closing time
     ("第2・第4水曜 10:00〜12:00", at("2026-11-11", "09:59"), False),
-    ("第1・第3木曜日", at("2026-11-05", "20:00"), True),             # no times: the whole day
+    ("第1・第3木曜日", at("2026-11-05", "20:00"), None),  # no times: the day, not the hours (was True: a guess)
     ("第1・第3木曜日", at("2026-11-12"), False),
-    ("第1・第3木曜日", at("2026-11-19"), True),
+    ("第1・第3木曜日", at("2026-11-19"), None),
+    ("第1・第3木曜日 10:00〜12:00", at("2026-11-19", "11:00"), True),
     ("第1・第3木曜日", at("2026-11-26"), False),
     ("毎月第3土曜日 午前10時～12時", at("2026-11-21", "11:00"), True),
     ("毎月第3土曜日 午前10時～12時", at("2026-11-14", "11:00"), False),
-    ("最終日曜", at("2026-11-29"), True),
+    ("最終日曜", at("2026-11-29"), None),
+    ("最終日曜 13:00〜15:00", at("2026-11-29", "14:00"), True),
     ("最終日曜", at("2026-11-22"), False),
-    ("月2回（第1・第3月曜）", at("2026-11-02"), True),
-    ("月2回（第1・第3月曜）", at("2026-11-16"), True),
+    ("月2回（第1・第3月曜） 10:00〜11:30", at("2026-11-02"), True),
+    ("月2回（第1・第3月曜） 10:00〜11:30", at("2026-11-16"), True),
+    ("月2回（第1・第3月曜）", at("2026-11-16"), None),
     ("月2回（第1・第3月曜）", at("2026-11-09"), False),
     ("毎週月曜 10:00～12:00、第2土曜 13:00～15:00", at("2026-11-09", "11:00"), True),
     ("毎週月曜 10:00～12:00、第2土曜 13:00～15:00", at("2026-11-09", "14:00"), False),
@@ -331,7 +335,7 @@ def test_unparsed_verbatim(text, rules, unparsed):
     ("毎月15日 10:00〜12:00", at("2026-11-15", "11:00"), True),   # a Sunday, but the 15th
     ("毎月15日 10:00〜12:00", at("2026-11-22", "11:00"), False),
     ("毎週月曜（祝日休み）", at("2026-11-23"), False),              # 勤労感謝の日
-    ("毎週月曜", at("2026-11-23"), True),                         # holidays not mentioned: open
+    ("毎週月曜 9:00〜12:00", at("2026-11-23"), True),                 # holidays not mentioned: open
     # Undecidable: None, never a guess.
     ("月2回", at("2026-11-11"), None),
     ("月2回 火曜", at("2026-11-10"), None),                        # one of the two Tuesdays?
@@ -344,7 +348,7 @@ def test_unparsed_verbatim(text, rules, unparsed):
     ("10時～12時", at("2026-11-24", "13:00"), False),              # … but not at 13:00 on any day
     ("月2回 10:00〜11:30", at("2026-11-24", "12:00"), False),
     ("不定期（要問合せ）", at("2026-11-24"), None),
-    ("毎週火曜（祝日の場合は翌日）", at("2026-11-11"), None),         # the note may move the day
+    ("毎週火曜（祝日の場合は翌日）", at("2026-11-11"), False),  # a Wednesday after a plain Tuesday (was None)
     ("毎週火曜　１時半～３時", at("2026-11-10", "14:00"), None),       # the hours were not understood
     ("祝日休み", at("2026-11-23"), False),                         # a closure alone still answers holidays
     ("祝日休み", at("2026-11-24"), None),
@@ -397,7 +401,8 @@ def test_occurs_on_weekday(text, weekday, expected):
      "Every Monday, 10:00–12:00 and 13:00–15:00"),
     ("毎週木曜（祝日休み）", "毎週 木曜日、祝日休み", "Every Thursday; closed on public holidays"),
     ("祝日休み", "祝日休み", "Closed on public holidays"),
-    ("毎週火曜（祝日の場合は翌日）", "毎週 火曜日（祝日の場合は翌日）", "Every Tuesday (祝日の場合は翌日)"),
+    ("毎週火曜（祝日の場合は翌日）", "毎週 火曜日、祝日の場合は翌日",
+     "Every Tuesday; moved to the next day after a public holiday"),
     ("不定期（要問合せ）", "不定期（要問合せ）", "不定期（要問合せ）"),  # nothing understood: the text itself
 ])
 def test_describe(text, ja, en):
@@ -417,16 +422,16 @@ def test_describe_standard_columns():
 def test_rule_as_rrule_and_hsds():
     rule = R("WEEKLY", ("TU",), 2, T(13, 30), T(15))
     assert rule.to_rrule() == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
-    assert rule.to_hsds() == {"freq": "WEEKLY", "interval": 2, "byday": "TU", "bymonthday": None,
+    assert rule.to_hsds() == {"freq": "WEEKLY", "interval": 2, "byday": "TU", "bymonthday": None, "bymonth": None,
                               "opens_at": "13:30", "closes_at": "15:00", "wkst": "MO"}
     assert R("MONTHLY", (), 2).to_hsds() == {"freq": "MONTHLY", "interval": 2, "byday": None, "bymonthday": None,
-                                             "opens_at": None, "closes_at": None, "wkst": "MO"}
+                                             "bymonth": None, "opens_at": None, "closes_at": None, "wkst": "MO"}
 
 
 def test_schedule_as_hsds():
     assert parse_schedule("第1・第3木曜日 10:00〜12:00").to_hsds() == [{
-        "freq": "MONTHLY", "interval": 1, "byday": "1TH,3TH", "bymonthday": None, "opens_at": "10:00",
-        "closes_at": "12:00", "wkst": "MO", "description": "第1・第3木曜日 10:00〜12:00"}]
+        "freq": "MONTHLY", "interval": 1, "byday": "1TH,3TH", "bymonthday": None, "bymonth": None, "opens_at": "10:00",
+        "closes_at": "12:00", "wkst": "MO", "description": "第1・第3木曜日 10:00〜12:00", "notes": None}]
     two = parse_schedule("毎週月曜 10:00～12:00、第2土曜 13:00～15:00").to_hsds()
     assert [(d["byday"], d["opens_at"], d["description"]) for d in two] == [
         ("MO", "10:00", "毎週月曜 10:00～12:00、第2土曜 13:00～15:00"),
@@ -437,11 +442,11 @@ def test_schedule_as_hsds():
                                   "毎月1日・15日", "毎週火曜（祝日の場合は翌日）", "不定期（要問合せ）"])
 def test_stored_rules_rebuild_the_same_schedule(text):
     parsed = parse_schedule(text)
-    assert from_stored([rule.to_hsds() for rule in parsed.rules], text=parsed.text,
+    assert from_stored(parsed.to_stored(), text=parsed.text,
                        closed_on_holidays=parsed.closed_on_holidays, closed_year_end=parsed.closed_year_end,
                        times_per_month=parsed.times_per_month, unparsed="；".join(parsed.unparsed)) == parsed
     stored = takamatsu()
-    assert from_stored([rule.to_hsds() for rule in stored.rules], text=stored.text, closed_on_holidays=True,
+    assert from_stored(stored.to_stored(), text=stored.text, closed_on_holidays=True,
                        closed_year_end=True) == stored
 
 
@@ -462,3 +467,129 @@ def test_days_of_the_month_and_odd_months(text, expected, ja, en):
 
 def test_day_of_month_in_hsds():
     assert parse_schedule("毎月15日 10:00〜12:00").to_hsds()[0]["bymonthday"] == "15"
+
+
+# ----------------------------------------------------------------------------------------------
+# Schedules as real lists write them (issue 10): per-day hours, holidays, months, closed days, notes.
+# Calendar: 2026-12-06 and 2026-11-29 are Sundays; 2026-08-04 and 2026-11-10 Tuesdays; 2026-11-23 a
+# holiday Monday, 11-24 the Tuesday after it; 2026-04-05 / 04-19 the 1st / 3rd Sundays of April.
+
+def test_a_sunday_note_changes_sunday_alone():
+    parsed = parse_schedule(None, days="月火水木金土日", start="09:00", end="22:00", note="日曜日は17:00まで")
+    assert parsed.rules == (R("WEEKLY", WEEKDAY_CODES[:6], 1, T(9), T(22)), R("WEEKLY", ("SU",), 1, T(9), T(17)))
+    assert is_open(parsed, at("2026-12-06", "18:00")) is False  # was True: the issue's wrong "open"
+    assert is_open(parsed, at("2026-12-06", "16:59")) is True
+    assert is_open(parsed, at("2026-12-05", "21:00")) is True
+
+
+def test_the_session_moves_to_the_day_after_a_holiday():
+    parsed = parse_schedule("毎週月曜日 10:00〜12:00（祝日の場合は翌日）")
+    assert parsed.rules == (R("WEEKLY", ("MO",), 1, T(10), T(12), if_holiday="next_day"),)
+    assert [is_open(parsed, at(day, "11:00")) for day in ("2026-11-23", "2026-11-24", "2026-11-17", "2026-11-30")] \
+        == [False, True, False, True]
+    assert (occurs_on_weekday(parsed, 0), occurs_on_weekday(parsed, 1), occurs_on_weekday(parsed, 2)) == \
+        (True, None, False)
+
+
+def test_months_out_and_seasons_are_rules_of_their_own():
+    august = parse_schedule("毎週火・金曜日 10:00〜12:00（8月は休み）")
+    assert [rule.to_rrule() for rule in august.rules] == ["FREQ=WEEKLY;BYDAY=TU,FR;BYMONTH=1,2,3,4,5,6,7,9,10,11,12"]
+    assert (is_open(august, at("2026-08-04", "11:00")), is_open(august, at("2026-11-10", "11:00"))) == (False, True)
+    seasons = parse_schedule("4月～9月 第1日曜日、10月～3月 第3日曜日")
+    assert [rule.to_rrule() for rule in seasons.rules] == ["FREQ=MONTHLY;BYDAY=1SU;BYMONTH=4,5,6,7,8,9",
+                                                           "FREQ=MONTHLY;BYDAY=3SU;BYMONTH=10,11,12,1,2,3"]
+    assert is_open(seasons, at("2026-04-19")) is False  # the 3rd Sunday, but in summer: never merged
+    assert seasons.to_hsds()[0]["bymonth"] == "4,5,6,7,8,9"
+
+
+def test_fifth_week_closed_and_closed_rules():
+    parsed = parse_schedule("毎週水曜 10:00〜11:30 第5週は休み")
+    assert parsed.rules == (R("WEEKLY", ("WE",), 1, T(10), T(11, 30)), R("MONTHLY", ("5WE",), closed=True))
+    assert (is_open(parsed, at("2026-12-30", "10:30")), is_open(parsed, at("2026-12-23", "10:30"))) == (False, True)
+    assert [d["byday"] for d in parsed.to_hsds()] == ["WE"]  # HSDS carries open rules; the text the closure
+    assert len(parsed.to_stored()) == 2 and parsed.to_stored()[1]["closed"] is True
+
+
+def test_no_closed_days_and_closed_days_columns():
+    assert parse_schedule("無休").rules == (R("WEEKLY", WEEKDAY_CODES),)
+    column = parse_schedule("月～金 9:00～17:00", closed_days="土日祝、年末年始")
+    assert column == ParsedSchedule("月～金 9:00～17:00 定休日：土日祝、年末年始", (R("WEEKLY", MO_FR, 1, T(9), T(17)),),
+                                    closed_on_holidays=True, closed_year_end=True)
+    alone = parse_schedule(None, closed_days="土曜日、日曜日、祝日")
+    assert alone.rules == (R("WEEKLY", ("SA", "SU"), closed=True),)
+    assert (is_open(alone, at("2026-11-28")), is_open(alone, at("2026-11-24"))) == (False, None)
+    assert occurs_on_weekday(alone, 5) is False
+
+
+def test_a_time_in_a_closed_days_column_is_a_problem_not_an_opening():
+    parsed = parse_schedule(None, closed_days="土曜日 13:00～17:00")
+    assert (parsed.open_rules, parsed.unparsed) == ((), ("13:00～17:00",))
+    assert is_open(parsed, at("2026-11-28", "14:00")) is False  # closed: the column names Saturday closed
+
+
+@pytest.mark.parametrize(("text", "notes"), [
+    ("毎週月曜 10:00〜12:00 雨天中止", ("雨天中止",)),
+    ("毎週月曜 10:00〜12:00（会場の都合により変更・中止あり）", ("会場の都合により変更・中止あり",)),
+])
+def test_conditions_are_notes_not_unknowns(text, notes):
+    parsed = parse_schedule(text)
+    assert (parsed.notes, parsed.unparsed) == (notes, ())
+    assert is_open(parsed, at("2026-11-09", "11:00")) is True  # held unless called off
+    assert is_open(parsed, at("2026-11-11", "11:00")) is False
+
+
+@pytest.mark.parametrize(("text", "moment", "expected"), [
+    # A fragment not understood never invents a day: Mondays only means closed on Wednesday …
+    ("毎週月曜 10:00〜12:00 参加費100円", at("2026-11-11", "11:00"), False),
+    # … but it may close the place or change its hours on the days it names.
+    ("毎週月曜 10:00〜12:00 参加費100円", at("2026-11-09", "11:00"), None),
+    ("毎週月曜 10:00〜12:00 参加費100円", at("2026-11-09", "13:00"), None),
+    # A fragment that may name days (不定期, another week) leaves other days open.
+    ("毎週月曜 10:00〜12:00 ほか不定期", at("2026-11-11", "11:00"), None),
+    # 時間外利用可: outside the hours is not surely closed.
+    ("毎日 9:00〜18:00 時間外利用可", at("2026-11-11", "19:00"), None),
+    ("毎日 9:00〜18:00 時間外利用可", at("2026-11-11", "10:00"), True),
+    # 午後 alone: opens at noon, closing not said.
+    ("第1水曜日 午後", at("2026-11-04", "10:00"), False),
+    ("第1水曜日 午後", at("2026-11-04", "13:00"), None),
+    # 24時間: the whole day.
+    ("毎日 24時間", at("2026-11-11", "03:00"), True),
+])
+def test_open_where_the_text_says_so_only(text, moment, expected):
+    assert is_open(parse_schedule(text), moment) is expected
+
+
+def test_day_type_columns_of_the_national_layouts():
+    parsed = parse_day_type_hours(weekday="08:30～17:30", saturday="08:30～12:30", sunday=None, holiday=None,
+                                  closed_days="日曜日、祝日、12月29日～1月3日", note=None)
+    assert parsed.rules == (R("WEEKLY", MO_FR, 1, T(8, 30), T(17, 30)), R("WEEKLY", ("SA",), 1, T(8, 30), T(12, 30)))
+    assert (parsed.closed_on_holidays, parsed.closed_year_end, parsed.unparsed) == (True, True, ())
+    assert [is_open(parsed, at(day, "11:00")) for day in ("2026-11-28", "2026-11-29", "2026-11-23", "2026-12-29")] \
+        == [True, False, False, False]
+    # Hours on Saturday, but 定休日 names Saturday: closed wins.
+    closed = parse_day_type_hours(weekday="9:00～18:00", saturday="9:00～18:00", sunday=None, holiday=None,
+                                  closed_days="土曜日", note=None)
+    assert is_open(closed, at("2026-11-28", "10:00")) is False
+    # No 祝日 cell and holidays not closed: the list does not say.
+    unsaid = parse_day_type_hours(weekday="9:00～18:00", saturday=None, sunday=None, holiday="", closed_days="なし",
+                                  note=None)
+    assert (is_open(unsaid, at("2026-11-23", "10:00")), is_open(unsaid, at("2026-11-24", "10:00"))) == (None, True)
+    # 24時間 every day type, holidays included.
+    always = parse_day_type_hours(weekday="24時間", saturday="24時間", sunday="24時間", holiday="24時間",
+                                  closed_days="なし", note=None)
+    assert all(is_open(always, at(day, "03:00")) for day in ("2026-11-23", "2026-11-24", "2026-11-29"))
+    # A cell that is more than hours is shown, not guessed.
+    odd = parse_day_type_hours(weekday="8:30～17:30（土曜は午前中）", saturday=None, sunday=None, holiday=None,
+                               closed_days=None, note=None)
+    assert (odd.open_rules, odd.unparsed) == ((), ("8:30～17:30（土曜は午前中）",))
+
+
+@pytest.mark.parametrize(("text", "ja", "en"), [
+    ("毎週月曜日（祝日の場合は翌日）", "毎週 月曜日、祝日の場合は翌日", "Every Monday; moved to the next day after a public holiday"),
+    ("毎週火・金曜日（8月は休み）", "8月を除く 毎週 火・金曜日", "Except in months 8 every Tuesday and Friday"),
+    ("土日祝休み", "毎週 土・日曜日休み、祝日休み", "Closed every Saturday and Sunday; closed on public holidays"),
+    ("毎週月曜 10:00〜12:00 雨天中止", "毎週 月曜日 10:00〜12:00（雨天中止）", "Every Monday, 10:00–12:00 (雨天中止)"),
+])
+def test_describe_the_new_parts(text, ja, en):
+    parsed = parse_schedule(text)
+    assert (describe(parsed), describe(parsed, "en")) == (ja, en)

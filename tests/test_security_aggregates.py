@@ -165,7 +165,7 @@ def test_answers_that_differ_by_sign_in_are_never_stored_for_another(town):
 
 def test_the_cli_counts_public_places_unless_asked_and_says_so(demo_store):
     engine = open_store(demo_store)
-    command = ("coverage", "--network", STREETS, "--minutes", "10", "--unit", "elementary-district", "--format", "csv")
+    command = ("coverage", "--network", STREETS, "--minutes", "10", "--unit", "elementary-district", "--format", "csv", "--raw")
     as_imported = run_cli(demo_store, *command)
     assert as_imported.exit_code == 0, as_imported.stderr
     assert "2 staff-only places are left out" in as_imported.stderr

@@ -30,7 +30,10 @@ ROUTE_VALUES = {
     "static": ({"filename": "map.js"}, ""),
     "printmap.district_map": ({"unit": "elementary_district", "code": "E02", "fmt": "pdf"}, ""),
     "csw.district": ({"unit": "elementary_district", "code": "E02"}, ""),
+    "profile.profile_page": ({"unit": "elementary_district", "code": "E02"}, ""),
+    "profile.profile_pdf_view": ({"unit": "elementary_district", "code": "E02"}, ""),
     "api.areas": ({}, "?unit=small_area"),
+    "desks.desks_page": ({}, "?code=E02"),
 }
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 

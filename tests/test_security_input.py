@@ -21,6 +21,7 @@ import pytest
 import shapely
 from sqlalchemy import func, select, update
 
+from geo_welfare.core.glossary import RESOURCE_KIND_IDS  # the kinds the message lists, in the glossary's order
 from geo_welfare.io.cells import spreadsheet_cell
 from geo_welfare.store import open_store
 from geo_welfare.store.models import AreaUnit, Resource, Schedule
@@ -117,8 +118,8 @@ def test_every_csv_the_program_writes_neutralises_formula_cells(demo_store, tmp_
     safe = {"'" + formula for formula in FORMULAS}
     exported = tmp_path / "resources.csv"
     assert run_cli(demo_store, "export", "resources", exported).exit_code == 0
-    listed = run_cli(demo_store, "list", "resources", "--format", "csv")
-    nearest = run_cli(demo_store, "nearest", "139.405", "35.205", "-k", "100", "--kind", "salon", "--format", "csv")
+    listed = run_cli(demo_store, "list", "resources", "--format", "csv", "--raw")
+    nearest = run_cli(demo_store, "nearest", "139.405", "35.205", "-k", "100", "--kind", "salon", "--format", "csv", "--raw")
     client = create_app(demo_store, tiles="none").test_client()
     coverage = client.get("/api/coverage?minutes=10&unit=elementary_district&format=csv")
     gaps = client.get("/api/gaps?minutes=5&unit=elementary_district&format=csv")
@@ -281,8 +282,7 @@ def test_every_bad_row_of_every_stage_is_reported(seeded, tmp_path):
     assert refused(seeded, "import", "resources", write_csv(tmp_path, body, name="stages.csv")).splitlines() == [
         "stages.csv, row 2, field '経度': expected decimal degrees (found '東経')",
         "stages.csv, row 3, field '緯度': expected decimal degrees (found '北緯')",
-        "stages.csv, row 4, field '種別': unknown kind (known: salon, kayoi_no_ba, engawa, support_centre, "
-        "community_centre, kodomo_shokudo, other) (found 'カラオケ')",
+        f"stages.csv, row 4, field '種別': unknown kind (known: {', '.join(RESOURCE_KIND_IDS)}) (found 'カラオケ')",
         "stages.csv, row 5, field 'geometry': coordinates outside Japan (check the CRS) (found '139.400000, "
         "95.000000')"]
     cells_body = f"S1,あ,サロン,架空町1,35.2,139.4,{rest}S2,い,サロン,架空町2,1丁目,35.2,139.4,{rest}" \

@@ -363,10 +363,10 @@ def test_the_planner_shows_names_as_text_in_tables_tooltips_and_popups(browser, 
     page.page.wait_for_function("() => document.querySelectorAll('#coverage-table tbody tr').length === 4")
     cells = {shown(text) for text in page.page.locator("#coverage-table tbody tr td:first-child").all_inner_texts()}
     assert {shown(name) for name in SMALL_AREAS.values()} <= cells
-    places = page.page.locator("path.gw-place")
+    places = page.page.locator(".leaflet-gwPlaces-pane .gw-shape-icon")
     assert {page.hover(places.nth(i)) for i in range(places.count())} == {shown(R1["name"]), shown(R2["name"]),
                                                                             shown(R3["name"])}
-    gap = page.page.locator(".leaflet-overlay-pane path[fill='#e34a33']").first
+    gap = page.page.locator(".leaflet-overlay-pane path[fill='#7b3294']").first
     gap.click(force=True)
     popup = page.page.locator(".leaflet-popup-content b")
     popup.wait_for()
@@ -418,7 +418,7 @@ def test_the_csw_page_and_its_pdf_show_names_as_text(browser, base, tmp_path):
     assert page.page.locator("#district-name").inner_text() == DISTRICT
     listed = [shown(text) for text in page.page.locator("#place-list li b").all_inner_texts()]
     assert sorted(listed) == sorted([shown(R1["name"]), shown(R2["name"]), shown(R3["name"])])
-    markers = page.page.locator(".gw-place")
+    markers = page.page.locator(".gw-shape-icon")
     assert {page.hover(markers.nth(i)) for i in range(3)} == {shown(R1["name"]), shown(R2["name"]), shown(R3["name"])}
     assert page.page.locator(".gw-place-number").all_inner_texts() == ["1", "2", "3"]
     with page.page.expect_download() as download:

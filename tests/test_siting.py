@@ -21,7 +21,7 @@ from pyproj import Transformer
 from scipy import sparse
 from spopt.locate import LSCP, MCLP
 
-from geo_welfare.analysis import covering
+from geo_welfare.analysis import covering, covering_reduce
 from geo_welfare.analysis.reach import Reach, reach_table
 from geo_welfare.analysis.siting import (InfeasibleTarget, greedy_covering, maximal_covering, reached,
                                          set_covering)
@@ -274,9 +274,9 @@ def test_identical_demand_is_merged_and_points_no_candidate_reaches_drop_out():
 
 def test_a_hash_collision_never_merges_different_sets(monkeypatch):
     # With every key 0, the sets {0} and {1} (and {0, 2} and {1, 2}) hash alike; the member check keeps them apart.
-    monkeypatch.setattr(covering, "_hash_keys", lambda n: np.zeros(n, dtype=np.uint64))
+    monkeypatch.setattr(covering_reduce, "_hash_keys", lambda n: np.zeros(n, dtype=np.uint64))
     rows = sparse.csr_matrix(np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [1, 0, 1], [0, 1, 1]]))
-    first, inverse = covering._identical_rows(rows)
+    first, inverse = covering_reduce._identical_rows(rows)
     assert first.tolist() == [0, 1, 3, 4] and inverse.tolist() == [0, 1, 0, 2, 3]
 
 

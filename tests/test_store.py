@@ -99,11 +99,11 @@ def test_plain_postgresql_url_works(postgis_url, tmp_path):
     plain = make_url(postgis_url).set(drivername="postgresql").render_as_string(hide_password=False)
     assert plain.startswith("postgresql://")
     seed(plain, tmp_path)
-    listing = run_cli(plain, "list", "areas", "--format", "csv")
+    listing = run_cli(plain, "list", "areas", "--format", "csv", "--raw")
     assert listing.exit_code == 0, listing.stderr
     assert len(listing.stdout.strip().splitlines()) == 1 + 2
     # … and it is the same database the postgresql+psycopg:// URL names.
-    assert len(run_cli(postgis_url, "list", "areas", "--format", "csv").stdout.strip().splitlines()) == 3
+    assert len(run_cli(postgis_url, "list", "areas", "--format", "csv", "--raw").stdout.strip().splitlines()) == 3
 
 
 def test_missing_spatialite_names_the_package(monkeypatch, tmp_path):

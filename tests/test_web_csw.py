@@ -7,7 +7,7 @@ import re
 import pytest
 
 from geo_welfare.web import create_app
-from helpers import ARTIFACTS, Watched, flat, resources_by_district, run, serve
+from helpers import ARTIFACTS, DEMO_STREETS, Watched, flat, resources_by_district, run, serve
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +30,15 @@ def test_unknown_district_or_unit_is_404(client):
     assert client.get("/api/district/nowhere/E01").status_code == 404
 
 
+def client_district(page, base: str, code: str) -> dict:
+    """The district the page draws, as its JSON API answers it."""
+    return page.request.get(f"{base}/api/district/elementary_district/{code}").json()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("demo", ["spatialite"], indirect=True)
 def test_pick_a_district_and_download_its_map_in_chromium(browser, demo, tmp_path):
-    for base in serve(create_app(demo, tiles="none")):
+    for base in serve(create_app(demo, tiles="none", network=DEMO_STREETS)):
         watched = Watched(browser, base)
         page = watched.page
         page.goto(base + "/csw", wait_until="networkidle")
@@ -45,6 +50,23 @@ def test_pick_a_district_and_download_its_map_in_chromium(browser, demo, tmp_pat
         names = [re.sub(r"（.*", "", item.split(None, 1)[1]).strip() for item in listed]
         assert numbers == list(range(1, 13))
         assert page.locator(".gw-place-number").count() == 12  # one numbered marker per place
+        # Each kind has the print map's shape and colour, and the legend names the kinds shown; streets under it.
+        district = client_district(page, base, "E05")
+        kinds = {place["kind_label"] for place in district["places"]}
+        legend = page.locator(".gw-legend").inner_text()
+        assert all(kind in legend for kind in kinds) and "地区の境界" in legend
+        from geo_welfare.maps.style import RESOURCE_MARKERS
+        shapes = {"o": "circle", "s": "square", "D": "diamond", "d": "diamond", "^": "up", "v": "down", "<": "left",
+                  ">": "right", "p": "pentagon", "h": "hexagon", "H": "hexagon", "8": "octagon", "P": "plus",
+                  "*": "star", "X": "cross"}  # matplotlib's marker → the page's shape (web/static/context.js)
+        for place in district["places"]:
+            assert RESOURCE_MARKERS[place["kind"]] == place["marker"]
+        drawn = page.locator(".gw-shape-icon .gw-shape").evaluate_all("els => els.map(e => e.className)")
+        assert sorted(name.split("gw-shape-")[-1] for name in drawn) == sorted(
+            shapes.get(place["marker"], "?") for place in district["places"])
+        page.wait_for_function("() => Number(document.body.dataset.streets) > 0")
+        profile = page.request.get(base + page.locator("#profile-link").get_attribute("href"))
+        assert profile.status == 200 and "デモ南小学校区" in profile.text()  # the district profile, one click away
         with page.expect_download() as download:
             page.click("#download-pdf")
         pdf = tmp_path / "e05.pdf"

@@ -59,6 +59,11 @@ def test_coverage_and_gaps_equal_brute_force(client, brute):
         gaps["features"]))  # each piece's figure is rounded to 0.1 for display
     ranks = [f["properties"]["rank"] for f in gaps["features"]]
     assert ranks == list(range(1, len(ranks) + 1))
+    # The page's table: whole people per row (floor or ceiling of the value) that add up to the total row.
+    rows = [row for row in answer["rows"] if row["code"] != "*"]
+    assert sum(row["whole"]["age_65_plus_covered"] for row in rows) == round(covered)
+    assert all(abs(row["whole"]["age_65_plus_covered"] - row["age_65_plus_covered"]) < 1 for row in rows)
+    assert [row["label"] for row in rows] == [row["name"] for row in rows]
 
 
 def test_plan_equals_the_best_pair(client, best_pair):
@@ -76,8 +81,21 @@ def test_plan_equals_the_best_pair(client, best_pair):
 def test_downloads_open_as_files(client):
     csv = client.get(f"/api/coverage?minutes=10&{KINDS}&format=csv")
     assert csv.status_code == 200 and csv.data.startswith("\ufeff".encode("utf-8"))  # Excel reads UTF-8 with a BOM
-    table = pd.read_csv(io.BytesIO(csv.data), encoding="utf-8-sig", dtype={"code": str})
-    assert "デモ台小学校区" in set(table["name"]) and "attachment" in csv.headers["Content-Disposition"]
+    table = pd.read_csv(io.BytesIO(csv.data), encoding="utf-8-sig", dtype={"コード": str})
+    assert "デモ台小学校区" in set(table["名称"]) and "attachment" in csv.headers["Content-Disposition"]
+    # For people: whole people adding up to the total row; the machine form with raw=1.
+    details, total = table[table["コード"] != "*"], table[table["コード"] == "*"].iloc[0]
+    assert int(details["徒歩圏内の65歳以上"].sum()) == int(total["徒歩圏内の65歳以上"])
+    raw = pd.read_csv(io.BytesIO(client.get(f"/api/coverage?minutes=10&{KINDS}&format=csv&raw=1").data),
+                      encoding="utf-8-sig", dtype={"code": str})
+    assert int(total["徒歩圏内の65歳以上"]) == round(float(raw.loc[raw["code"] == "*", "age_65_plus_covered"].iloc[0]))
+    english = pd.read_csv(io.BytesIO(client.get(f"/api/coverage?minutes=10&{KINDS}&format=csv&lang=en").data),
+                          encoding="utf-8-sig", dtype={"Code": str})
+    assert list(english.columns[:3]) == ["Code", "Name", "Walk (min)"]
+    workbook = client.get(f"/api/coverage?minutes=10&{KINDS}&format=xlsx")
+    assert workbook.status_code == 200 and workbook.headers["Content-Disposition"].endswith(".xlsx")
+    sheet = pd.read_excel(io.BytesIO(workbook.data), dtype={"コード": str})
+    assert sheet["徒歩圏内の65歳以上"].tolist() == table["徒歩圏内の65歳以上"].tolist()
     gpkg = client.get(f"/api/gaps?minutes=10&{KINDS}&format=gpkg")
     count = len(client.get(f"/api/gaps?minutes=10&{KINDS}").get_json()["features"])
     frame = pyogrio.read_dataframe(io.BytesIO(gpkg.data))
@@ -127,8 +145,11 @@ def test_the_planner_page_in_chromium(browser, demo, brute, best_pair):
         page.fill("#k", "2")
         page.click("#plan")
         page.wait_for_function("() => document.querySelectorAll('#plan-sites li').length === 2")
-        listed = page.locator("#plan-sites li").all_inner_texts()
-        assert sorted(text.split(" (+")[0] for text in listed) == names
+        listed = page.locator("#plan-sites li .gw-site-name").all_inner_texts()
+        assert sorted(listed) == names
+        addresses = page.locator("#plan-sites li .gw-site-address").all_inner_texts()
+        stored = read_candidates(open_store(demo)).set_index("name")["address"]
+        assert sorted(addresses) == sorted(stored[name] for name in names)  # each site's own address
         assert page.locator(".gw-site-label").count() == 2
         assert page.locator("#plan-summary tr[data-model=maximal_covering]").count() == 1
         ARTIFACTS.mkdir(exist_ok=True)

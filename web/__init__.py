@@ -36,8 +36,9 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     )
     app.json.ensure_ascii = False
     # Imported here, as flaskr does, so that importing the package does not import every view.
-    from geo_welfare.web import (api, auth, babel, coordinator, csw, editing, map as map_page, planner, printmap,
-                                 limits, problems, security)
+    from geo_welfare.web import (api, auth, babel, coordinator, coordinator_print, csw, editing, map as map_page, planner,
+                                 printmap, profile,
+                                 desks, limits, problems, security, streets)
     babel.init_babel(app)  # templates' gettext and the request's language, from the one catalogue
     problems.register(app)  # every GeoWelfareError a view raises → RFC 9457 problem details
     security.register(app)  # CSP with a per-response script nonce, nosniff, no referrer, no framing
@@ -52,8 +53,14 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
         (printmap, None),  # /district/<unit>/<code>/map.pdf|png
         (planner, None),  # /planner and its API
         (coordinator, None),  # /coordinator and its API
+        (coordinator_print, None),  # POST /coordinator/print: the client's printout with a map
         (csw, None),  # /csw
+        (streets, None),  # /api/streets: the walking network as a base layer, by view
+        (profile, None),  # /profile/<unit>/<code> and .pdf: the district profile (地区カルテ)
+        (desks, None),  # /desks and /desks.pdf: the consultation desk list by field (相談窓口一覧)
     )
     for module, prefix in blueprints:
         app.register_blueprint(module.blueprint, url_prefix=prefix)
+    from geo_welfare.web.network import start_warm_up
+    start_warm_up(app)  # the network and the residents, prepared in the background before the first click
     return app

@@ -8,6 +8,11 @@ spaces dropped, ヶ/ケ), and numbers are written one way: 丁目 with kanji num
 them (1丁目 → 一丁目), 番・号 with digits as addresses usually are (三番二十一号 → 3番21号), and the
 short forms 1-3-21 (→ 一丁目3番21号) and 23-12 (→ 23番12号).
 
+When gazetteers are imported (``geo-welfare import gazetteer``), the text is also matched through
+them (:func:`geo_welfare.store.gazetteer.geocoder`), offline: a 街区, 町丁目 or 大字 point comes first
+among equals and says its level; a text matched only to its municipality, or to nothing, adds no
+candidate (and when nothing else matches either, :func:`lookup` says why: :class:`AddressNotPlaced`).
+
 Only public resources are searched (a staff-only place must not be found by its name), and the
 text looked up is neither stored nor logged.
 """
@@ -22,7 +27,10 @@ from sqlalchemy import Engine
 
 from geo_welfare.core.glossary import (ADDRESS_DASHES, BAN, BANCHI, CHOME, GO, KANJI_DIGITS, KANJI_HUNDRED, KANJI_TEN,
                                        KANJI_ZERO)
+from geo_welfare.analysis.which import AddressNotPlaced
+from geo_welfare.core.words import Word, t
 from geo_welfare.layers.population import normalise_area_name
+from geo_welfare.store.gazetteer import geocoder
 from geo_welfare.store.read import read_areas, read_resources
 from geo_welfare.web.problems import HIDDEN, BadField
 
@@ -34,6 +42,7 @@ MAX_QUERY_LENGTH = 200
 
 SOURCE_SMALL_AREA = "small_area"
 SOURCE_RESOURCE = "resource"
+SOURCE_GAZETTEER = "gazetteer"
 
 _KANJI_VALUES = {**{c: i for i, c in enumerate(KANJI_DIGITS)}, KANJI_ZERO: 0, KANJI_TEN: 10, KANJI_HUNDRED: 100}
 _KANJI_NUMBER = f"[{KANJI_DIGITS}{KANJI_ZERO}{KANJI_TEN}{KANJI_HUNDRED}]+"
@@ -92,9 +101,13 @@ class Candidate:
     source: str  # SOURCE_SMALL_AREA or SOURCE_RESOURCE
     score: int  # lower is better; see :func:`lookup`
     order: int = 0  # the store's order (small areas by code), between equal scores
+    level: str | None = None  # a gazetteer's match level (block, chome, oaza); None for the store's own names
 
-    def as_dict(self) -> dict:
-        return {"label": self.label, "lon": round(self.lon, 7), "lat": round(self.lat, 7), "source": self.source}
+    def as_dict(self, lang: str = "ja") -> dict:
+        answer = {"label": self.label, "lon": round(self.lon, 7), "lat": round(self.lat, 7), "source": self.source}
+        if self.level is not None:
+            answer |= {"level": self.level, "level_label": t(f"geocode_level_{self.level}", lang)}
+        return answer
 
 
 class QueryError(BadField):
@@ -125,6 +138,10 @@ def lookup(engine: Engine, text: str, limit: int = MAX_CANDIDATES) -> list[Candi
     """
     query = check_query(text)
     found: list[Candidate] = []
+    matcher = geocoder(engine)
+    match = matcher.match(text) if matcher is not None else None
+    if match is not None and match.placed:  # first among equals: the gazetteer's own point, with its level
+        found.append(Candidate(match.matched or text, match.lon, match.lat, SOURCE_GAZETTEER, 1, -1, match.level))
     areas = read_areas(engine, SMALL_AREA_UNIT)
     if len(areas):
         points = areas.geometry.representative_point()
@@ -155,8 +172,15 @@ def lookup(engine: Engine, text: str, limit: int = MAX_CANDIDATES) -> list[Candi
             found.append(Candidate(f"{address}（{name}）", point.x, point.y, SOURCE_RESOURCE, 5, order))
     found.sort(key=lambda c: (c.score, -len(c.label) if c.score == 2 else 0, c.order))
     unique: dict[str, Candidate] = {}
+    points: set[tuple[float, float]] = set()
     for candidate in found:
-        unique.setdefault(candidate.label, candidate)
+        point = (round(candidate.lon, 7), round(candidate.lat, 7))
+        if candidate.label not in unique and (candidate.source != SOURCE_SMALL_AREA or point not in points):
+            unique[candidate.label] = candidate  # a small area at the gazetteer's very point says nothing new
+            points.add(point)
+    if not unique and match is not None and not match.placed and match.level == "municipality":
+        raise AddressNotPlaced("which_address_not_placed", field="q", level=Word(f"geocode_level_{match.level}"),
+                               reason=Word(match.reason or "geocode_reason_no_town"))
     return list(unique.values())[:limit]
 
 

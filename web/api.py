@@ -7,7 +7,6 @@ per zoom and then served by view (``?bbox=``) as the map moves.
 
 from __future__ import annotations
 
-import math
 
 from flask import Blueprint, Response, abort, current_app, request
 
@@ -17,7 +16,7 @@ from geo_welfare.web.auth import is_editor
 from geo_welfare.web.choropleth import kept_classes, shading_request, shown_values
 from geo_welfare.web.features import kept_levels, resource_collection
 from geo_welfare.web.i18n import page_language, say
-from geo_welfare.web.limits import echoed, parse_number
+from geo_welfare.web.limits import bbox_parameter, echoed, parse_number
 from geo_welfare.web.problems import NotAllowed
 from geo_welfare.web.store import get_engine, per_revision
 
@@ -59,19 +58,6 @@ def _zoom() -> float | None:
     return zoom_level
 
 
-def _bbox() -> tuple[float, float, float, float] | None:
-    """``?bbox=west,south,east,north`` (degrees, lon/lat), or None for everything."""
-    text = request.args.get("bbox")
-    if text in (None, ""):
-        return None
-    parts = [parse_number(part) for part in text.split(",")] if text.count(",") == 3 else []
-    if len(parts) == 4 and all(p is not None and math.isfinite(p) for p in parts):
-        west, south, east, north = (float(p) for p in parts)
-        if -180 <= west < east <= 180 and -90 <= south < north <= 90:
-            return west, south, east, north
-    raise NotAllowed("bbox", "bad_bbox", echoed(text))
-
-
 def _shading_extra() -> dict[str, dict] | None:
     """The small areas' shading values and colours when ``?shade=`` asks for them (as the map page does)."""
     if "shade" not in request.args:
@@ -99,7 +85,7 @@ def areas():
     unit = request.args.get("unit") or None
     if unit is not None and unit not in AREA_UNIT_IDS:
         raise NotAllowed("unit", "unknown_unit", unit, allowed=AREA_UNIT_IDS)
-    zoom, bbox, extra, lang = _zoom(), _bbox(), _shading_extra(), _language()
+    zoom, bbox, extra, lang = _zoom(), bbox_parameter(), _shading_extra(), _language()
     levels = kept_levels()
     chosen = [levels[unit]] if unit in levels else [] if unit is not None else list(levels.values())
     if len(chosen) == 1:

@@ -29,6 +29,11 @@ PALETTES = {3: ["#ffeda0", "#feb24c", "#f03b20"], 4: ["#ffffb2", "#fecc5c", "#fd
             6: ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"],
             7: ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]}
 UNKNOWN_COLOUR = "#bdbdbd"
+#: Walking areas and the gaps between them, on every web map.  The gaps are purple with a dashed edge:
+#: apart from the 高齢化率 ramp (YlOrRd) by hue, and from the walking areas' blue by the dashes too, so
+#: a colour-blind reader (and a grey printout) still tells them apart.
+SERVICE_AREA_STYLE = {"color": "#1f78b4", "weight": 1, "fillColor": "#a6cee3", "fillOpacity": 0.3}
+GAP_STYLE = {"color": "#40004b", "weight": 1.5, "dashArray": "4 3", "fillColor": "#7b3294", "fillOpacity": 0.4}
 
 
 @dataclass(frozen=True)
@@ -123,8 +128,10 @@ def legend_html(classes: Classes, lang: str) -> str:
     counts = "".join(f'<option value="{n}"{" selected" if n == len(classes.bins) else ""}>{n}</option>'
                      for n in PALETTES)
     form = (f'<form class="gw-shade-form" method="get"><input type="hidden" name="lang" value="{html.escape(lang)}">'
-            f'<select name="shade">{options(MEASURES, classes.measure)}</select>'
-            f'<select name="scheme">{options(SCHEMES, classes.scheme)}</select>'
+            f'<select name="shade" aria-label="{html.escape(_word("choropleth_measure", lang))}">'
+            f'{options(MEASURES, classes.measure)}</select>'
+            f'<select name="scheme" aria-label="{html.escape(_word("choropleth_scheme", lang))}">'
+            f'{options(SCHEMES, classes.scheme)}</select>'
             f'<select name="classes" aria-label="{html.escape(_word("classes", lang))}">{counts}</select>'
             f'<button type="submit">{html.escape(_word("apply", lang))}</button></form>')
     return (f'<div class="gw-choropleth"><strong>{html.escape(title)}</strong><ul>{"".join(rows)}</ul>{form}</div>')
@@ -182,3 +189,11 @@ def shading_request(args, default_measure: str = "aging_rate") -> tuple[str, str
     if measure not in MEASURES or scheme not in SCHEMES or k not in PALETTES:
         raise ValueError(f"shade: {', '.join(MEASURES)}; scheme: {', '.join(SCHEMES)}; classes: 3–7")
     return measure, scheme, k
+
+
+def kind_styles(lang: str) -> dict[str, dict[str, str]]:
+    """Each resource kind's colour, marker shape (the print map's) and label, for a page's markers and legend."""
+    from geo_welfare.core.glossary import RESOURCE_KINDS, label
+    from geo_welfare.maps.style import RESOURCE_COLOURS, RESOURCE_MARKERS
+    return {term.id: {"colour": RESOURCE_COLOURS[term.id], "marker": RESOURCE_MARKERS[term.id],
+                      "label": label(RESOURCE_KINDS, term.id, lang)} for term in RESOURCE_KINDS}

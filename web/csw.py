@@ -24,7 +24,7 @@ from geo_welfare.web.store import get_engine
 from geo_welfare.store.read import MUNICIPALITY_CODE_DIGITS, read_areas, schedule_of, within_choices
 from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
 from geo_welfare.layers.schedules import describe
-from geo_welfare.maps.style import RESOURCE_COLOURS
+from geo_welfare.maps.style import RESOURCE_COLOURS, RESOURCE_MARKERS
 from geo_welfare.web.i18n import page_language, word
 
 blueprint = Blueprint("csw", __name__)
@@ -44,12 +44,15 @@ def _district(unit: str, code: str, lang: str) -> dict:
     resources = [{
         "number": int(row["number"]), "name": row["name"], "kind": row["kind"],
         "kind_label": label(RESOURCE_KINDS, row["kind"], lang), "colour": RESOURCE_COLOURS.get(row["kind"], "#555"),
+        "marker": RESOURCE_MARKERS.get(row["kind"], "o"),
         "schedule": describe(schedule_of(row), lang) or None, "phone": row.get("phone") or None,
         "address": row.get("address") or None, "lon": round(point.x, 7), "lat": round(point.y, 7),
     } for row, point in zip(content.resources.to_dict("records"), to_lonlat.geometry)]
     outline = shapely.to_geojson(layers.districts.loc[layers.districts["code"] == code].geometry.iloc[0])
     return {"unit": unit, "code": code, "name": content.name, "municipality": content.municipality,
-            "outline": json.loads(outline), "places": resources}
+            "outline": json.loads(outline), "places": resources,
+            "legend": {"title": word("legend_title", lang), "district": word("legend_district_edge", lang),
+                       "streets": word("legend_streets", lang)}}
 
 
 def _ward_of(districts: gpd.GeoDataFrame) -> pd.Series:

@@ -114,6 +114,7 @@ def resource_properties(row: dict, lang: str = "ja") -> dict:
         "fee": _plain(row["fee"]), "capacity": _plain(row["capacity"]), "barrier_free": _plain(row["barrier_free"]),
         "consultation": _plain(row["consultation"]), "last_checked": _plain(row["last_checked"]),
         "schedules": row.get("schedules") or [],
+        "services": _plain(row.get("services")),  # an office's services (the national lists), where read with them
     }
 
 

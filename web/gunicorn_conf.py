@@ -54,10 +54,12 @@ def warm(app) -> None:
     import json
     import re
 
+    from geo_welfare.web.coordinator import warm_nearest
     from geo_welfare.web.network import app_network
     from geo_welfare.web.store import get_engine
     with app.app_context():
         app_network()
+        warm_nearest()  # the places snapped and the searches compiled, for the coordinator's /api/nearest
         client = app.test_client()
         for path in WARM_PATHS:
             client.get(path)

@@ -27,7 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from geo_welfare.core import config as settings
 from geo_welfare.core.errors import EXIT_USAGE, GeoWelfareError
 from geo_welfare.io.cells import FORBIDDEN_CHARACTERS, shown
-from geo_welfare.web.problems import BadField, problem
+from geo_welfare.web.problems import BadField, NotAllowed, problem
 
 #: Deepest JSON nesting a request may send: ``{"kinds": ["salon"]}`` is 2.
 MAX_JSON_DEPTH = 4
@@ -105,6 +105,19 @@ def parse_number(text: object, *, integer: bool = False) -> int | float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def bbox_parameter() -> tuple[float, float, float, float] | None:
+    """``?bbox=west,south,east,north`` (degrees, lon/lat), or None for everything; anything else is a 400."""
+    text = request.args.get("bbox")
+    if text in (None, ""):
+        return None
+    parts = [parse_number(part) for part in text.split(",")] if text.count(",") == 3 else []
+    if len(parts) == 4 and all(p is not None and math.isfinite(p) for p in parts):
+        west, south, east, north = (float(p) for p in parts)
+        if -180 <= west < east <= 180 and -90 <= south < north <= 90:
+            return west, south, east, north
+    raise NotAllowed("bbox", "bad_bbox", echoed(text))
 
 
 def echoed(text: object) -> object:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import folium
 from branca.element import Element, MacroElement
@@ -33,13 +34,13 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from geo_welfare.web.store import get_engine, per_revision
-from geo_welfare.store.read import read_resources
+from geo_welfare.store.read import read_resources, service_labels
 from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KINDS, label
 from geo_welfare.maps.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS
 from geo_welfare.web.auth import is_editor
 from geo_welfare.web.editing import map_controls
-from geo_welfare.web.choropleth import (CHOROPLETH_STYLE, Classes, kept_classes, legend_html, legend_title,
-                                        shading_request, shown_values)
+from geo_welfare.web.choropleth import (CHOROPLETH_STYLE, GAP_STYLE, SERVICE_AREA_STYLE, Classes, kept_classes,
+                                        legend_html, legend_title, shading_request, shown_values)
 from geo_welfare.web.features import FINEST_DISTINCT_ZOOM, AreaLevel, kept_areas, kept_levels, resource_properties
 from geo_welfare.web.i18n import page_language, say, word
 from geo_welfare.web.security import csp_nonce
@@ -86,6 +87,7 @@ def _popup_rows(properties: dict, lang: str) -> list[list[str]]:
         return word("unknown", lang) if value is None else word("yes" if value else "no", lang)
     rows = [
         (word("kind", lang), properties["kind_label"]),
+        (word("services", lang), properties.get("services")),
         (word("schedule", lang), properties["schedule"]),
         (word("target", lang), properties["target_groups"]),
         (word("fee", lang), properties["fee"]),
@@ -203,9 +205,8 @@ def _overlays(resources, lang: str) -> list[dict] | None:
     if "planner" not in current_app.blueprints or resources.empty:
         return None
     return [{"name": word("overlay_service_areas", lang), "url": url_for("planner.service_areas", minutes=15),
-             "style": {"color": "#1f78b4", "weight": 1, "fillColor": "#a6cee3", "fillOpacity": 0.3}},
-            {"name": word("overlay_gaps", lang), "url": url_for("planner.gaps", minutes=15),
-             "style": {"color": "#b22222", "weight": 1, "fillColor": "#e34a33", "fillOpacity": 0.4}}]
+             "style": SERVICE_AREA_STYLE},
+            {"name": word("overlay_gaps", lang), "url": url_for("planner.gaps", minutes=15), "style": GAP_STYLE}]
 
 
 def _with_nonce(rendered: str) -> str:
@@ -214,7 +215,16 @@ def _with_nonce(rendered: str) -> str:
     Only folium's head and body templates pass through here, which hold no stored text; the map's
     script, which does, is placed by the page template inside its own nonced tag.
     """
-    return rendered.replace("<script>", f'<script nonce="{NONCE_SLOT}">')
+    return _zoomable(rendered.replace("<script>", f'<script nonce="{NONCE_SLOT}">'))
+
+
+#: folium's page forbids zooming the page (``maximum-scale=1.0, user-scalable=no``): a reader with low vision
+#: must be able to enlarge it (WCAG 1.4.4), and the map zooms by its own controls anyway.
+_NO_ZOOM = re.compile(r",\s*maximum-scale=1\.0,\s*user-scalable=no")
+
+
+def _zoomable(rendered: str) -> str:
+    return _NO_ZOOM.sub("", rendered)
 
 
 def _folium_parts(figure: folium.Figure) -> dict[str, str]:
@@ -229,6 +239,7 @@ def _page_parts(lang: str, editor: bool, wanted: tuple[str, str, int] | None, da
     """Everything of the page but the response's nonce and sign-in box: built once per store revision."""
     areas, levels = kept_areas(), kept_levels()
     resources = read_resources(get_engine(), include_staff_only=editor)  # staff-only places: signed-in editors only
+    resources["services"] = service_labels(get_engine(), resources["id"]) if len(resources) else []
     classes = kept_classes(wanted, dataset) if wanted is not None else None
     query = {"shade": wanted[0], "scheme": wanted[1], "classes": wanted[2], **({"dataset": dataset} if dataset else {})} \
         if wanted is not None else {}

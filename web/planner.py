@@ -36,12 +36,15 @@ from geo_welfare.analysis.study import PlanningInputError, Study, open_study
 from geo_welfare.analysis.siting import InfeasibleTarget
 from geo_welfare.core import config as settings
 from geo_welfare.core.errors import UnprocessableError
-from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KIND_IDS, RESOURCE_KINDS, label
+from geo_welfare.core.glossary import (AREA_UNIT_IDS, AREA_UNITS, DEFAULT_CANDIDATE_KIND, DEFAULT_KIND_IDS,
+                                       RESOURCE_KIND_IDS, RESOURCE_KINDS, label)
 from geo_welfare.io.writers import write_layer
 from geo_welfare.network.graph import WalkingNetwork
+from geo_welfare.reports import tables
 from geo_welfare.store import read
 from geo_welfare.store.read import read_candidates
 from geo_welfare.web.auth import is_editor
+from geo_welfare.web.choropleth import GAP_STYLE, SERVICE_AREA_STYLE, kind_styles
 from geo_welfare.web.i18n import page_language, say, word
 from geo_welfare.web.limits import echoed, parse_number
 from geo_welfare.web.network import app_network
@@ -53,7 +56,7 @@ blueprint = Blueprint("planner", __name__)
 
 MINUTES_RANGE = (1.0, 60.0)
 MAX_SITES = 50
-DEFAULT_KINDS = ("salon", "kayoi_no_ba", "engawa")
+DEFAULT_KINDS = DEFAULT_KIND_IDS  # the glossary says which kinds a search starts with
 
 
 def _number(name: str, default: float, low: float, high: float, integer: bool = False) -> float:
@@ -162,7 +165,8 @@ def _download(frame, name: str, suffix: str) -> Answer:
         write_layer(frame, path)
         data = path.read_bytes()
     mimetypes = {".csv": "text/csv; charset=utf-8", ".geojson": "application/geo+json",
-                 ".gpkg": "application/geopackage+sqlite3"}
+                 ".gpkg": "application/geopackage+sqlite3",
+                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     return Answer(data, mimetypes[suffix], f"{name}{suffix}")
 
 
@@ -173,8 +177,10 @@ def page():
     return render_template(
         "planner.html", lang=lang, word=lambda key: word(key, lang),
         kinds=[(term.id, label(RESOURCE_KINDS, term.id, lang)) for term in RESOURCE_KINDS],
-        default_kinds=DEFAULT_KINDS, units=[(term.id, label(AREA_UNITS, term.id, lang)) for term in AREA_UNITS],
-        network=app_network() is not None, withins=_within_choices(lang))
+        default_kinds=DEFAULT_KINDS, default_candidate_kind=DEFAULT_CANDIDATE_KIND,
+        units=[(term.id, label(AREA_UNITS, term.id, lang)) for term in AREA_UNITS],
+        network=app_network() is not None, withins=_within_choices(lang),
+        styles={"gaps": GAP_STYLE, "serviceAreas": SERVICE_AREA_STYLE}, kind_styles=kind_styles(lang))
 
 
 def _within_choices(lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -185,21 +191,40 @@ def _within_choices(lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
             for unit, group in choices.groupby("unit", sort=False)]
 
 
+def _table_download(table: pd.DataFrame, name: str, suffix: str, lang: str) -> Answer:
+    """A result table as a file for people (their language, whole people, percentages), or raw with ``raw=1``."""
+    if request.args.get("raw") != "1":
+        table = tables.for_people(table, lang)
+    return _download(table, name, suffix)
+
+
 @blueprint.get("/api/coverage")
 def coverage():
-    """Older residents within ``minutes`` of a place of the chosen kinds, per unit and in all (``*``)."""
+    """Older residents within ``minutes`` of a place of the chosen kinds, per unit and in all (``*``).
+
+    Each JSON row carries, beside the machine values, ``label`` (its name, or the words for the
+    residents outside every unit) and ``whole`` (its head-counts as whole people that add up to the
+    total row), so the page's table reads like the downloads.  ``format=csv|xlsx`` downloads it.
+    """
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
     unit = _unit()
-    csv = request.args.get("format") == "csv"
+    download = request.args.get("format") if request.args.get("format") in ("csv", "xlsx") else None
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     asked = _asked()
 
     def make() -> Answer:
         study = asked.study()
-        table = planning.coverage(asked.engine, study, [minutes], unit)
-        if csv:
-            return _download(table, f"coverage_{unit}_{minutes:g}min", ".csv")
-        return _json({"minutes": minutes, "unit": unit, "method": study.method, "rows": _records(table)})
-    return _answered(asked, ("coverage", minutes, unit, csv), make)
+        table = planning.coverage(asked.engine, study, [minutes], unit, lang=lang)
+        if download:
+            return _table_download(table, f"coverage_{unit}_{minutes:g}min", f".{download}", lang)
+        whole = tables.whole_people(table)
+        rows = [{**row, "label": tables.row_label(row["code"], row["name"], lang),
+                 "whole": {column: int(whole.at[index, column]) for column in tables.people_columns(table)
+                           if not pd.isna(whole.at[index, column])}}
+                for index, row in zip(table.index, _records(table))]
+        return _json({"minutes": minutes, "unit": unit, "method": study.method, "rows": rows,
+                      "places": len(study.resources)})
+    return _answered(asked, ("coverage", minutes, unit, download, request.args.get("raw"), lang), make)
 
 
 @blueprint.get("/api/gaps")
@@ -208,18 +233,21 @@ def gaps():
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
     unit = _unit()
     output = request.args.get("format")
-    output = output if output in ("geojson", "gpkg", "csv") else None
+    output = output if output in ("geojson", "gpkg", "csv", "xlsx") else None
+    lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     asked = _asked()
 
     def make() -> Answer:
         layer = planning.gaps(asked.engine, asked.study(), minutes, unit)
+        if output in ("csv", "xlsx"):  # a table for people; the layers stay the machine form for GIS
+            return _table_download(layer, f"gaps_{unit}_{minutes:g}min", f".{output}", lang)
         if output is not None:
             return _download(layer, f"gaps_{unit}_{minutes:g}min", f".{output}")
         layer["area_m2"] = layer["area_m2"].round(0)
         for column in ("total", "age_65_plus", "age_75_plus"):
             layer[column] = layer[column].round(1)
         return Answer(layer.to_json(ensure_ascii=False, drop_id=True).encode(), "application/geo+json")
-    return _answered(asked, ("gaps", minutes, unit, output), make)
+    return _answered(asked, ("gaps", minutes, unit, output, request.args.get("raw"), lang), make)
 
 
 @blueprint.get("/api/service-areas")
@@ -238,33 +266,99 @@ def service_areas():
     return _answered(asked, ("service_areas", minutes, output), make)
 
 
+#: Where the planner's candidate sites come from (the ``candidates`` parameter).
+CANDIDATE_SOURCES = ("stored", "grid", "kind", "points")
+#: Grid steps the page offers, metres; a request may ask any step in this range.
+GRID_SPACING_RANGE = (100.0, 5000.0)
+
+
+def _clicked_points() -> list[tuple[float, float]]:
+    """``points=lon,lat;lon,lat…``: the candidates placed on the map, each inside Japan's box, at most 200."""
+    from geo_welfare.analysis.candidates import MAX_CLICKED
+    from geo_welfare.core.config import JAPAN_BOUNDS
+    raw = request.args.get("points") or ""
+    pieces = [piece for piece in raw.split(";") if piece.strip()]
+    if not pieces or len(pieces) > MAX_CLICKED:
+        raise BadField("points", "web_points_count", echoed(raw), most=MAX_CLICKED)
+    points = []
+    min_lon, min_lat, max_lon, max_lat = JAPAN_BOUNDS
+    for piece in pieces:
+        numbers = [parse_number(part) for part in piece.split(",")]
+        if len(numbers) != 2 or None in numbers or not (min_lon <= numbers[0] <= max_lon
+                                                         and min_lat <= numbers[1] <= max_lat):
+            raise BadField("points", "web_point_not_lon_lat", echoed(piece))
+        points.append((float(numbers[0]), float(numbers[1])))
+    return points
+
+
+def _candidates(asked: "Asked", study: Study, lang: str):
+    """The candidate sites the request names: stored, a grid, the stored places of a kind, or clicked points."""
+    from geo_welfare.analysis import candidates as candidate_sites
+    source = request.args.get("candidates") or "stored"
+    if source not in CANDIDATE_SOURCES:
+        raise BadField("candidates", "bad_choice", echoed(source), choices=", ".join(CANDIDATE_SOURCES))
+    if source == "grid":
+        return candidate_sites.grid_candidates(study, _number("spacing", 500.0, *GRID_SPACING_RANGE), lang)
+    if source == "points":
+        return candidate_sites.point_candidates(_clicked_points(), lang)
+    if source == "kind":
+        kind = request.args.get("candidate_kind") or ""
+        if kind not in RESOURCE_KIND_IDS:
+            raise BadField("candidate_kind", "bad_choice", echoed(kind), choices=", ".join(RESOURCE_KIND_IDS))
+        places = read.read_resources(asked.engine, kinds=[kind], include_staff_only=asked.editor)
+        if len(places) == 0:
+            raise PlanningInputError("web_no_places_of_kind", kind=label(RESOURCE_KINDS, kind, lang))
+        return candidate_sites.place_candidates(places)
+    candidates = read_candidates(asked.engine)
+    if len(candidates) == 0:
+        raise PlanningInputError("web_no_candidates")  # 409, as every input the store lacks; the words say the fix
+    return candidates
+
+
+def _plan_question() -> tuple:
+    """What of the request chooses the candidates (part of the kept answer's key)."""
+    return tuple(request.args.get(name) for name in ("candidates", "spacing", "candidate_kind", "points"))
+
+
 @blueprint.get("/api/plan")
 def plan():
-    """``k`` new sites among the stored candidates (MCLP), or the fewest for ``target`` % (LSCP), with greedy."""
+    """``k`` new sites (MCLP), or the fewest for ``target`` % (LSCP), with greedy, among the chosen candidates.
+
+    ``candidates`` says where they come from: ``stored`` (imported, the default), ``grid`` (every
+    ``spacing`` metres over the small areas), ``kind`` (every stored place of ``candidate_kind``)
+    or ``points`` (``lon,lat;…`` placed on the map).  ``format=csv|xlsx|geojson`` downloads the
+    chosen sites, each with its address (its own, else 「…付近」 of its small area).
+    """
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
     has_target = request.args.get("target") not in (None, "")
     target = _number("target", 90.0, 1.0, 100.0) / 100 if has_target else None
     k = None if has_target else int(_number("k", 3, 1, MAX_SITES, integer=True))
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
+    output = request.args.get("format") if request.args.get("format") in ("csv", "xlsx", "geojson") else None
     asked = _asked()
 
     def make() -> Answer:
-        candidates = read_candidates(asked.engine)
-        if len(candidates) == 0:
-            raise PlanningInputError("web_no_candidates")  # 409, as every input the store lacks
         study = asked.study()
+        candidates = _candidates(asked, study, lang)
         try:
-            result = planning.plan(study, candidates, minutes, k=k, target=target)
+            result = planning.plan(study, candidates, minutes, k=k, target=target, lang=lang)
         except InfeasibleTarget as error:  # 422 naming the parameter that asks too much
             raise UnprocessableError(error.key, field="target", **error.values) from error
+        name = f"planned_sites_{minutes:g}min"
+        if output == "geojson":
+            return _download(result.sites, name, ".geojson")
+        if output is not None:
+            return _table_download(result.sites, name, f".{output}", lang)
         summary = result.summary.assign(label=[  # a solve stopped by the time limit says so, never "exact"
             word(f"model_{row.model}", lang) if row.optimal or row.model == "greedy_covering" else
             say("plan_not_proven", lang, model=word(f"model_{row.model}", lang),
                  bound=row.bound_65_plus / row.total_65_plus if row.total_65_plus else float("nan"))
             for row in result.summary.itertuples()])
         return _json({"minutes": minutes, "method": study.method, "summary": _records(summary),
+                      "places": len(study.resources), "candidates": len(candidates),
                       "sites": _geojson(result.sites), "greedy_sites": _geojson(result.greedy_sites)})
-    return _answered(asked, ("plan", minutes, k, target, lang), make)
+    return _answered(asked, ("plan", minutes, k, target, lang, output, request.args.get("raw")) + _plan_question(),
+                     make)
 
 
 def _geojson(frame) -> dict:

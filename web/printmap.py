@@ -1,7 +1,8 @@
 """Print-ready district maps for CSWs from the web: ``/district/<unit>/<code>/map.pdf`` (or ``.png``).
 
 The same page ``geo-welfare map district`` writes, drawn on request; public places only (no staff
-copy is ever served).  ``?paper=A3``, ``?orientation=landscape``, ``?shading=none``, ``?lang=en``.
+copy is ever served).  ``?paper=A3``, ``?orientation=landscape``, ``?shading=none``, ``?lang=en``,
+``?large_print=1`` (the large-print A3).  The download is named ``E02_デモ本町小学校区_A4.pdf``.
 Street, river and railway files come from the app settings ``NETWORK_FILE``, ``WATER_FILE`` and
 ``RAILWAY_FILE`` (else the ``GEO_WELFARE_NETWORK``/``_WATER``/``_RAILWAY`` environment variables).
 """
@@ -17,7 +18,9 @@ from flask import Blueprint, Response, current_app, request
 from geo_welfare.core import config as settings
 from geo_welfare.core.errors import NotFoundError, UsageError
 from geo_welfare.maps import district_content, load_store_layers, render_district_map
+from geo_welfare.maps.atlas import map_file_name
 from geo_welfare.maps.background import read_background
+from geo_welfare.maps.layout import LARGE_PRINT_PAPER
 from geo_welfare.web.store import get_engine
 from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNIT_OPTIONS
 from geo_welfare.web.i18n import page_language
@@ -49,6 +52,7 @@ def district_map(unit: str, code: str, fmt: str):
     paper = request.args.get("paper", "A4").upper()
     orientation = request.args.get("orientation", "auto")
     shading = request.args.get("shading", "aging")
+    large_print = request.args.get("large_print", "0") == "1"  # the large-print A3 (every size ×1.4)
     if paper not in ("A4", "A3") or orientation not in ("auto", "portrait", "landscape") or \
             shading not in ("aging", "none"):
         raise UsageError("bad_print_options")
@@ -56,9 +60,15 @@ def district_map(unit: str, code: str, fmt: str):
     content = district_content(layers, code)
     background = read_background(streets=_setting("NETWORK_FILE", settings.network_file),
                                  water=_setting("WATER_FILE", settings.water_file),
-                                 railway=_setting("RAILWAY_FILE", settings.railway_file))
-    page = render_district_map(content, background=background, paper=paper, orientation=orientation, lang=lang)
+                                 railway=_setting("RAILWAY_FILE", settings.railway_file),
+                                 cache_directory=settings.cache_directory(current_app.config["DATABASE_URL"]))
+    page = render_district_map(content, background=background, paper=paper, orientation=orientation, lang=lang,
+                               large_print=large_print)
     body = page.to_bytes(fmt, dpi=PNG_DPI)
     response = Response(body, mimetype=MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f"inline; filename=\"map.{fmt}\"; filename*=UTF-8''{quote(code)}.{fmt}"
+    paper_name = f"{LARGE_PRINT_PAPER}_large" if large_print else paper
+    name = map_file_name(code, content.name, paper_name, fmt)  # E02_デモ本町小学校区_A4.pdf, as the CLI names it
+    ascii_name = map_file_name(code, "map", paper_name, fmt).encode("ascii", "replace").decode().replace("?", "_")
+    response.headers["Content-Disposition"] = (f"inline; filename=\"{ascii_name}\"; "
+                                               f"filename*=UTF-8''{quote(name)}")
     return response

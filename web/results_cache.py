@@ -81,6 +81,15 @@ class Kept:
                 return self._items[key]
         return None
 
+    def waited(self, key: Hashable) -> object | None:
+        """The value under ``key``, waiting first while another thread is making it; None when absent."""
+        with self._lock:
+            making = self._making.get(key)
+        if making is not None:
+            with making:
+                pass
+        return self.get(key)
+
     def values(self) -> list:
         """The kept values, least recently used first."""
         with self._lock:
@@ -162,6 +171,8 @@ class PlannerCache:
     def __init__(self, answer_bytes: int, studies: int = STUDIES_KEPT):
         self.answers = Kept(answer_bytes, lambda answer: len(answer.data))
         self.studies = Kept(studies if answer_bytes else 0, lambda _study: 1)
+        #: Residents prepared before any question (:meth:`prepare_residents`), by store, dataset and area.
+        self.residents = Kept(studies if answer_bytes else 0, lambda _residents: 1)
         self._revisions: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -177,6 +188,7 @@ class PlannerCache:
                 return key[0] == url and key[1] != revision  # type: ignore[index]
             self.answers.drop(stale)
             self.studies.drop(stale)
+            self.residents.drop(stale)
         return url, revision
 
     def study(self, key: tuple, residents_key: tuple, make: Callable[[], Study]) -> Study:
@@ -186,15 +198,31 @@ class PlannerCache:
         """
         def made() -> Study:
             study = make()
-            for kept in self.studies.values():
-                if kept.residents_key == residents_key:  # type: ignore[attr-defined]
-                    for name in RESIDENT_PROPERTIES:  # functools.cached_property keeps them in the instance's dict
-                        if name in kept.__dict__ and name not in study.__dict__:
-                            study.__dict__[name] = kept.__dict__[name]
+            sources = [kept.__dict__ for kept in self.studies.values()
+                       if kept.residents_key == residents_key]  # type: ignore[attr-defined]
+            prepared = self.residents.waited(residents_key)  # the warm-up's, waited for while it works
+            for properties in sources + ([prepared] if prepared is not None else []):
+                for name in RESIDENT_PROPERTIES:  # functools.cached_property keeps them in the instance's dict
+                    if name in properties and name not in study.__dict__:
+                        study.__dict__[name] = properties[name]
             study.residents_key = residents_key  # type: ignore[attr-defined]
             _remember_walks(study)
             return study
         return self.studies.get_or_make(key, made)  # type: ignore[return-value]
+
+    def prepare_residents(self, residents_key: tuple, make: Callable[[], Study]) -> None:
+        """Spread and place the residents of ``residents_key`` now (the server's warm-up), for the first study to take.
+
+        ``make`` opens a study of that store, dataset and area (any kinds: where residents live does
+        not depend on the places); only its :data:`RESIDENT_PROPERTIES` are kept.  A study asked for
+        meanwhile waits for them instead of spreading the residents a second time.
+        """
+        def made() -> dict:
+            study = make()
+            study.snapped_residents  # noqa: B018 - cached: spreads the residents first
+            study.resident_xy  # noqa: B018
+            return {name: study.__dict__[name] for name in RESIDENT_PROPERTIES if name in study.__dict__}
+        self.residents.get_or_make(residents_key, made)
 
     def answer(self, key: tuple, make: Callable[[], Answer]) -> Answer:
         """The answer under ``key`` (starting with the store's URL and revision), made once."""

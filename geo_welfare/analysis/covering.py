@@ -12,13 +12,26 @@ Sapporo: 167,000 resident points, 18,000 grid candidates, ``benchmarks/siting.py
    is a subset of another's is never needed, since swapping it for the larger one loses no one.
    Of candidates reaching exactly the same people the lowest index is kept.  Demand is then
    merged again, as fewer candidates make more sets equal.
-3. **The MCLP solved by column generation, then reduced-cost fixing** (:func:`best_k`): the LP
+3. **A strong first answer** (:mod:`~geo_welfare.analysis.covering_search`): greedy, then
+   one-for-one swaps until none gains.  Every later phase is judged against it.
+4. **The MCLP solved by column generation, then reduced-cost fixing** (:func:`best_k`): the LP
    relaxation is solved over a few hundred candidates, priced against all of them with its
-   duals, until none would improve it; the duals give a proven upper bound.  If the LP answer is
-   integral it is the optimum.  Otherwise every candidate whose reduced cost proves it cannot be
-   in an answer as good as the best known is fixed out, and the MIP is solved over the rest.  On
-   street networks the LP relaxation is nearly always integral, so most of the work is a few
-   small LPs rather than one LP with 80,000 rows (which HiGHS needs minutes for).
+   duals, until none would improve it; the duals give a proven upper bound
+   (:func:`lagrangian_bounds`: the covering rows relaxed, the ``k`` best prices taken by sorting,
+   never weaker than the LP's own multiplier for Σ x ≤ k).  If the LP answer is integral it is the
+   optimum.  Otherwise a MIP over the generated columns looks for a better answer, then every
+   candidate whose forced presence proves an answer worse than the best known is fixed out, every
+   candidate whose absence would is fixed in (its demand removed), dominance is applied again among
+   the free ones, and HiGHS's MIP is solved over them.  On street networks with existing places
+   fixed the LP relaxation is nearly always integral, so most of the work is a few small LPs
+   rather than one LP with 80,000 rows (which HiGHS needs minutes for).
+
+Measured and not kept (all of Sapporo from scratch, ``benchmarks/siting.py``): the full LP by
+HiGHS's interior point method with crossover off (147 s wall, against 20-30 s of column
+generation); dropping columns with very negative reduced cost from the restricted LP (it cycles
+on the degenerate LP: the bound stayed at 269,777 for 8 minutes); splitting by connected
+components of the candidate-demand graph (the city is one piece: 4,868 of 5,200 candidates from
+scratch, 1,671 of 2,276 with existing places fixed; the other pieces are one to a few sites each).
 
 The matrices go to HiGHS as sparse blocks through ``highspy``'s own API (not PuLP's per-term
 Python objects, where most of spopt's time goes).
@@ -39,10 +52,10 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+from geo_welfare.analysis.covering_reduce import (merge_identical_demand, merge_rows, reduce_demand,  # noqa: F401
+                                                 undominated)
+from geo_welfare.analysis.covering_search import covered_weight, improve_by_swaps
 from geo_welfare.core.errors import UnprocessableError
-
-_HASH_KEYS_SEED = 20261201  # fixed, so the groups (and HiGHS's model) are the same on every run
-
 
 class InfeasibleTarget(UnprocessableError):
     """No choice of candidates reaches the coverage target: too much demand is beyond every candidate.
@@ -50,103 +63,6 @@ class InfeasibleTarget(UnprocessableError):
     An :class:`~geo_welfare.core.errors.UnprocessableError` (CLI exit code 3, HTTP 422); its values
     give the target, what existing places cover and the most all candidates together could.
     """
-
-
-def _hash_keys(n: int) -> np.ndarray:
-    """One fixed random 64-bit key per column; a row's hash is the sum of its columns' keys."""
-    return np.random.default_rng(_HASH_KEYS_SEED).integers(0, 2**63, n, dtype=np.uint64)
-
-
-def _identical_rows(rows: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-    """(first row of each group, group of each row) for rows with the same sorted column set.
-
-    Groups are numbered by their first row, so the result does not depend on the hash keys.
-    """
-    lengths = np.diff(rows.indptr)
-    keys = _hash_keys(rows.shape[1])
-    hashed = np.zeros(rows.shape[0], dtype=np.uint64)
-    np.add.at(hashed, np.repeat(np.arange(rows.shape[0]), lengths), keys[rows.indices])  # wraps mod 2**64
-    hashed ^= lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    first, inverse = first[order], rank[inverse.ravel()]
-    representative = first[inverse]
-    offsets = np.arange(rows.nnz) - np.repeat(rows.indptr[:-1], lengths)
-    same = np.array_equal(lengths, lengths[representative]) and np.array_equal(
-        rows.indices, rows.indices[np.repeat(rows.indptr[representative], lengths) + offsets])
-    if same:
-        return first, inverse
-    padded = np.full((rows.shape[0], max(int(lengths.max()), 1)), -1, dtype=np.int64)  # a hash collision
-    padded[np.repeat(np.arange(rows.shape[0]), lengths), offsets] = rows.indices
-    _, first, inverse = np.unique(padded, axis=0, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return first[order], rank[inverse.ravel()]
-
-
-def merge_identical_demand(incidence: sparse.spmatrix, weights: np.ndarray, open_points: np.ndarray
-                           ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-    """Open demand grouped by identical candidate sets: (groups × used candidates, weights, candidate ids).
-
-    Points no candidate reaches are left out (no choice changes them); so are candidates that
-    reach no open point.  Groups come in the order of their first point.
-    """
-    rows = sparse.csr_matrix(incidence)[np.flatnonzero(open_points)]
-    weights = np.asarray(weights, dtype=float)[open_points]
-    reached = np.diff(rows.indptr) > 0
-    matrix, group_weights, columns, _ = _merge(rows[reached], weights[reached])
-    return matrix, group_weights, columns
-
-
-def _merge(rows: sparse.csr_matrix, weights: np.ndarray
-           ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
-    """Rows (each reaching some column) merged: (groups × used columns, weights, used columns, group of each row)."""
-    if rows.shape[0] == 0:
-        return sparse.csr_matrix((0, 0)), np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    rows = rows.copy()
-    rows.sort_indices()
-    first, inverse = _identical_rows(rows)
-    group_weights = np.bincount(inverse, weights=weights, minlength=len(first))
-    matrix = rows[first]
-    columns = np.flatnonzero(np.diff(matrix.tocsc().indptr) > 0)
-    return sparse.csr_matrix(matrix[:, columns]), group_weights, columns, inverse
-
-
-def undominated(matrix: sparse.spmatrix) -> np.ndarray:
-    """Columns of ``matrix`` that no other column contains (of equal columns, the first).
-
-    Column ``j`` is dominated when some ``j'`` reaches every group ``j`` reaches and either more
-    or, reaching the same, has a lower index; a maximal column always remains.
-    """
-    a = sparse.csc_matrix(matrix, dtype=np.int32)
-    size = np.diff(a.indptr)
-    overlap = (a.T @ a).tocoo()
-    row, col = overlap.row, overlap.col
-    inside = (row != col) & (overlap.data == size[row]) & ((size[col] > size[row]) | (col < row))
-    dominated = np.zeros(a.shape[1], dtype=bool)
-    dominated[row[inside]] = True
-    return np.flatnonzero(~dominated)
-
-
-def reduce_demand(incidence: sparse.spmatrix, weights: np.ndarray, open_points: np.ndarray
-                  ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-    """:func:`merge_identical_demand`, then dominated candidates dropped and demand merged again.
-
-    Neither step changes the best coverage for any number of sites, nor the fewest sites for a
-    coverage target.  Returns (groups × kept candidates, group weights, candidate ids).
-    """
-    matrix, group_weights, columns = merge_identical_demand(incidence, weights, open_points)
-    if matrix.shape[0] == 0:
-        return matrix, group_weights, columns
-    keep = undominated(matrix)
-    if len(keep) == len(columns):
-        return matrix, group_weights, columns
-    again, group_weights, used = merge_identical_demand(matrix[:, keep], group_weights,
-                                                        np.ones(matrix.shape[0], dtype=bool))
-    return again, group_weights, columns[keep][used]
 
 
 def _highs() -> highspy._Highs:
@@ -230,7 +146,7 @@ def _restricted_lp(matrix: sparse.csc_matrix, weights: np.ndarray, columns: np.n
     """
     sub = sparse.csr_matrix(matrix[:, columns])
     rows = np.flatnonzero(np.diff(sub.indptr) > 0)
-    grouped, group_weights, used, inverse = _merge(sub[rows], weights[rows])
+    grouped, group_weights, used, inverse = merge_rows(sub[rows], weights[rows])
     lp = _model(grouped, group_weights, k, None)
     lp.integrality_ = []
     highs = _highs()
@@ -249,43 +165,77 @@ def _restricted_lp(matrix: sparse.csc_matrix, weights: np.ndarray, columns: np.n
 
 
 def _covered_weight(matrix: sparse.csc_matrix, weights: np.ndarray, chosen: np.ndarray) -> float:
-    return float(weights[np.asarray(matrix[:, chosen].sum(axis=1)).ravel() > 0].sum())
+    return covered_weight(matrix, weights, chosen)
 
 
-# Long because the three phases (column generation, an LP or restricted answer, fixing and the MIP)
+def lagrangian_bounds(matrix: sparse.csc_matrix, weights: np.ndarray, duals: np.ndarray, k: int
+                      ) -> tuple[float, np.ndarray, np.ndarray]:
+    """The bound any group duals ``u ≥ 0`` prove, and the same bound with each column forced out or in.
+
+    Relaxing the covering rows with ``u`` leaves Σ max(w − u, 0) + Σ p·x over Σ x ≤ k, 0 ≤ x ≤ 1,
+    with prices p = Aᵀu: the best is the ``k`` largest prices, found by sorting (the MCLP's
+    Lagrangian subproblem; Galvão & ReVelle 1996).  This is never weaker than the bound with the
+    LP's own multiplier of Σ x ≤ k (equal at the LP optimum, tighter when the LP was stopped) and it
+    gives, per column, the bound with that column forced to 0 (the other ``k`` best) or forced to 1
+    (its price and the ``k − 1`` best others) at no extra cost.  Returns (bound, bound with j out,
+    bound with j in).
+    """
+    price = np.maximum(matrix.T @ duals, 0.0)
+    base = float(np.maximum(weights - duals, 0.0).sum())
+    k = min(k, len(price))
+    order = np.sort(price)[::-1]
+    top = float(order[:k].sum())
+    kth = order[k - 1] if k > 0 else 0.0
+    next_one = order[k] if k < len(price) else 0.0
+    in_top = price >= kth if k > 0 else np.zeros(len(price), dtype=bool)
+    # Ties at the k-th price: forcing one of them out or in leaves the sum unchanged either way.
+    without = np.where(in_top, top - price + next_one, top)
+    with_it = np.where(in_top, top, top - kth + price)
+    return base + top, base + without, base + with_it
+
+
+# Long because the phases (column generation, an LP or restricted answer, fixing and the MIP)
 # share the bound and the incumbent; apart they would pass six values each way.
 def best_k(matrix: sparse.spmatrix, weights: np.ndarray, k: int, start: np.ndarray,
            time_limit: float | None = None) -> tuple[np.ndarray, float | None]:
     """The ``k`` columns covering the most weight (MCLP), and a proven bound when not optimal.
 
-    Column generation on the LP relaxation, starting from ``start`` (greedy's columns) and the
-    columns that reach most alone; then the LP answer if integral, else reduced-cost fixing and
-    :func:`solve_covering` on the columns that survive.  Returns ``(chosen, None)`` when proven
-    optimal (gap ≤ 1e-9 of the total weight), else ``(best so far, upper bound)``.  A run stopped
-    by ``time_limit`` (seconds for all phases together) may differ from one run to the next.
+    ``start`` (greedy's columns) is first improved by one-for-one swaps
+    (:func:`~geo_welfare.analysis.covering_search.improve_by_swaps`).  Then column generation on
+    the LP relaxation, starting from those and the columns that reach most alone; the LP answer if
+    integral; else its ``k`` largest improved by swaps and a MIP over the generated columns (for a
+    better incumbent: the LP rounded and swapped beat HiGHS's 92 s of MIP on Sapporo), reduced-cost fixing
+    both ways (:func:`lagrangian_bounds`: a column whose forced presence, or absence, proves the
+    answer worse than the best known is fixed out, or in), and :func:`solve_covering` on the
+    columns left free, with the demand of the fixed-in columns removed and dominance applied again
+    among the free ones.  Returns ``(chosen, None)`` when proven optimal (gap ≤ 1e-9 of the total
+    weight), else ``(best so far, upper bound)``.  A run stopped by ``time_limit`` (seconds for
+    all phases together; the MIP over generated columns gets at most a third of what is left) may
+    differ from one run to the next.
     """
     if k == 0:
         return np.empty(0, dtype=np.int64), None
     began = time.perf_counter()
 
-    def left() -> float | None:
-        return None if time_limit is None else time_limit - (time.perf_counter() - began)
+    def left(share: float = 1.0) -> float | None:
+        return None if time_limit is None else share * (time_limit - (time.perf_counter() - began))
 
     matrix = sparse.csc_matrix(matrix)
     weights = np.asarray(weights, dtype=float)
     n_sites, step = matrix.shape[1], max(2 * k, 50)
-    best, best_value = np.asarray(start, dtype=np.int64), _covered_weight(matrix, weights, start)
+    best = improve_by_swaps(matrix, weights, np.asarray(start, dtype=np.int64))
+    best_value = _covered_weight(matrix, weights, best)
     alone = matrix.T @ weights
     columns = np.union1d(best, np.argsort(-alone, kind="stable")[:step])
     tolerance = 1e-9 * max(float(weights.sum()), 1.0)
     values: list[float] = []
-    bound, fixing_price = np.inf, np.zeros(n_sites)
+    bound, best_duals = np.inf, np.asarray(weights, dtype=float)
     while True:
         value, x, duals, mu = _restricted_lp(matrix, weights, columns, k, left())
         price = matrix.T @ duals - mu  # what one more unit of each column would add to the LP
-        this_bound = k * mu + np.maximum(price, 0.0).sum() + np.maximum(weights - duals, 0.0).sum()  # weak duality
-        if this_bound < bound:  # every round's duals bound the optimum; keep the tightest, and its prices
-            bound, fixing_price = this_bound, price
+        this_bound, _, _ = lagrangian_bounds(matrix, weights, duals, k)  # weak duality
+        if this_bound < bound:  # every round's duals bound the optimum; keep the tightest, and its duals
+            bound, best_duals = this_bound, duals
         outside = np.setdiff1d(np.arange(n_sites), columns)
         entering = outside[price[outside] > tolerance]
         # Done when no column would improve the LP, its bound is within 1e-7 of it, or two rounds of new
@@ -298,34 +248,46 @@ def best_k(matrix: sparse.spmatrix, weights: np.ndarray, k: int, start: np.ndarr
         columns = np.union1d(columns, entering[np.argsort(-price[entering], kind="stable")[:step]])
     if np.all((x < 1e-9) | (x > 1 - 1e-9)):
         lp_sites = columns[x > 0.5]
-        lp_value = _covered_weight(matrix, weights, lp_sites)
-        if lp_value > best_value + tolerance:
-            best, best_value = lp_sites, lp_value
+    else:  # the LP's k largest, improved by swaps: 269,337 on Sapporo from scratch, k = 50, in 0.3 s
+        lp_sites = improve_by_swaps(matrix, weights, columns[np.argsort(-x, kind="stable")[:k]])
+    lp_value = _covered_weight(matrix, weights, lp_sites)
+    if lp_value > best_value + tolerance:
+        best, best_value = lp_sites, lp_value
     everyone = np.ones(matrix.shape[0], dtype=bool)
     if bound - best_value > tolerance:  # the MIP over the generated columns: a strong incumbent, fast
         sub, sub_weights, used = merge_identical_demand(matrix[:, columns], weights, everyone)
         within = {c: i for i, c in enumerate(columns[used])}
         chosen, _ = solve_covering(sub, sub_weights, np.array([within[c] for c in best if c in within],
-                                                               dtype=np.int64), k=k, time_limit=left())
+                                                               dtype=np.int64), k=k, time_limit=left(1 / 3))
         if _covered_weight(matrix, weights, columns[used][chosen]) > best_value + tolerance:
             best, best_value = columns[used][chosen], _covered_weight(matrix, weights, columns[used][chosen])
     if bound - best_value <= tolerance:
         return np.sort(best), None
-    # Reduced-cost fixing: any choice with column j scores at most bound − slack_j.
-    slack = np.maximum(-fixing_price, 0.0)
-    kept = np.flatnonzero(bound - slack >= best_value - tolerance)
     if left() is not None and left() <= 0:
         return np.sort(best), float(bound)
-    sub, sub_weights, used = merge_identical_demand(matrix[:, kept], weights, everyone)
-    within = {c: i for i, c in enumerate(kept[used])}
-    chosen, mip_bound = solve_covering(sub, sub_weights, np.array([within[c] for c in best if c in within],
-                                                                   dtype=np.int64), k=k, time_limit=left())
-    found = kept[used][chosen]
+    # Reduced-cost fixing: a column whose presence (absence) caps every answer below the best known is out (in).
+    _, without, with_it = lagrangian_bounds(matrix, weights, best_duals, k)
+    fixed_in = np.flatnonzero(without < best_value - tolerance)
+    free = np.setdiff1d(np.flatnonzero(with_it >= best_value - tolerance), fixed_in)
+    if len(fixed_in) > k:  # cannot happen with exact arithmetic; never trust a fixing that contradicts itself
+        fixed_in, free = np.empty(0, dtype=np.int64), np.arange(n_sites)
+    open_rows = np.asarray(matrix[:, fixed_in].sum(axis=1)).ravel() == 0
+    fixed_value = float(weights[~open_rows].sum())
+    sub, sub_weights, used = reduce_demand(matrix[:, free], weights, open_rows)
+    rest = k - len(fixed_in)
+    if sub.shape[0] == 0 or rest == 0 or rest >= sub.shape[1]:  # nothing left to choose between
+        found = np.concatenate([fixed_in, free[used][:rest]]).astype(np.int64)
+        mip_bound = None
+    else:
+        within = {c: i for i, c in enumerate(free[used])}
+        first = np.array([within[c] for c in best if c in within], dtype=np.int64)[:rest]
+        chosen, mip_bound = solve_covering(sub, sub_weights, first, k=rest, time_limit=left())
+        found = np.concatenate([fixed_in, free[used][chosen]]).astype(np.int64)
     if _covered_weight(matrix, weights, found) >= best_value - tolerance:
         best, best_value = found, _covered_weight(matrix, weights, found)
     if mip_bound is None:
         return np.sort(best), None
-    return np.sort(best), float(min(bound, mip_bound))
+    return np.sort(best), float(min(bound, max(best_value, fixed_value + mip_bound)))
 
 
 def greedy_choice(incidence: sparse.csc_matrix, weights: np.ndarray, limit: int | None = None,

@@ -17,6 +17,8 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine
 
+from geo_welfare.analysis import candidates as candidate_sites
+from geo_welfare.analysis.candidates import grid_candidates  # noqa: F401  (part of this module's face)
 from geo_welfare.analysis.coverage import coverage_by_area
 from geo_welfare.analysis.gaps import gap_areas
 from geo_welfare.analysis.service_areas import BUFFER_METRES, land_within
@@ -253,32 +255,6 @@ def capacity(engine: Engine, study: Study, minutes: float, unit: str = SMALL_ARE
     return table
 
 
-def grid_candidates(study: Study, spacing: float) -> gpd.GeoDataFrame:
-    """Candidate sites on a square grid over the small areas, for when no list of buildings exists.
-
-    Parameters
-    ----------
-    study : Study
-        The inputs; the grid covers its small areas.
-    spacing : float
-        Grid step, metres in :attr:`Study.crs`.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The grid points inside a small area, in lon/lat (EPSG:6668): ``id`` (from 1),
-        ``name`` (``"grid 1"`` …) and ``kind`` ``"grid"``.
-    """
-    areas = study.small_areas.to_crs(study.crs)
-    minx, miny, maxx, maxy = areas.total_bounds
-    xs, ys = np.meshgrid(np.arange(minx + spacing / 2, maxx, spacing), np.arange(miny + spacing / 2, maxy, spacing))
-    points = gpd.GeoSeries(gpd.points_from_xy(xs.ravel(), ys.ravel()), crs=study.crs)
-    inside = points[points.intersects(shapely.union_all(areas.geometry.values))]
-    names = [f"grid {i + 1}" for i in range(len(inside))]
-    return gpd.GeoDataFrame({"id": np.arange(1, len(inside) + 1), "name": names, "kind": "grid"},
-                            geometry=inside.values, crs=study.crs).to_crs(STORAGE_CRS)
-
-
 @dataclass(frozen=True)
 class Plan:
     """New bases chosen exactly (HiGHS) and greedily, with coverage before and after, both in 65+ residents.
@@ -287,7 +263,8 @@ class Plan:
     ----------
     sites : geopandas.GeoDataFrame
         The exact model's sites in add order, in the candidates' CRS (lon/lat as read):
-        ``order``, ``id``, ``name``, ``added_65_plus``, ``unique_65_plus``,
+        ``order``, ``id``, ``name``, ``address`` (the candidate's own, else 「…付近」 of its small area),
+        ``added_65_plus``, ``unique_65_plus``,
         ``covered_after_65_plus`` (persons; see :class:`~geo_welfare.analysis.siting.Siting`).
     greedy_sites : geopandas.GeoDataFrame
         The greedy choice of as many sites, same columns.
@@ -309,7 +286,7 @@ SOLVER_TIME_LIMIT = 60.0
 
 def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int | None = None,
          target: float | None = None, speed_kmh: float = DEFAULT_WALKING_SPEED_KMH,
-         time_limit: float = SOLVER_TIME_LIMIT) -> Plan:
+         time_limit: float = SOLVER_TIME_LIMIT, lang: str | None = None) -> Plan:
     """Choose ``k`` new sites (MCLP), or the fewest reaching ``target`` coverage (LSCP), among ``candidates``.
 
     The existing places of the study are fixed: whoever they reach within ``minutes`` is covered
@@ -333,6 +310,8 @@ def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int |
         Walking speed, km/h.
     time_limit : float, default 60
         Seconds HiGHS may search per solve before returning its best sites so far.
+    lang : str, optional
+        The language of the sites' addresses where a candidate has none (「…付近」).
 
     Returns
     -------
@@ -374,10 +353,13 @@ def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int |
                                  "covered_after_65_plus": table["covered_after"].to_numpy()},
                                 geometry=chosen.geometry.values, crs=candidates.crs)
 
+    def addressed(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        return candidate_sites.with_addresses(sites, candidates, study.small_areas, lang)
+
     summary = pd.DataFrame([{"model": result.model, "sites": len(result.sites), "before_65_plus": result.before,
                              "after_65_plus": result.after, "gain_65_plus": result.gain,
                              "share_before": result.share_before, "share_after": result.share_after,
                              "total_65_plus": result.total, "optimal": result.optimal,
                              "bound_65_plus": result.bound, "minutes": float(minutes),
                              "method": study.method} for result in (exact, greedy)])
-    return Plan(frame(exact), frame(greedy), summary)
+    return Plan(addressed(frame(exact)), addressed(frame(greedy)), summary)

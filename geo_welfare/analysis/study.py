@@ -21,7 +21,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Engine
 
 from geo_welfare.analysis.coverage import distance_to_nearest
-from geo_welfare.analysis.walk_areas import combined_grid, resource_grids
+from geo_welfare.analysis.walk_areas import combined_grid, kept_resource_grids
 from geo_welfare.analysis.walk_grid import WalkGrid
 from geo_welfare.core.walking import walk_metres
 from geo_welfare.analysis.reach import Reach, reach_table
@@ -282,6 +282,10 @@ class Study:
     def resource_grids(self, minutes: float, speed_kmh: float) -> list[WalkGrid]:
         """Each of :attr:`resources`' own walking grid, kept for every shorter walk asked later.
 
+        The grids come from those the network keeps by place
+        (:func:`~geo_welfare.analysis.walk_areas.kept_resource_grids`), so another study holding the
+        same places (other kinds, a ward, after an import of other places) builds only the new ones.
+
         Parameters
         ----------
         minutes : float
@@ -295,7 +299,7 @@ class Study:
             In the order of :attr:`resources`; needs a network.
         """
         return self._kept_for("_resource_grids", walk_metres(minutes, speed_kmh),
-                              lambda metres: resource_grids(self.network, self.snapped(self.resources), metres))
+                              lambda metres: kept_resource_grids(self.network, self.snapped(self.resources), metres))
 
     def _kept_for(self, name: str, metres: float, build: Callable[[float], object]):
         """What ``build`` made for a walk of at least ``metres``, kept under ``name`` (built for 20 minutes or more)."""

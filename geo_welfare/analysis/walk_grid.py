@@ -28,10 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import contourpy
-import numba
 import numpy as np
 import shapely
 
+from geo_welfare.network.compiled import njit
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
 
@@ -361,7 +361,7 @@ def grid_of_samples(xy: np.ndarray, walk: np.ndarray, other_streets: np.ndarray 
     return WalkGrid(x0, y0, cell, spread, block_m2)
 
 
-@numba.njit(cache=True)
+@njit
 def _stamp(rows, columns, walks, offset_rows, offset_columns, offset_distances, nearest_distance, spread
            ):  # pragma: no cover - compiled
     """Give every cell within the disc round each street cell the walk of its nearest street cell."""

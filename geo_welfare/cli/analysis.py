@@ -21,9 +21,10 @@ import pandas as pd
 
 from geo_welfare.cli.base import (CONTEXT, Command, Context, Group, UsageError, argument, option, option_group,
                                   resolve_kinds)
-from geo_welfare.cli.options import (dataset_option, format_option, include_staff_option, kind_option, minutes_option,
+from geo_welfare.cli.options import (dataset_option, include_staff_option, kind_option, minutes_option,
                                      network_option, output_option, speed_option, unit_option, within_option)
 from geo_welfare.core.words import t
+from geo_welfare.cli.output import emit_table, outputs
 from geo_welfare.core import glossary
 
 #: The unit a table is summed by, unless the command says otherwise.
@@ -61,56 +62,35 @@ def _unit(unit: str) -> str:
     return glossary.AREA_UNIT_OPTIONS[unit]
 
 
-def _emit(obj: Context, table: pd.DataFrame, output: Path | None, output_format: str) -> None:
-    """A table to stdout (table/csv/json), or any table or layer to a file by its suffix."""
-    if output is not None:
-        from geo_welfare.io.writers import write_layer
-        write_layer(table, output)
-        obj.say("exported", file=str(output), count=len(table))
-        return
-    plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
-    if output_format == "csv":
-        from geo_welfare.io.writers import csv_text
-        click.echo(csv_text(plain), nl=False)  # no text cell reaches a spreadsheet as a formula
-    elif output_format == "json":
-        click.echo(plain.to_json(orient="records", force_ascii=False, indent=1))
-    else:
-        click.echo(plain.round(3).to_string(index=False) if len(plain) else "(0)")
-
-
-OUTPUT_OPTIONS = [format_option(help="help_opt_format_stdout"), output_option()]
-
-
-_outputs = option_group(OUTPUT_OPTIONS)
 
 
 @click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_coverage")
 @_analysis_options
 @minutes_option(default=(10.0, 15.0, 20.0), multiple=True, help="help_opt_minutes_repeatable")
 @_table_unit
-@_outputs
+@outputs
 @click.pass_obj
 def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, unit, output_format,
-             output) -> None:
+             output, raw) -> None:
     """Residents aged 65+ and 75+ within each walking time of a place, by unit and in total."""
     from geo_welfare.analysis import planning
     study = _study(obj, network_file, kinds, dataset, include_staff, within, tuple(minutes), speed)
-    _emit(obj, planning.coverage(obj.engine(), study, minutes, _unit(unit), speed), output, output_format)
+    emit_table(obj, planning.coverage(obj.engine(), study, minutes, _unit(unit), speed), output, output_format, raw)
 
 
 @click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_gaps")
 @_analysis_options
 @minutes_option()
 @unit_option(default="elementary-district")
-@_outputs
+@outputs
 @click.pass_obj
 def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, unit, output_format,
-         output) -> None:
+         output, raw) -> None:
     """Areas beyond walking reach, ranked by older residents (``--output`` writes their shapes)."""
     from geo_welfare.analysis import planning
     study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
     table = planning.gaps(obj.engine(), study, minutes, _unit(unit), speed)
-    _emit(obj, table, output, output_format)
+    emit_table(obj, table, output, output_format, raw)
 
 
 @click.command("service-areas", cls=Command, context_settings=CONTEXT, help="help_cmd_service_areas")
@@ -134,9 +114,9 @@ def service_areas_command(obj: Context, network_file, kinds, dataset, speed, inc
 @dataset_option()
 @within_option()
 @_table_unit
-@_outputs
+@outputs
 @click.pass_obj
-def aging(obj: Context, network_file, dataset, within, unit, output_format, output) -> None:
+def aging(obj: Context, network_file, dataset, within, unit, output_format, output, raw) -> None:
     """The aging rate (share aged 65+) by area unit; small areas crossing units are shared along streets."""
     from geo_welfare.analysis.study import SMALL_AREA, age_dataset
     from geo_welfare.analysis.aging import aging_table
@@ -152,7 +132,7 @@ def aging(obj: Context, network_file, dataset, within, unit, output_format, outp
         population = population[population["area_code"].isin(set(area.small_areas["code"]))]
         small_areas, units = area.spread_areas, None if units is None else area.clip(units)
     table = aging_table(small_areas, population, units, network)
-    _emit(obj, table, output, output_format)
+    emit_table(obj, table, output, output_format, raw)
 
 
 @click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_capacity")
@@ -160,10 +140,10 @@ def aging(obj: Context, network_file, dataset, within, unit, output_format, outp
 @minutes_option()
 @option("--enhanced", is_flag=True, help="help_opt_enhanced")
 @_table_unit
-@_outputs
+@outputs
 @click.pass_obj
 def capacity(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, enhanced, unit,
-             output_format, output) -> None:
+             output_format, output, raw) -> None:
     """Seats per 1,000 residents aged 65+ within walking reach (2SFCA, or E2SFCA's distance bands)."""
     from geo_welfare.analysis import planning
     study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
@@ -172,7 +152,7 @@ def capacity(obj: Context, network_file, kinds, dataset, speed, include_staff, w
     table = planning.capacity(obj.engine(), study, minutes, _unit(unit), speed, bands)
     if table.attrs["places_without_capacity"]:
         obj.say("capacity_unknown", count=table.attrs["places_without_capacity"], total=table.attrs["places"])
-    _emit(obj, table, output, output_format)
+    emit_table(obj, table, output, output_format, raw)
 
 
 @click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_plan")
@@ -191,18 +171,18 @@ def plan(obj: Context, network_file, kinds, dataset, speed, include_staff, withi
     if (count is None) == (target is None):
         raise UsageError("cli_k_or_target", field="--k")
     study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
-    candidates = planning.grid_candidates(study, grid) if grid else read.read_candidates(obj.engine())
+    candidates = planning.grid_candidates(study, grid, obj.lang) if grid else read.read_candidates(obj.engine())
     if len(candidates) == 0:
         raise UsageError("no_candidates", field="--grid")
     result = planning.plan(study, candidates, minutes, k=count, target=None if target is None else target / 100,
-                           speed_kmh=speed)
+                           speed_kmh=speed, lang=obj.lang)
     for row in result.summary.itertuples():
         obj.say("plan_summary", model=t(f"model_{row.model}", obj.lang), sites=row.sites, before=row.share_before,
                 after=row.share_after, gain=row.gain_65_plus)
         if not row.optimal and row.model != "greedy_covering":  # stopped by the time limit: never "exact"
             obj.say("plan_not_proven", model=t(f"model_{row.model}", obj.lang),
                     bound=row.bound_65_plus / row.total_65_plus if row.total_65_plus else float("nan"))
-    _emit(obj, result.sites, output, "table")
+    emit_table(obj, result.sites, output, "table")
 
 
 @click.group(cls=Group, context_settings=CONTEXT, help="help_cmd_network")

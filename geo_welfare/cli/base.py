@@ -28,6 +28,9 @@ from geo_welfare.core import glossary
 from geo_welfare.core.errors import (EXIT_INPUT, EXIT_INTERNAL, EXIT_STORE, EXIT_USAGE,  # noqa: F401
                                      GeoWelfareError, InputError, UsageError)
 from geo_welfare.core.words import t
+from geo_welfare.cli import click_words
+
+click_words.install()
 
 if TYPE_CHECKING:  # the network is imported when a command needs one, not for --help
     from geo_welfare.network.graph import WalkingNetwork
@@ -41,6 +44,7 @@ class Context:
     def __init__(self, database: str | None, lang: str | None):
         self.database_url = settings.database_url(database)
         self.lang = settings.language(lang)
+        click_words.speak(self.lang)  # click's own errors, printed after the command, in this language too
 
     def engine(self):
         from geo_welfare.store import open_store
@@ -359,3 +363,12 @@ def resolve_kinds(kinds: tuple[str, ...]) -> list[str] | None:
         resolved.append(identifier)
     return resolved or None
 
+
+def resolve_consultation_field(word: str) -> str:
+    """The consultation field ``--consults`` names (障がい, disability, 障害者 …), or a usage error listing them."""
+    from geo_welfare.core import consultation_fields as consultation
+    identifier = consultation.consultation_field(word)
+    if identifier is None:
+        raise UsageError("cli_unknown_consultation_field", field="--consults", found=word,
+                         fields="、".join(term.ja for term in glossary.CONSULTATION_FIELDS))
+    return identifier

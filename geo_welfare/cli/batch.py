@@ -15,8 +15,9 @@ import click
 import pandas as pd
 
 from geo_welfare.cli.base import CONTEXT, Context, Group, UsageError, option, option_group, resolve_kinds
-from geo_welfare.cli.options import (dataset_option, format_option, include_staff_option, kind_option, minutes_option,
+from geo_welfare.cli.options import (dataset_option, include_staff_option, kind_option, minutes_option,
                                      network_option, output_option, speed_option, unit_option)
+from geo_welfare.cli.output import emit_table, outputs
 from geo_welfare.core import glossary
 from geo_welfare.core.words import t
 
@@ -73,24 +74,6 @@ class _Run:
         self.obj.say("batch_part_done", done=done, total=total, code=part.code, name=part.name)
 
 
-def _emit(obj: Context, table: pd.DataFrame, output: Path | None, output_format: str) -> None:
-    """The answer to a file (CSV, GeoPackage, GeoJSON… by its suffix), or to stdout as a table, CSV or JSON."""
-    if output is not None:
-        from geo_welfare.io.writers import write_layer
-        write_layer(table, output)
-        obj.say("exported", file=str(output), count=len(table))
-        return
-    plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
-    if output_format == "csv":
-        from geo_welfare.io.writers import csv_text
-        click.echo(csv_text(plain), nl=False)
-    elif output_format == "json":
-        click.echo(plain.to_json(orient="records", force_ascii=False, indent=1))
-    else:
-        click.echo(plain.round(3).to_string(index=False) if len(plain) else "(0)")
-
-
-_outputs = option_group([format_option(help="help_opt_format_stdout"), output_option()])
 
 
 def _units(obj: Context, unit: str):
@@ -109,10 +92,10 @@ def _units(obj: Context, unit: str):
 @_batch_options
 @minutes_option(default=(10.0, 15.0, 20.0), multiple=True, help="help_opt_minutes_repeatable")
 @unit_option(default="small-area", help="help_opt_unit_table")
-@_outputs
+@outputs
 @click.pass_obj
 def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, municipalities, scheduler, workers,
-             safety, minutes, unit, output_format, output) -> None:
+             safety, minutes, unit, output_format, output, raw) -> None:
     """Coverage by unit for every municipality, rows of units across a border added up, with the totals."""
     from geo_welfare.analysis import batch, partition
     from geo_welfare.core.walking import walk_metres
@@ -123,17 +106,17 @@ def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, m
     tables = job.run(batch.coverage_part, parts, minutes=list(minutes), speed_kmh=speed)
     names = (units if units is not None else job.study.small_areas).set_index("code")["name"]
     table = batch.combine_coverage(tables, names, t("total_row", obj.lang), job.study.method)
-    _emit(obj, table, output, output_format)
+    emit_table(obj, table, output, output_format, raw)
 
 
 @batch_group.command("gaps", help="help_cmd_batch_gaps")
 @_batch_options
 @minutes_option()
 @unit_option(default="elementary-district")
-@_outputs
+@outputs
 @click.pass_obj
 def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, municipalities, scheduler, workers,
-         safety, minutes, unit, output_format, output) -> None:
+         safety, minutes, unit, output_format, output, raw) -> None:
     """Gap pieces of every unit, each unit computed in the one municipality holding most of it."""
     from geo_welfare.analysis import batch, partition
     from geo_welfare.core.walking import walk_metres
@@ -144,7 +127,7 @@ def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, munic
                           units=units if units is not None else job.study.small_areas, whole_units=True,
                           names=job.names)
     pieces = job.run(batch.gaps_part, parts, minutes=minutes, speed_kmh=speed)
-    _emit(obj, batch.combine_gaps(pieces, minutes, job.study.method), output, output_format)
+    emit_table(obj, batch.combine_gaps(pieces, minutes, job.study.method), output, output_format, raw)
 
 
 @batch_group.command("plan", help="help_cmd_batch_plan")
@@ -176,4 +159,4 @@ def plan(obj: Context, network_file, kinds, dataset, speed, include_staff, munic
             obj.say("plan_summary_municipality", code=part.code, name=part.name, model=t(f"model_{row.model}", obj.lang),
                     sites=row.sites, before=row.share_before, after=row.share_after, gain=row.gain_65_plus)
     sites = pd.concat([sites for sites, _ in answers], ignore_index=True)
-    _emit(obj, sites, output, "table")
+    emit_table(obj, sites, output, "table")

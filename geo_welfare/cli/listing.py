@@ -9,7 +9,9 @@ import click
 import pandas as pd
 
 from geo_welfare.cli.base import CONTEXT, Command, Context, UsageError, argument
-from geo_welfare.cli.options import dataset_option, format_option, include_staff_option, kind_option, unit_option
+from geo_welfare.cli.options import (dataset_option, format_option, include_staff_option, kind_option, raw_option,
+                                     unit_option)
+from geo_welfare.cli.output import echo_table
 from geo_welfare.core import glossary
 
 
@@ -46,8 +48,9 @@ def _listing(obj: Context, layer: str, unit: str | None, kind: str | None, inclu
 @kind_option()
 @dataset_option("help_opt_dataset_list")
 @include_staff_option()
+@raw_option()
 @click.pass_obj
-def list_command(obj: Context, layer, output_format, unit, kind, dataset, include_staff) -> None:
+def list_command(obj: Context, layer, output_format, unit, kind, dataset, include_staff, raw) -> None:
     """List a stored layer one row each (points with lon/lat columns); population lists its datasets."""
     frame = _listing(obj, layer, unit, kind, include_staff, dataset)
     table = pd.DataFrame(frame.drop(columns=[c for c in ("geometry", "schedules") if c in frame.columns]))
@@ -55,14 +58,10 @@ def list_command(obj: Context, layer, output_format, unit, kind, dataset, includ
         points = frame.geometry.geom_type.eq("Point").all()
         if points:
             table["lon"], table["lat"] = frame.geometry.x.round(7), frame.geometry.y.round(7)
-    if output_format == "csv":
-        from geo_welfare.io.writers import csv_text
-        click.echo(csv_text(table), nl=False)  # no text cell reaches a spreadsheet as a formula
-    elif output_format == "json":
-        click.echo(json.dumps(json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso")),
-                              ensure_ascii=False, indent=1))
-    else:
-        click.echo(table.to_string(index=False) if len(table) else "(0)")
+    if layer == "resources" and len(table):  # the services an office offers (the national lists), in one cell
+        from geo_welfare.store.read import service_labels
+        table["services"] = service_labels(obj.engine(), table["id"])
+    echo_table(obj, table, output_format, raw=raw)
 
 
 EXPORT_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".html")

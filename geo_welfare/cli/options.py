@@ -82,10 +82,28 @@ def dataset_option(help: str = "help_opt_dataset") -> Decorator:
     return option("--dataset", help=help)
 
 
+class UnitChoice(click.Choice):
+    """An area unit by its CLI name (``elementary-district``) or as people write it (小学校区, 小学校区域 …).
+
+    A Japanese user types the unit's Japanese name, as ``--kind`` takes サロン; it is answered with the
+    CLI name, so a command sees one spelling.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(list(glossary.AREA_UNIT_OPTIONS))
+        self.words = {spelling: name for name, identifier in glossary.AREA_UNIT_OPTIONS.items()
+                      for spelling in glossary.area_unit_spellings(identifier)}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value.strip() in self.words:
+            return self.words[value.strip()]
+        return super().convert(value, param, ctx)
+
+
 def unit_option(*, default: str | None = None, required: bool = False,
                 help: str = "help_opt_unit") -> Decorator:
-    """``--unit`` among the area units' CLI names (``small-area``, ``elementary-district``, …)."""
-    return _option("--unit", type=click.Choice(list(glossary.AREA_UNIT_OPTIONS)), default=default,
+    """``--unit`` among the area units' CLI names (``small-area``, ``elementary-district``, …) or their labels."""
+    return _option("--unit", type=UnitChoice(), default=default,
                    show_default=True if default is not None else None, required=required or None, help=help)
 
 
@@ -104,6 +122,11 @@ def format_option(choices: Sequence[str] = TABLE_FORMATS, *, dest: str = "output
                   help: str = "help_opt_format") -> Decorator:
     """``--format`` (→ ``output_format``) among ``choices``."""
     return _option("--format", dest, type=click.Choice(list(choices)), default=default, help=help)
+
+
+def raw_option() -> Decorator:
+    """``--raw``: a table in its machine form (English column names, full precision) for scripts."""
+    return _option("--raw", "raw", is_flag=True, help="help_opt_raw")
 
 
 def output_option(help: str = "help_opt_output", *,
@@ -140,6 +163,22 @@ def allow_removals_option() -> Decorator:
 def overwrite_edits_option() -> Decorator:
     """``--overwrite-edits``: a re-import may change places edited or deleted on the web since the last one."""
     return option("--overwrite-edits", is_flag=True, help="help_opt_overwrite_edits")
+
+
+def skip_invalid_option() -> Decorator:
+    """``--skip-invalid``: import the good rows, write the refused ones with their reasons to the report."""
+    return option("--skip-invalid", is_flag=True, help="help_opt_skip_invalid")
+
+
+def merge_duplicates_option() -> Decorator:
+    """``--merge-duplicates``: a place listed twice keeps its first row (the differences are listed)."""
+    return option("--merge-duplicates", is_flag=True, help="help_opt_merge_duplicates")
+
+
+def report_option() -> Decorator:
+    """``--report PATH``: where the refused rows go (default: ``<file>_report.csv`` in the current folder)."""
+    return option("--report", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+                  help="help_opt_report")
 
 
 # --- the web app --------------------------------------------------------------------------------------

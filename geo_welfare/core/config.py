@@ -92,6 +92,9 @@ MAX_REQUEST_BYTES = Setting("max_request_bytes", "GEO_WELFARE_MAX_REQUEST_BYTES"
 #: spread along the streets) that the answers are worked out from.
 RESULTS_CACHE_MB = Setting("results_cache_mb", "GEO_WELFARE_RESULTS_CACHE_MB", 256, int, "setting_results_cache_mb",
                            range=(0, 65536))
+#: Prepare the planner's inputs (network, residents, each place's walking grid) in the background when the web
+#: app starts, so the first 計算する is answered from them; off, the first request does the work.
+WARM_UP = Setting("warm_up", "GEO_WELFARE_WARM_UP", True, bool, "setting_warm_up", choices=("true", "false"))
 #: Any non-empty value lets an unexpected error's traceback through (a bug report needs it).
 DEBUG = Setting("debug", "GEO_WELFARE_DEBUG", False, bool, "setting_debug")
 #: The SpatiaLite extension SQLite loads (a full path where the system's loader cannot find it).
@@ -222,6 +225,16 @@ def secure_cookies() -> bool:
     if not value or value in _FALSE:
         return False
     raise ValueError(f"{SECURE_COOKIES.environment} must be true or false, not {value!r}")
+
+
+def warm_up() -> bool:
+    """Whether the web app prepares the planner's inputs when it starts (``GEO_WELFARE_WARM_UP``; unset: yes)."""
+    value = (environment_value(WARM_UP) or "").strip().lower()
+    if not value or value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{WARM_UP.environment} must be true or false, not {value!r}")
 
 
 def ratelimit_storage() -> str:

@@ -59,6 +59,49 @@ class Problem:
         return text
 
 
+#: Problems of one kind (one file, field and key) up to this many are listed one line each; more become one line.
+GROUP_AT = 4
+#: How many row numbers a grouped line shows (the report file lists them all).
+GROUP_SHOWN_ROWS = 5
+
+
+def grouped_lines(problems: Sequence[Problem], lang: str | None = None) -> list[str]:
+    """The problems as lines a person reads: a kind seen in more than a few rows is one line with the count.
+
+    A kind is the file, the field and the catalogue key; up to :data:`GROUP_AT` - 1 of one kind are
+    listed each on its own line as before, more become one line saying how many rows, the first
+    :data:`GROUP_SHOWN_ROWS` of them, and what to change.  Lines keep the order of the first row of
+    each (the problems come sorted by row), so a file refused for 4,575 rows of one kind says so once.
+    """
+    def kind_of(problem: Problem) -> tuple:
+        return problem.file, problem.field, problem.key, repr(sorted(problem.values.items(), key=repr))
+
+    kinds: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        kinds.setdefault(kind_of(problem), []).append(problem)
+    lines, done = [], set()
+    for problem in problems:
+        kind = kind_of(problem)
+        members = kinds[kind]
+        if len(members) < GROUP_AT:
+            lines.append(problem.message(lang))
+        elif kind not in done:
+            done.add(kind)
+            lines.append(_group_message(members, lang))
+    return lines
+
+
+def _group_message(members: Sequence[Problem], lang: str | None) -> str:
+    """One line for many problems of one kind: where, how many rows (the first few), what to change."""
+    first = members[0]
+    rows = [str(p.row) for p in members if p.row is not None]
+    shown = ", ".join(rows[:GROUP_SHOWN_ROWS]) + (", …" if len(rows) > GROUP_SHOWN_ROWS else "")
+    where = [Path(first.file).name, t("problem_group_rows", lang, count=len(members), rows=shown)]
+    if first.field:
+        where.append(t("problem_field", lang, field=first.field))
+    return ", ".join(where) + ": " + first.expected(lang)
+
+
 class GeoWelfareError(Exception):
     """Base of every error a user can act on: a catalogue key, its values, and the field it concerns.
 
@@ -101,6 +144,8 @@ class InputError(GeoWelfareError):
         if not problems:
             raise ValueError("InputError needs at least one problem")
         self.problems = list(problems)
+        #: The report file that lists every problem (written by the importer), named when the message is shortened.
+        self.report: Path | None = None
         super().__init__("nothing_written", field=self.problems[0].field)
 
     @classmethod
@@ -110,10 +155,13 @@ class InputError(GeoWelfareError):
         return cls([Problem(str(file), row, field, key, values, found)])
 
     def message(self, lang: str | None = None, limit: int = 20) -> str:
-        lines = [problem.message(lang) for problem in self.problems[:limit]]
-        more = len(self.problems) - limit
+        """Every problem, those of one kind grouped (:func:`grouped_lines`), at most ``limit`` lines."""
+        lines = grouped_lines(self.problems, lang)
+        more = len(lines) - limit
         if more > 0:
-            lines.append(t("problems_more", lang, count=more))
+            lines = lines[:limit] + [t("problems_more", lang, count=more)]
+        if self.report is not None and (more > 0 or len(lines) < len(self.problems)):
+            lines.append(t("problems_full_list_in", lang, path=str(self.report)))
         return "\n".join(lines)
 
 

@@ -55,13 +55,14 @@ def service_record(resource: dict, lang: str = "ja") -> dict:
         "interval": int(rule.get("interval") or 1),
         "byday": rule.get("byday"),
         "bymonthday": rule.get("bymonthday"),
+        "bymonth": rule.get("bymonth"),
         "opens_at": rule.get("opens_at"),
         "closes_at": rule.get("closes_at"),
         "wkst": "MO",
         "timezone": 9,
         "description": resource.get("schedule_text"),
         "notes": "; ".join(notes) or None,
-    } for index, rule in enumerate(resource.get("schedules") or [])]
+    } for index, rule in enumerate(resource.get("schedules") or []) if not rule.get("closed")]  # 定休日: in the text
     if not schedules and resource.get("schedule_text"):
         schedules = [{"id": _id(service_id, "schedule", 0), "service_id": service_id,
                       "description": resource["schedule_text"], "notes": "; ".join(notes) or None}]

@@ -100,8 +100,11 @@ def _overfull_rows(body: str, first_row: int, path: Path) -> tuple[int, list[Pro
 
 
 def read_table(path: str | Path, *, encoding: str | None = None,
-               header_names: Iterable[str] | None = None) -> pd.DataFrame:
+               header_names: Iterable[str] | None = None, allow_empty: bool = False) -> pd.DataFrame:
     """A CSV as strings, with ``_row`` = its line number in the file.
+
+    A header without rows is refused unless ``allow_empty``: a list of places read empty is the
+    re-import's business (it names the places it would remove), not the reader's.
 
     ``header_names`` are column names the caller recognises; lines above the first line that
     contains one of them are taken as titles and skipped (Sapporo's tables have two).  Every row
@@ -116,6 +119,7 @@ def read_table(path: str | Path, *, encoding: str | None = None,
     width, overfull = _overfull_rows(body, header_index + 2, path)
     if overfull:
         raise InputError(overfull)
+    _refuse_repeated_columns(body, path)
     try:
         frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=False,
                             index_col=False, usecols=range(width) if width else None)
@@ -125,8 +129,22 @@ def read_table(path: str | Path, *, encoding: str | None = None,
         raise InputError.single(path, "file_not_csv", error=error) from error
     frame.columns = [str(column).strip() for column in frame.columns]
     frame = frame.loc[~(frame == "").all(axis=1)]
+    if frame.empty and not allow_empty:
+        raise InputError.single(path, "file_has_no_rows")
     frame[ROW] = frame.index + header_index + 2
     return frame.reset_index(drop=True)
+
+
+def _refuse_repeated_columns(body: str, path: Path) -> None:
+    """A header naming one column twice: pandas would rename the second (``名称.1``) and read the wrong one."""
+    try:
+        header = [cell.strip() for cell in next(csv.reader(io.StringIO(body)), [])]
+    except csv.Error:
+        return
+    seen: set[str] = set()
+    repeated = [name for name in header if name and (name in seen or seen.add(name))]
+    if repeated:
+        raise InputError([Problem(str(path), None, name, "csv_column_twice", {}) for name in dict.fromkeys(repeated)])
 
 
 def find_column(columns: Iterable[str], candidates: Iterable[str]) -> str | None:
@@ -155,15 +173,17 @@ def _noted(found: list[Problem], frame: pd.DataFrame, problems: list[Problem] | 
 
 def points_from_table(frame: pd.DataFrame, path: Path, *, lat_column: str | None = None,
                       lon_column: str | None = None, crs: str | None = None,
-                      problems: list[Problem] | None = None) -> gpd.GeoDataFrame:
+                      problems: list[Problem] | None = None, blank_is_missing: bool = False) -> gpd.GeoDataFrame:
     """Points from a table's latitude/longitude columns, checked row by row.
 
     The caller finds the columns (a layer knows the names its layout gives them); ``None`` is a
     column the file lacks, named in both languages because the reader is fixing a spreadsheet.
     A CSV states no CRS; its degrees are taken as JGD2011/WGS84 unless ``crs`` names another
-    (e.g. ``EPSG:4301`` for the old Tokyo datum).  Rows whose coordinates are no numbers are
+    (e.g. ``EPSG:4301`` for the old Tokyo datum).  Rows whose coordinates are no finite numbers are
     refused (noted in ``problems`` and left out, when given); coordinates that contradict the CRS
     (metres in the degree columns) are refused as a whole (:func:`geo_welfare.io.crs_fit.crs_problem`).
+    With ``blank_is_missing`` a row whose two cells are both blank is no mistake but a place without
+    a point (its geometry is None): a layer may place it by its address.
     """
     named = ((lat_column, both("coordinate_lat")), (lon_column, both("coordinate_lon")))
     missing = [f"{names['ja']}/{names['en']}" for column, names in named if column is None]
@@ -171,17 +191,22 @@ def points_from_table(frame: pd.DataFrame, path: Path, *, lat_column: str | None
         raise InputError.single(path, "coordinate_columns_missing", columns=", ".join(missing),
                                 field=", ".join(missing))
     found: list[Problem] = []
-    values = {}
+    values, texts = {}, {}
     for label, column in (("lat", lat_column), ("lon", lon_column)):
-        text = frame[column].astype(str).str.strip()
-        numbers = pd.to_numeric(text, errors="coerce")
-        for row, cell in zip(frame.loc[numbers.isna(), ROW], text[numbers.isna()]):
+        texts[label] = frame[column].astype(str).str.strip()
+        numbers = pd.to_numeric(texts[label], errors="coerce")
+        values[label] = numbers.where(np.isfinite(numbers))  # "inf" is no place either
+    blank = (texts["lat"] == "") & (texts["lon"] == "") if blank_is_missing else pd.Series(False, index=frame.index)
+    for label, column in (("lat", lat_column), ("lon", lon_column)):
+        bad = values[label].isna() & ~blank
+        for row, cell in zip(frame.loc[bad, ROW], texts[label][bad]):
             found.append(Problem(str(path), int(row), column, "expected_decimal_degrees", {}, cell))
-        values[label] = numbers
     geometry = gpd.points_from_xy(values["lon"], values["lat"])
+    geometry[blank.to_numpy()] = None
     points = gpd.GeoDataFrame(frame, geometry=geometry, crs=parse_crs(crs, path) if crs else STORAGE_CRS)
     points = _noted(found, points, problems)
-    contradiction = crs_problem(points, path, confirmed=True)  # no CSV declares a CRS: only the plain mistakes
+    placed = points[points.geometry.notna()]
+    contradiction = crs_problem(placed, path, confirmed=True) if len(placed) else None  # only the plain mistakes
     if contradiction is not None:
         raise InputError([contradiction])
     return points
@@ -221,6 +246,8 @@ def read_vector(path: str | Path, *, layer: str | None = None, encoding: str | N
         if path.is_dir():  # a folder GDAL cannot read as one data set (a File Geodatabase it could)
             raise InputError.single(path, "file_is_directory") from error
         raise InputError.single(path, "file_not_vector_data", error=error) from error
+    if not isinstance(frame, gpd.GeoDataFrame):  # GDAL read a table (a CSV named as areas): no shapes at all
+        raise InputError.single(path, "file_has_no_geometries")
     frame[ROW] = np.arange(1, len(frame) + 1)
     declared = parse_crs(crs, path) if crs else None
     if frame.crs is None and declared is not None:

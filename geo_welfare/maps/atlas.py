@@ -11,6 +11,7 @@ written.  One page, or one worker, is drawn in this process (the serial path).
 from __future__ import annotations
 
 import datetime
+import gc
 import multiprocessing
 import os
 import re
@@ -25,6 +26,7 @@ from geo_welfare.core.values import plain
 from geo_welfare.core.words import t
 from geo_welfare.maps.background import Background
 from geo_welfare.maps.content import StoreLayers, district_content
+from geo_welfare.maps.layout import LARGE_PRINT_PAPER
 from geo_welfare.maps.reach import WalkingReach
 from geo_welfare.maps.render import DEFAULT_DPI, render_district_map
 
@@ -46,6 +48,12 @@ class PageRequest:
     fmt: str = "pdf"
     dpi: int = DEFAULT_DPI
     day: datetime.date | None = None
+    large_print: bool = False
+
+    @property
+    def paper_name(self) -> str:
+        """The paper as the file name says it: ``A4``, ``A3``, or ``A3_large`` for large print."""
+        return f"{LARGE_PRINT_PAPER}_large" if self.large_print else self.paper
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,12 @@ def page_file_name(code: str, name: str, fmt: str) -> str:
     """``E02_デモ本町小学校区.pdf``: code first so the files sort as the districts do."""
     safe = re.sub(r'[\\/:*?"<>|\s]+', "_", f"{code}_{name}").strip("_")
     return f"{safe}.{fmt}"
+
+
+def map_file_name(code: str, name: str, paper: str, fmt: str) -> str:
+    """``E02_デモ本町小学校区_A4.pdf``: district, paper and format, so an A4 and an A3 download of the
+    same district (or its PDF and PNG) never take each other's name in a downloads folder."""
+    return page_file_name(code, f"{name}_{paper}", fmt)
 
 
 def district_names(layers: StoreLayers) -> dict[str, str]:
@@ -91,9 +105,10 @@ def draw_page(request: PageRequest, code: str, target: Path, *, catch: bool = Tr
 def _draw(request: PageRequest, code: str, target: Path) -> PageResult:
     page = render_district_map(district_content(request.layers, code), background=request.background,
                                paper=request.paper, orientation=request.orientation, lang=request.lang,
-                               reach=request.reach, day=request.day, extra_credits=request.extra_credits)
+                               reach=request.reach, day=request.day, extra_credits=request.extra_credits,
+                               large_print=request.large_print)
     page.save(target, request.fmt, dpi=request.dpi)
-    return PageResult(code, target, len(page.entries), page.crowded, page.list_fits)
+    return PageResult(code, target, len(page.entries), page.crowded, page.list_fits or request.fmt == "pdf")
 
 
 def default_jobs() -> int:
@@ -152,6 +167,7 @@ def _in_workers(request: PageRequest, pages: list[tuple[str, Path]], jobs: int,
     """The pages on forked workers, handed out one by one (the slow pages do not hold the others)."""
     global _SHARED
     _warm(request, pages[0][0])
+    gc.freeze()  # before forking: the workers' collectors leave the shared state (and its memory pages) alone
     _SHARED = request
     done: dict[int, PageResult] = {}
     owed = list(range(len(pages)))
@@ -178,6 +194,7 @@ def _in_workers(request: PageRequest, pages: list[tuple[str, Path]], jobs: int,
                 break
     finally:
         _SHARED = None
+        gc.unfreeze()  # a long-lived caller (a server) collects what it made before as usual again
     lost = t("map_worker_lost", request.lang)
     for index in range(next_out, len(pages)):
         result = done.get(index) or PageResult(pages[index][0], pages[index][1], failure=lost)

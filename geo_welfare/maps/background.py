@@ -3,7 +3,9 @@
 None of these are store tables: a CSW's map takes them from the files the municipality or
 OpenStreetMap provides (the same street file ``--network`` names for walking distances, a river
 and a railway layer), read once and clipped to each district's view.  Each file's ``source``
-attribute, when it has one, is kept for the credits.
+attribute, when it has one, is kept for the credits.  The streets come through the network's cache
+when a cache folder is given (:func:`~geo_welfare.network.cache.cached_street_lines`): the same
+lines, without parsing the file again on every page printed.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from pyproj import CRS
 
 from geo_welfare.core.glossary import CREDIT_COLUMNS
 from geo_welfare.io.osm import is_osm_file
-from geo_welfare.io.readers import read_vector, to_storage_crs
-from geo_welfare.network.sources import read_walkable_lines
 
 #: Attribute columns that may hold a file's own credit line (the glossary's, Japanese among them).
 SOURCE_COLUMNS = CREDIT_COLUMNS
@@ -70,21 +70,34 @@ def _credits(frame: gpd.GeoDataFrame) -> list[str]:
 
 
 def _read_layer(path: Path) -> gpd.GeoDataFrame:
+    from geo_welfare.io.readers import read_vector, to_storage_crs  # pyogrio: only when a file is read
+
     frame = to_storage_crs(read_vector(path), path)
     return frame[frame.geometry.notna() & ~frame.geometry.is_empty].reset_index(drop=True)
 
 
-def read_background(*, streets: Path | None = None, water: Path | None = None,
-                    railway: Path | None = None) -> Background:
+def _street_lines(path: Path, cache_directory: Path | None) -> gpd.GeoDataFrame:
+    if cache_directory is None:
+        from geo_welfare.network.sources import read_walkable_lines
+
+        return read_walkable_lines(path)
+    from geo_welfare.network.cache import cached_street_lines
+
+    return cached_street_lines(path, cache_directory)[0]
+
+
+def read_background(*, streets: Path | None = None, water: Path | None = None, railway: Path | None = None,
+                    cache_directory: Path | None = None) -> Background:
     """Read the files given (any may be None); streets as the walking network reads them.
 
     The files are named by the caller (``--network``/``--water``/``--railway``, or the settings
     ``GEO_WELFARE_NETWORK``/``_WATER``/``_RAILWAY`` of :mod:`geo_welfare.core.config`); nothing here
-    reads the environment.
+    reads the environment.  With ``cache_directory`` (the store's network cache) the streets are
+    read from the cache when it holds this very file's lines, and cached there when not.
     """
     background = Background(street_file=Path(streets) if streets else None)
     if streets:
-        lines = read_walkable_lines(streets)
+        lines = _street_lines(Path(streets), Path(cache_directory) if cache_directory is not None else None)
         background.streets = lines
         background.files["streets"] = Path(streets)
         background.credits["streets"] = _credits(lines)

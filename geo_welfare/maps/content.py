@@ -10,6 +10,7 @@ then north to south and west to east, the order a reader scans the page in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -21,7 +22,7 @@ from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.core.errors import NotFoundError
 from geo_welfare.core.words import Word
 from geo_welfare.store import read
-from geo_welfare.store.models import PopulationCount, PopulationDataset
+from geo_welfare.store.models import ImportRun, PopulationCount, PopulationDataset
 from geo_welfare.core.values import plain
 from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KIND_IDS
 
@@ -51,6 +52,8 @@ class StoreLayers:
     population_dataset: str | None
     include_staff: bool
     sources: list[str] = field(default_factory=list)  # the store's source names the maps use
+    #: Each source's file as the user imported it (the latest import's file name, from ``import_run``).
+    source_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def codes(self) -> list[str]:
@@ -111,6 +114,17 @@ def _aging_by_small_area(engine: Engine, areas: gpd.GeoDataFrame,
     return small, best
 
 
+def source_files(engine: Engine) -> dict[str, str]:
+    """Each source's file name as the user imported it (the latest import of the source wins).
+
+    The store's source names are ids the import made up from the file (``elementary_districts``);
+    a reader of the printed map knows the file they were given (``papamama_Elementary.geojson``).
+    """
+    statement = select(ImportRun.source, ImportRun.file_name).order_by(ImportRun.imported_at, ImportRun.id)
+    with engine.connect() as connection:
+        return {source: Path(name).name for source, name in connection.execute(statement) if name}
+
+
 def load_store_layers(engine: Engine, unit: str = DEFAULT_UNIT, *, include_staff: bool = False,
                       shading: str = "aging", dataset: str | None = None) -> StoreLayers:
     """Read the store once for the maps of ``unit``'s districts.
@@ -127,7 +141,7 @@ def load_store_layers(engine: Engine, unit: str = DEFAULT_UNIT, *, include_staff
     sources = list(dict.fromkeys(list(districts["source"]) + list(resources["source"]) +
                                  ([dataset_used] if dataset_used else [])))
     return StoreLayers(unit, districts, areas[areas["unit"] == "municipality"].reset_index(drop=True), resources,
-                       small, dataset_used, include_staff, sources)
+                       small, dataset_used, include_staff, sources, source_files(engine))
 
 
 def _municipality(layers: StoreLayers, row: pd.Series, outline: shapely.Geometry, crs: CRS) -> str | None:

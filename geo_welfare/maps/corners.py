@@ -35,6 +35,19 @@ def corner_box(corner: str, size: tuple[float, float], frame: Box, pad: float) -
     return (x0, y0, x0 + size[0], y0 + size[1])
 
 
+def covered_symbols(box: Box, anchors: np.ndarray, radius: float) -> int:
+    """How many symbols (centres within ``radius`` of the box) a block in ``box`` hides."""
+    if not len(anchors):
+        return 0
+    return int(np.sum((anchors[:, 0] > box[0] - radius) & (anchors[:, 0] < box[2] + radius) &
+                      (anchors[:, 1] > box[1] - radius) & (anchors[:, 1] < box[3] + radius)))
+
+
+def district_overlap(box: Box, outline_display: shapely.Geometry) -> float:
+    """How much of the district (square points) a block in ``box`` covers."""
+    return float(outline_display.intersection(shapely.box(*box)).area)
+
+
 def corner_cost(box: Box, anchors: np.ndarray, outline_display: shapely.Geometry, radius: float,
                 frame_area: float = 0.0) -> float:
     """How much a block in ``box`` would hide: symbols first, then the district itself (as a share

@@ -24,6 +24,10 @@ GAP_MM = 4.0
 #: Share of the body the map takes; the numbered list gets the rest (beside it in landscape,
 #: below it in portrait).
 MAP_SHARE = 0.63
+#: Large print (``--large-print``): every size of the page ×1.4 (type, symbols, margins), on A3 — for
+#: readers with low vision, as 拡大文字 handouts are made.
+LARGE_PRINT = 1.4
+LARGE_PRINT_PAPER = "A3"
 
 Box = tuple[float, float, float, float]
 
@@ -75,16 +79,16 @@ def choose_orientation(width_m: float, height_m: float, orientation: str = "auto
     return "landscape" if width_m > height_m else "portrait"
 
 
-def page_layout(paper: str, orientation: str, map_share: float = MAP_SHARE) -> PageLayout:
+def page_layout(paper: str, orientation: str, map_share: float = MAP_SHARE, large_print: bool = False) -> PageLayout:
     """The boxes of a page of ``paper`` (A4, A3) in ``orientation`` (portrait, landscape), the map
-    taking ``map_share`` of the body."""
+    taking ``map_share`` of the body; ``large_print`` enlarges every size by :data:`LARGE_PRINT`."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}")
     if orientation not in ("portrait", "landscape"):
         raise ValueError("orientation must be portrait or landscape")
     short, long = PAPERS[paper]
     width, height = (short, long) if orientation == "portrait" else (long, short)
-    s = short / PAPERS["A4"][0]
+    s = short / PAPERS["A4"][0] * (LARGE_PRINT if large_print else 1.0)
     margin, title_h, footer_h, gap = MARGIN_MM * s, TITLE_MM * s, FOOTER_MM * s, GAP_MM * s
     title = (margin, height - margin - title_h, width - margin, height - margin)
     footer = (margin, margin, width - margin, margin + footer_h)

@@ -13,7 +13,7 @@ import shapely.affinity
 from matplotlib.legend_handler import HandlerTuple
 
 from geo_welfare.maps.content import DistrictContent
-from geo_welfare.maps.corners import CORNERS, corner_box, corner_cost
+from geo_welfare.maps.corners import CORNERS, corner_box, covered_symbols, district_overlap
 from geo_welfare.maps.fonts import font
 from geo_welfare.maps.labels import Box
 from geo_welfare.core.words import t
@@ -37,16 +37,17 @@ def slack(bounds: Extent, extent: Extent) -> tuple[float, float]:
 
 def arrange(content: DistrictContent, base: Extent, frame: Box, legend_sizes: dict[int, tuple[float, float]],
             pad: float, radius: float) -> tuple[Extent, str, int]:
-    """Extent, legend corner and legend columns that hide the fewest symbols and least of the district.
+    """Extent, legend corner and legend columns: the legend over no symbol and as little of the district
+    as can be (nothing of it where any corner allows), in that order.
 
     Where the district leaves room across or up the frame, the map may be shifted so that the room
-    is on the legend's side.  Ties keep the district centred and the legend in one column.
+    is on the legend's side.  Among arrangements covering equally little (to a square point), one
+    column, the district centred and the earlier corner are preferred.
     """
     half_x, half_y = slack(content.bounds, base)
     points_per_metre = (frame[2] - frame[0]) / (base[2] - base[0])
     xy = (np.column_stack([content.resources.geometry.x, content.resources.geometry.y])
           if len(content.resources) else np.zeros((0, 2)))
-    frame_area = (frame[2] - frame[0]) * (frame[3] - frame[1])
     best = None
     for dx in dict.fromkeys((0.0, half_x, -half_x)):
         for dy in dict.fromkeys((0.0, half_y, -half_y)):
@@ -55,11 +56,12 @@ def arrange(content: DistrictContent, base: Extent, frame: Box, legend_sizes: di
             anchors = xy * points_per_metre + offset
             outline = shapely.affinity.affine_transform(content.outline, [points_per_metre, 0, 0, points_per_metre,
                                                                           *offset])
+            shapely.prepare(outline)
             for columns, size in legend_sizes.items():
                 for rank, corner in enumerate(CORNERS):
                     box = corner_box(corner, size, frame, pad)
-                    cost = (corner_cost(box, anchors, outline, radius, frame_area) + 0.5 * (columns - 1)
-                            + 0.2 * (dx != 0 or dy != 0) + 0.01 * rank)
+                    cost = (covered_symbols(box, anchors, radius), round(district_overlap(box, outline)),
+                            columns, dx != 0 or dy != 0, rank)
                     if best is None or cost < best[0]:
                         best = (cost, extent, corner, columns)
     return best[1], best[2], best[3]

@@ -83,6 +83,9 @@ def _draw_shading(ax, small: gpd.GeoDataFrame | None, s: float, lang: str) -> En
     entries: Entries = [(Patch(visible=False), t("aging", lang))]
     for (_, fill), text in zip(AGING_CLASSES, _aging_labels(lang)):
         entries.append((Patch(facecolor=fill, edgecolor="#c8b98a", linewidth=0.4), text))
+    if (~known).any():  # the stippled areas drawn above: what they mean, in the legend's own pattern
+        entries.append((Patch(facecolor="white", edgecolor="#c8b98a", hatch="...", linewidth=0.4),
+                        t("aging_no_data", lang)))
     return entries
 
 

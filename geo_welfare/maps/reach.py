@@ -21,16 +21,18 @@ widest, every place is walked from).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo_welfare.analysis.service_areas import BLOCK_M2, BUFFER_METRES, land_within
 from geo_welfare.core.config import STORAGE_CRS
 from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.core.walking import DEFAULT_WALKING_SPEED_KMH, walk_metres
-from geo_welfare.network.graph import WalkingNetwork
+
+if TYPE_CHECKING:  # the walk (numba, SciPy) is imported when an area is first drawn, not for every map
+    from geo_welfare.network.graph import WalkingNetwork
 
 #: Segments per quarter circle of a straight-line reach: rounder than an analysis needs, as it is printed.
 PRINT_QUAD_SEGMENTS = 16
@@ -108,6 +110,8 @@ class WalkingReach:
         xy = _xy(self.resources, work_crs)
         if self.network is None:  # circles: only those reaching the box touch it
             return self._area(_within_box(xy, box, self.metres + REACH_SLACK_METRES), work_crs)
+        from geo_welfare.analysis.service_areas import BUFFER_METRES
+
         margin = FIRST_MARGIN_METRES
         while True:
             keep = _within_box(xy, box, self.metres + BUFFER_METRES + REACH_SLACK_METRES + margin)
@@ -120,6 +124,8 @@ class WalkingReach:
 
     def _area(self, keep: np.ndarray, crs, *, to_storage: bool = True) -> gpd.GeoSeries:
         """The land within reach of the places ``keep`` selects, as the planner computes it."""
+        from geo_welfare.analysis.service_areas import land_within
+
         area = land_within(self.resources[keep], self.minutes, self.speed_kmh, network=self.network, crs=crs,
                            quad_segs=PRINT_QUAD_SEGMENTS)
         return area.to_crs(STORAGE_CRS) if to_storage else area
@@ -159,6 +165,8 @@ def _open_blocks_near(area: shapely.Geometry, box: Extent, margin: float) -> boo
     into a block that the whole city's area fills; gaps inside the margin, and gaps of a block's
     size or more, are the same with every place.
     """
+    from geo_welfare.analysis.service_areas import BLOCK_M2
+
     zone = shapely.box(box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin)
     gaps = shapely.get_parts(shapely.difference(zone, area))
     if not len(gaps):

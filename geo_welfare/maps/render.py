@@ -25,6 +25,7 @@ import numpy as np
 import shapely
 import shapely.affinity
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo_welfare.maps.background import Background
@@ -33,11 +34,11 @@ from geo_welfare.maps.corners import Crowding
 from geo_welfare.maps.fonts import map_style
 from geo_welfare.maps.furniture import draw_neighbour_names, draw_number_labels, draw_scale_and_north
 from geo_welfare.maps.labels import Box, Placement
-from geo_welfare.maps.layout import PageLayout, choose_orientation, fit_extent
+from geo_welfare.maps.layout import LARGE_PRINT_PAPER, PageLayout, choose_orientation, fit_extent
 from geo_welfare.maps.legend import display_box, resource_legend, slack
 from geo_welfare.maps.listing import ListEntry, draw_list, entries_of, page_for
 from geo_welfare.maps.map_layers import draw_layers, draw_symbols, kind_legend
-from geo_welfare.maps.page_text import draw_credits, draw_title
+from geo_welfare.maps.page_text import draw_credits, draw_page_number, draw_title
 from geo_welfare.maps.reach import WalkingReach
 from geo_welfare.maps.sources import credits, is_demo
 from geo_welfare.core.words import t
@@ -61,6 +62,13 @@ class RenderedMap:
     legend_labels: list[str] = field(default_factory=list)
     scale: int = 0
     list_fits: bool = True
+    more_pages: list[Figure] = field(default_factory=list)  # the list's continuation pages, in order
+    district_outline: object = None  # the district's outline in page points (shapely), as drawn
+
+    @property
+    def figures(self) -> list[Figure]:
+        """Every page: the map's, then the list's continuations."""
+        return [self.figure, *self.more_pages]
 
     @property
     def crowded(self) -> list[int]:
@@ -77,13 +85,22 @@ class RenderedMap:
         return path
 
     def to_bytes(self, fmt: str = "pdf", dpi: int = DEFAULT_DPI) -> bytes:
-        """The page as a PDF, PNG or SVG file's bytes."""
+        """The page as a PDF, PNG or SVG file's bytes.
+
+        A PDF holds every page (the list's continuations after the map); PNG and SVG are single-page
+        formats and hold the map's page, which then says that the list continues (the PDF has it all).
+        """
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}")
         buffer = io.BytesIO()
         metadata = {"Title": self.title, "Creator": "geo-welfare"} if fmt in ("pdf", "svg") else {"Title": self.title}
         with map_style():
-            self.figure.savefig(buffer, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
+            if fmt == "pdf" and self.more_pages:
+                with PdfPages(buffer, metadata=metadata) as pdf:
+                    for figure in self.figures:
+                        pdf.savefig(figure, dpi=72)
+            else:
+                self.figure.savefig(buffer, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
         return buffer.getvalue()
 
 
@@ -151,13 +168,18 @@ def _crowding(ax, content: DistrictContent, radius: float) -> Crowding:
 
 def render_district_map(content: DistrictContent, *, background: Background | None = None, paper: str = "A4",
                         orientation: str = "auto", lang: str = "ja", reach: WalkingReach | None = None,
-                        day: datetime.date | None = None, extra_credits: Sequence[str] = ()) -> RenderedMap:
-    """Draw the map of one district on one page (not yet saved: see :meth:`RenderedMap.save`)."""
+                        day: datetime.date | None = None, extra_credits: Sequence[str] = (),
+                        large_print: bool = False) -> RenderedMap:
+    """Draw the map of one district on one page (not yet saved: see :meth:`RenderedMap.save`).
+
+    ``large_print`` draws the large-print variant: on A3 whatever ``paper`` says, every size ×1.4.
+    """
     background = background or Background()
     day = day or datetime.date.today()
     minx, miny, maxx, maxy = content.bounds
     entries = entries_of(content, lang)
-    layout = page_for(entries, paper, choose_orientation(maxx - minx, maxy - miny, orientation), lang)
+    paper = LARGE_PRINT_PAPER if large_print else paper
+    layout = page_for(entries, paper, choose_orientation(maxx - minx, maxy - miny, orientation), lang, large_print)
     s = layout.scale
     pad, radius = 4 * s, 4.2 * s
     title = t("map_title", lang, name=content.name)
@@ -179,8 +201,25 @@ def render_district_map(content: DistrictContent, *, background: Background | No
         furniture.update(draw_neighbour_names(ax, content, extent, frame, s, taken))
         placements = draw_number_labels(ax, content, frame, crowding, taken, s)
 
-        draw_title(fig, layout, content, title, day, lang, is_demo(content.layers))
-        list_fits = draw_list(fig, layout, entries, lang)
-        draw_credits(fig, layout, credits(content.layers, background, lang, extra_credits), lang)
+        demo = is_demo(content.layers)
+        draw_title(fig, layout, content, title, day, lang, demo)
+        credit_lines = credits(content.layers, background, lang, extra_credits)
+        more: list[Figure] = []
+
+        def figures(number: int) -> Figure:
+            while len(more) < number:  # a continuation page: the same title and credits, no map
+                page = Figure(figsize=layout.size_inches, dpi=72)
+                _PageCanvas(page)
+                draw_title(page, layout, content, title, day, lang, demo)
+                draw_credits(page, layout, credit_lines, lang)
+                more.append(page)
+            return more[number - 1] if number else fig
+
+        pages = draw_list(figures, layout, entries, lang)
+        draw_credits(fig, layout, credit_lines, lang)
+        if pages > 1:
+            for number, page in enumerate([fig, *more], start=1):
+                draw_page_number(page, layout, number, pages, lang)
     return RenderedMap(fig, layout, title, entries, placements, legend_box, frame, furniture,
-                       [text.get_text() for text in legend.get_texts()], ratio, list_fits)
+                       [text.get_text() for text in legend.get_texts()], ratio, pages == 1, more,
+                       crowding.outline)

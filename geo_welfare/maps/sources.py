@@ -41,16 +41,38 @@ def _looks_like_estat(layers: StoreLayers) -> bool:
     return bool((codes.str.fullmatch(r"\d{9}|\d{11}")).all())
 
 
-def _names(values: Sequence[str], lang: str) -> str:
-    return t("names_separator", lang).join(dict.fromkeys(str(v) for v in values if v))
+#: Files of the shared open data whose title and licence are known: file name → (catalogue word of the
+#: title, catalogue word of the licence).  Any other file is named as imported, with no licence said
+#: (the user adds it with ``--credit``).
+KNOWN_FILES: dict[str, tuple[str, str]] = {
+    "papamama_Elementary.geojson": ("dataset_papamama_elementary", "licence_ksj_papamama"),
+    "papamama_MiddleSchool.geojson": ("dataset_papamama_middle", "licence_ksj_papamama"),
+    "gsi_emergency_evacuation_sites_011002.geojson": ("dataset_gsi_evacuation", "licence_gsi"),
+}
+
+
+def source_name(layers: StoreLayers, source: str, lang: str) -> str:
+    """How the credits name a store source: the known dataset's title and licence, else the file the
+    user imported (``papamama_Elementary.geojson``), else the source's own name."""
+    file_name = layers.source_files.get(source)
+    if file_name in KNOWN_FILES:
+        title, licence = KNOWN_FILES[file_name]
+        return t("credit_dataset", lang, title=t(title, lang), licence=t(licence, lang), file=file_name)
+    return file_name or source
+
+
+def _names(layers: StoreLayers, values: Sequence[str], lang: str) -> str:
+    named = (source_name(layers, str(value), lang) for value in values if value)
+    return t("names_separator", lang).join(dict.fromkeys(named))
 
 
 def _store_line(layers: StoreLayers, lang: str) -> str:
     """Where the districts, the places and the population came from, on one line ("" when nothing says)."""
-    districts = _names(layers.districts["source"], lang)
-    resources = _names(layers.resources["source"], lang) if len(layers.resources) else ""
+    districts = _names(layers, layers.districts["source"], lang)
+    resources = _names(layers, layers.resources["source"], lang) if len(layers.resources) else ""
+    population = _names(layers, [layers.population_dataset], lang) if layers.population_dataset else ""
     parts = [("credit_districts", districts), ("credit_places", resources),
-             ("credit_population", layers.population_dataset or "")]
+             ("credit_population", population)]
     said = [f"{t(what, lang)}: {names}" for what, names in parts if names]
     return reduce(lambda first, second: t("credit_parts", lang, first=first, second=second), said) if said else ""
 

@@ -7,15 +7,16 @@ and dash, not only by colour, because district maps are often printed in greysca
 
 from __future__ import annotations
 
+from geo_welfare.core.glossary import RESOURCE_KIND_IDS
+
+#: One colour per resource kind, in the glossary's order (ColorBrewer ``Set1`` then ``Dark2``), grey for ``other``:
+#: a kind the glossary gains gets the next colour, so the map's legend and layers follow the glossary.
+KIND_PALETTE = ("#e41a1c", "#ff7f00", "#4daf4a", "#377eb8", "#984ea3", "#a65628", "#1b9e77", "#d95f02", "#7570b3",
+                "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#f781bf")
+OTHER_COLOUR = "#666666"
 RESOURCE_COLOURS: dict[str, str] = {
-    "salon": "#e41a1c",
-    "kayoi_no_ba": "#ff7f00",
-    "engawa": "#4daf4a",
-    "support_centre": "#377eb8",
-    "community_centre": "#984ea3",
-    "kodomo_shokudo": "#a65628",
-    "other": "#666666",
-}
+    kind: OTHER_COLOUR if kind == "other" else KIND_PALETTE[index % len(KIND_PALETTE)]
+    for index, kind in enumerate(RESOURCE_KIND_IDS)}
 
 #: Area level → Leaflet path style (outline only, so the levels can be stacked).
 AREA_STYLES: dict[str, dict[str, object]] = {
@@ -31,17 +32,13 @@ AREA_STYLES: dict[str, dict[str, object]] = {
 AREA_DRAW_ORDER = ("small_area", "elementary_district", "junior_high_district", "district", "daily_life_area",
                    "municipality")
 
+#: One marker per resource kind, in the glossary's order (``X`` for ``other``), as the colours above.
+KIND_MARKERS = ("o", "s", "D", "^", "p", "v", "h", "<", ">", "P", "*", "d", "8", "H")
 #: Resource kind → matplotlib marker on printed maps: a second cue besides colour, because district
 #: maps are photocopied in black and white.
 RESOURCE_MARKERS: dict[str, str] = {
-    "salon": "o",
-    "kayoi_no_ba": "s",
-    "engawa": "D",
-    "support_centre": "^",
-    "community_centre": "p",
-    "kodomo_shokudo": "v",
-    "other": "X",
-}
+    kind: "X" if kind == "other" else KIND_MARKERS[index % len(KIND_MARKERS)]
+    for index, kind in enumerate(RESOURCE_KIND_IDS)}
 
 #: 高齢化率 classes on printed maps: (lower bound, fill), light to dark (ColorBrewer ``YlOrBr``),
 #: pale enough for the symbols on top to stay readable.

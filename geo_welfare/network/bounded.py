@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import heapq
 
-import numba
 import numpy as np
 
+from geo_welfare.network.compiled import njit
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
 
 
-@numba.njit(cache=True)
+@njit
 def _settle(indptr, neighbours, weights, start_nodes, start_costs, cutoff, best):  # pragma: no cover - compiled
     """Settle nodes from the starts up to ``cutoff``; ``best`` is an all-inf scratch row, left all-inf."""
     heap = [(0.0, np.int64(0))]

@@ -12,8 +12,10 @@ a crossing (the sources here carry no reliable level information).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +25,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo_welfare.core.crs import metric_crs_for_bounds
+
+_Derived = TypeVar("_Derived")
 
 #: Endpoints closer than this (metres) are the same node.
 NODE_TOLERANCE = 0.001
@@ -79,6 +83,18 @@ class WalkingNetwork:
     edge_v: np.ndarray
     edge_length: np.ndarray
     edge_geometry: np.ndarray = field(repr=False)
+
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, build: Callable[["WalkingNetwork"], _Derived]) -> _Derived:
+        """A structure a higher stage builds from the streets (an index, a lookup), built once per network.
+
+        A server answers many requests with one network; what an analysis derives from the streets
+        alone belongs with them, not with the request.  ``key`` names the structure; ``build`` makes it.
+        """
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]
 
     @property
     def node_count(self) -> int:

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import heapq
 
-import numba
 import numpy as np
 
+from geo_welfare.network.compiled import njit
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
 
 
-@numba.njit(cache=True)
+@njit
 def _search(indptr, neighbours, weights, resource_ptr, resource_id, resource_cost, eligible, start_nodes, start_costs,
             direct_resources, direct_costs, k, cutoff):  # pragma: no cover - compiled
     """Settle nodes in order of walk until the k-th best eligible place is final; returns (best, touched)."""
@@ -158,7 +158,7 @@ class ResourceSearch:
         return chosen[keep], metres[keep]
 
 
-@numba.njit(cache=True)
+@njit
 def _reach_points(indptr, neighbours, weights, point_ptr, point_id, point_cost, start_nodes, start_costs, cutoff,
                   node_walk, point_walk, reached_nodes, reached_points):  # pragma: no cover - compiled
     """Every point within ``cutoff`` of the start nodes; returns how many (in ``reached_points``).

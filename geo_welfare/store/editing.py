@@ -122,7 +122,9 @@ def _write_schedules(connection, resource_id: int, rules: list[dict]) -> None:
         connection.execute(insert(Schedule), [
             {"resource_id": resource_id, "freq": rule["freq"], "interval": rule.get("interval") or 1,
              "byday": rule.get("byday") or None, "bymonthday": rule.get("bymonthday") or None,
-             "opens_at": rule.get("opens_at"), "closes_at": rule.get("closes_at")} for rule in rules])
+             "opens_at": rule.get("opens_at"), "closes_at": rule.get("closes_at"),
+             "bymonth": rule.get("bymonth") or None, "if_holiday": rule.get("if_holiday") or None,
+             "closed": bool(rule.get("closed")), "notes": rule.get("notes") or None} for rule in rules])
 
 
 def _iso(moment: datetime.datetime) -> str:

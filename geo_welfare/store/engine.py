@@ -8,11 +8,13 @@ a missing ``mod_spatialite`` becomes one message that names the package to insta
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from geo_welfare.core.errors import StoreError
@@ -40,6 +42,20 @@ def _load_spatialite(dbapi_connection, _connection_record) -> None:
     finally:
         dbapi_connection.enable_load_extension(False)
     dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+@contextmanager
+def transaction(engine: Engine, connection: Connection | None = None) -> Iterator[Connection]:
+    """A transaction of its own on ``engine``, or the caller's ``connection`` as it is.
+
+    A folder import writes every layer in one transaction; each import it calls (and everything
+    they read on the way, such as the gazetteers a list is placed by) works in it through this.
+    """
+    if connection is not None:
+        yield connection
+        return
+    with engine.begin() as own:
+        yield own
 
 
 def create_store_engine(url: str | None = None) -> Engine:

@@ -17,22 +17,26 @@ unless ``allow_removals`` / ``overwrite_edits`` say the user means it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.store import import_history as history
 from geo_welfare.io.cells import column_lengths
 from geo_welfare.store.read import MUNICIPALITY_CODE_DIGITS
 from geo_welfare.store.models import AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource
+from geo_welfare.store.engine import transaction
+from geo_welfare.store.partial import check_positions, geocoder_of, place_by_address, settle
 from geo_welfare.store.write import (WriteResult, plan_resources, write_areas, write_candidates, write_population,
                                      write_resources)
 from geo_welfare.layers.areas import AreaImport, read_areas
 from geo_welfare.layers.population import PopulationImport, join_to_small_areas, read_population
+from geo_welfare.layers import national
 from geo_welfare.layers.resources import CandidateImport, ResourceImport, read_candidates, read_resources
 
 Progress = Callable[[str, Path], None]
@@ -40,6 +44,23 @@ Progress = Callable[[str, Path], None]
 
 def _quiet(_stage: str, _path: Path) -> None:
     """The default progress callback: say nothing."""
+
+
+class _Lazy:
+    """The store's geocoder, built the first time a row needs one (reading every gazetteer costs a moment)."""
+
+    def __init__(self, build: Callable[[], object]):
+        self._build, self._built, self._value = build, False, None
+
+    def match(self, address: str):
+        if not self._built:
+            self._value, self._built = self._build(), True
+        return self._value.match(address)
+
+    def __bool__(self) -> bool:
+        if not self._built:
+            self._value, self._built = self._build(), True
+        return self._value is not None
 
 
 @dataclass
@@ -52,27 +73,60 @@ class FileReport:
     notes: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RowPolicy:
+    """What an import does with rows it cannot take as they are (:mod:`geo_welfare.store.partial`).
+
+    ``skip_invalid`` imports the good rows and reports the rest (default: refuse the whole import);
+    ``merge_duplicates`` keeps the first row of a place listed twice; ``report`` is where the
+    refused rows are written; ``lang`` the language of their reasons; ``check_positions`` (metres)
+    warns of rows whose coordinates lie further than that from their own address.
+    """
+
+    skip_invalid: bool = False
+    merge_duplicates: bool = False
+    report: Path | None = None
+    lang: str | None = None
+    #: With a distance (metres): check the rows that have coordinates against their address too.
+    check_positions: float | None = None
+
+
 def import_resources(engine: Engine, paths: Sequence[Path], *, kind: str | None = None,
                      columns: dict[str, str] | None = None, source: str | None = None, encoding: str | None = None,
                      crs: str | None = None, allow_removals: bool = False, overwrite_edits: bool = False,
-                     progress: Progress = _quiet) -> list[FileReport]:
+                     progress: Progress = _quiet, connection: Connection | None = None,
+                     policy: RowPolicy = RowPolicy()) -> list[FileReport]:
     """Import resource lists; ``source`` (default: each file's stem) keys re-imports.
+
+    ``connection`` (every import takes it) writes in the caller's transaction instead of one of its own.
+    Rows without coordinates but with an address are placed from the stored gazetteers; bad rows
+    refuse the import, or are skipped and reported, as ``policy`` says.
 
     Refused (:class:`~geo_welfare.store.import_history.ImportRefused`, nothing written) when a file
     would remove more than 20 % of its source's places without ``allow_removals``, or touch places
     edited on the web since the source's last import without ``overwrite_edits``.
     """
     validated: list[tuple[Path, ResourceImport]] = []
+    geocoder, placed = _Lazy(lambda: geocoder_of(engine, connection)), {}
     for path in map(Path, paths):
         progress("reading", path)
-        validated.append((path, read_resources(path, kind=kind, columns=columns, source=source, encoding=encoding,
-                                               crs=crs, lengths=column_lengths(Resource.__table__))))
+        item = read_resources(path, kind=kind, columns=columns, source=source, encoding=encoding, crs=crs,
+                              lengths=column_lengths(Resource.__table__), merge_duplicates=policy.merge_duplicates)
+        if policy.check_positions is not None:  # before placing: the rows placed from their address need no check
+            check_positions(item, path, geocoder, policy.check_positions)
+        placed[path] = place_by_address(item, path, geocoder)
+        validated.append((path, item))
+    refused = settle(validated, skip_invalid=policy.skip_invalid, report=policy.report, lang=policy.lang)
+    validated = national.merge_sources(validated)  # service files of one --source: one place per office
     progress("writing", Path(paths[0]) if paths else Path("."))
     options = {"allow_removals": allow_removals, "overwrite_edits": overwrite_edits}
     reports, refusals, when = [], [], history.now()
-    with engine.begin() as connection:
+    with transaction(engine, connection) as connection:
         for path, item in validated:
             plan = plan_resources(connection, item.frame, item.source)
+            if not len(item.frame) and not plan.removed:  # a header and no rows, for a source with no places
+                refusals.append(Problem(str(path), None, None, "file_has_no_rows", {}))
+                continue
             problems = history.resource_problems(path, plan, history.web_edits(connection, plan), **options)
             if problems:
                 refusals += problems
@@ -81,7 +135,8 @@ def import_resources(engine: Engine, paths: Sequence[Path], *, kind: str | None 
             history.record_resource_changes(connection, plan, path.name, when)
             history.record_run(connection, path, "resources", item.source, result, when, options)
             reports.append(FileReport(path, "resources", result, {
-                "unparsed_schedules": item.unparsed_schedules, "source": item.source}))
+                "unparsed_schedules": item.unparsed_schedules, "source": item.source, "warnings": item.warnings,
+                "skipped": refused[path].count, "report": refused[path].report, "placed": placed[path]}))
         if refusals:
             raise history.ImportRefused(refusals)  # the transaction rolls back: nothing of any file is kept
     return reports
@@ -89,25 +144,33 @@ def import_resources(engine: Engine, paths: Sequence[Path], *, kind: str | None 
 
 def import_candidates(engine: Engine, paths: Sequence[Path], *, columns: dict[str, str] | None = None,
                       source: str | None = None, encoding: str | None = None, crs: str | None = None,
-                      progress: Progress = _quiet) -> list[FileReport]:
-    """Import candidate sites for new community bases."""
+                      progress: Progress = _quiet, connection: Connection | None = None,
+                      policy: RowPolicy = RowPolicy()) -> list[FileReport]:
+    """Import candidate sites for new community bases; bad rows, duplicates and addresses as for resources."""
     validated: list[tuple[Path, CandidateImport]] = []
+    geocoder, placed = _Lazy(lambda: geocoder_of(engine, connection)), {}
     for path in map(Path, paths):
         progress("reading", path)
-        validated.append((path, read_candidates(path, columns=columns, source=source, encoding=encoding, crs=crs,
-                                                lengths=column_lengths(CandidateSite.__table__))))
+        item = read_candidates(path, columns=columns, source=source, encoding=encoding, crs=crs,
+                               lengths=column_lengths(CandidateSite.__table__), merge_duplicates=policy.merge_duplicates)
+        placed[path] = place_by_address(item, path, geocoder)
+        validated.append((path, item))
+    refused = settle(validated, skip_invalid=policy.skip_invalid, report=policy.report, lang=policy.lang)
     reports, when = [], history.now()
-    with engine.begin() as connection:
+    with transaction(engine, connection) as connection:
         for path, item in validated:
             result = write_candidates(connection, item.frame, item.source)
             history.record_run(connection, path, "candidates", item.source, result, when)
-            reports.append(FileReport(path, "candidates", result))
+            reports.append(FileReport(path, "candidates", result, {
+                "warnings": item.warnings, "skipped": refused[path].count, "report": refused[path].report,
+                "placed": placed[path]}))
     return reports
 
 
 def import_areas(engine: Engine, paths: Sequence[Path], unit: str, *, columns: dict[str, str] | None = None,
                  source: str | None = None, encoding: str | None = None, crs: str | None = None,
-                 repair: bool = False, progress: Progress = _quiet) -> list[FileReport]:
+                 repair: bool = False, progress: Progress = _quiet,
+                 connection: Connection | None = None) -> list[FileReport]:
     """Import polygons of one area level; census totals the file carries (JINKO/SETAI) become a dataset."""
     validated: list[tuple[Path, AreaImport]] = []
     for path in map(Path, paths):
@@ -115,7 +178,7 @@ def import_areas(engine: Engine, paths: Sequence[Path], unit: str, *, columns: d
         validated.append((path, read_areas(path, unit, columns=columns, source=source, encoding=encoding, crs=crs,
                                            repair=repair, lengths=column_lengths(AreaUnit.__table__))))
     reports, when = [], history.now()
-    with engine.begin() as connection:
+    with transaction(engine, connection) as connection:
         claimed = _area_codes_by_source(connection, unit)
         for path, item in validated:
             _refuse_codes_of_another_source(path, item, unit, claimed)
@@ -157,18 +220,19 @@ def _refuse_codes_of_another_source(path: Path, item: AreaImport, unit: str, cla
     claimed.update({code: item.source for code in item.frame["code"]})
 
 
-def small_area_names(engine: Engine) -> pd.DataFrame:
-    """Codes, names and municipality names of the stored small areas, for joining tables by name."""
+def small_area_names(connection: Connection) -> pd.DataFrame:
+    """Codes, names and municipality names of the stored small areas, for joining tables by name.
+
+    Read in the import's own transaction, so a folder import joins to the small areas it has just written.
+    """
     statement = select(AreaUnit.code, AreaUnit.name, AreaUnit.municipality_name).where(AreaUnit.unit == "small_area")
-    with engine.connect() as connection:
-        return pd.DataFrame(connection.execute(statement).all(), columns=["code", "name", "municipality_name"])
+    return pd.DataFrame(connection.execute(statement).all(), columns=["code", "name", "municipality_name"])
 
 
-def municipality_names(engine: Engine) -> pd.DataFrame:
+def municipality_names(connection: Connection) -> pd.DataFrame:
     """Codes and names of the stored ``municipality`` areas (wards too), to name the wards a store lacks."""
     statement = select(AreaUnit.code, AreaUnit.name).where(AreaUnit.unit == "municipality")
-    with engine.connect() as connection:
-        return pd.DataFrame(connection.execute(statement).all(), columns=["code", "name"])
+    return pd.DataFrame(connection.execute(statement).all(), columns=["code", "name"])
 
 
 def rows_elsewhere(unmatched: pd.DataFrame, by_code: bool, small_areas: pd.DataFrame,
@@ -232,16 +296,16 @@ def rows_elsewhere(unmatched: pd.DataFrame, by_code: bool, small_areas: pd.DataF
 
 def import_population(engine: Engine, paths: Sequence[Path], *, columns: dict[str, str] | None = None,
                       dataset: str | None = None, encoding: str | None = None,
-                      progress: Progress = _quiet) -> list[FileReport]:
+                      progress: Progress = _quiet, connection: Connection | None = None) -> list[FileReport]:
     """Import population tables, joined to the stored small areas by code or normalised name."""
     validated: list[tuple[Path, PopulationImport]] = []
     for path in map(Path, paths):
         progress("reading", path)
         validated.append((path, read_population(path, columns=columns, source=dataset, encoding=encoding, lengths={
             **column_lengths(PopulationDataset.__table__), **column_lengths(PopulationCount.__table__)})))
-    areas, municipalities = small_area_names(engine), municipality_names(engine)
     reports, when = [], history.now()
-    with engine.begin() as connection:
+    with transaction(engine, connection) as connection:
+        areas, municipalities = small_area_names(connection), municipality_names(connection)
         for path, item in validated:
             progress("writing", path)
             joined = join_to_small_areas(item.frame, areas)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        func)
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        false, func)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from geo_welfare.core.config import STORAGE_SRID
@@ -111,8 +111,18 @@ class Resource(Base):
     target_groups: Mapped[str | None] = mapped_column(String(300))
     fee: Mapped[str | None] = mapped_column(String(200))
     capacity: Mapped[int | None] = mapped_column(Integer)
+    #: The 定員 cell as the list wrote it; ``capacity`` is its number only where it says one (「約20名」: approximate).
+    capacity_text: Mapped[str | None] = mapped_column(String(500))
+    capacity_approximate: Mapped[bool | None] = mapped_column(Boolean)
+    #: How a place without coordinates in its list was placed by its address (block, chome, oaza), and from which
+    #: gazetteer; NULL for the list's own point.
+    location_level: Mapped[str | None] = mapped_column(String(16))
+    location_gazetteer: Mapped[str | None] = mapped_column(String(200))
     barrier_free: Mapped[bool | None] = mapped_column(Boolean)
     consultation: Mapped[bool | None] = mapped_column(Boolean)
+    #: The fields it takes consultations on (glossary ids joined by commas, migration 0010), and whether it visits homes.
+    consultation_fields: Mapped[str | None] = mapped_column(String(300))
+    outreach: Mapped[bool | None] = mapped_column(Boolean)
     visibility: Mapped[str] = mapped_column(String(16), default="public")
     last_checked: Mapped[datetime.date | None] = mapped_column(Date)
     schedule_text: Mapped[str | None] = mapped_column(Text)
@@ -129,7 +139,11 @@ class Resource(Base):
 
 
 class Schedule(Base):
-    """One recurrence rule of a resource, shaped like an Open Referral HSDS ``schedule``."""
+    """One recurrence rule of a resource, shaped like an Open Referral HSDS ``schedule``.
+
+    ``closed`` rows name days the place is shut (HSDS has no such schedule; the export leaves them
+    to the description); the other columns beyond HSDS's say what a rule does on holidays.
+    """
 
     __tablename__ = "schedule"
 
@@ -141,6 +155,11 @@ class Schedule(Base):
     bymonthday: Mapped[str | None] = mapped_column(String(64))
     opens_at: Mapped[str | None] = mapped_column(String(5))
     closes_at: Mapped[str | None] = mapped_column(String(5))
+    bymonth: Mapped[str | None] = mapped_column(String(64))  # 4月～9月 → "4,5,6,7,8,9"; None: every month
+    #: On public holidays: next_day (祝日の場合は翌日), not_held, only (the 祝日 column), unknown; None: as any day.
+    if_holiday: Mapped[str | None] = mapped_column(String(16))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a 定休日 rule
+    notes: Mapped[str | None] = mapped_column(Text)  # the schedule's conditions (雨天中止 …), "；" between them
     resource: Mapped[Resource] = relationship(back_populates="schedules")
 
 
@@ -222,3 +241,95 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer)
     removed: Mapped[int] = mapped_column(Integer)
     options: Mapped[str | None] = mapped_column(Text)
+
+
+class GazetteerEntry(Base):
+    """One place of an imported gazetteer (位置参照情報, Geolonia, the store's small areas) for address matching.
+
+    ``source`` is the file it came from: importing the same file again replaces its entries.  The
+    point is kept as plain lon/lat numbers, not a geometry: the matcher reads every entry into memory
+    and never asks the database a spatial question of them.
+    """
+
+    __tablename__ = "gazetteer_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gazetteer: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    prefecture: Mapped[str | None] = mapped_column(String(16))
+    municipality_code: Mapped[str | None] = mapped_column(String(6))
+    municipality: Mapped[str] = mapped_column(String(100))
+    town: Mapped[str] = mapped_column(String(200))
+    koaza: Mapped[str | None] = mapped_column(String(200))
+    block: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+
+
+class ResourceService(Base):
+    """One service an office offers (HSDS's ``service`` at a ``location``): the national systems' rows.
+
+    The national service-information systems list an office once per service (通所介護, 訪問介護 …);
+    the office is one :class:`Resource` (one place on the map) and each service one row here, with
+    the file's own number for it (``source_id``: the NO of the row, or the NOs of two rows that list
+    the same service), its type as written, the kind and target group the glossary maps it to, its
+    capacity and its own schedule: the rules as JSON text (``ParsedSchedule.to_stored``), which
+    :func:`geo_welfare.layers.schedules.from_stored` reads back, so a service answers "open then?"
+    by its own hours while the office answers only where all its services agree.
+    """
+
+    __tablename__ = "resource_service"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[str | None] = mapped_column(Text)
+    service_code: Mapped[str | None] = mapped_column(String(16))
+    service_type: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    target_groups: Mapped[str | None] = mapped_column(String(300))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    capacity_text: Mapped[str | None] = mapped_column(Text)  # as the file wrote it, however long
+    schedule_text: Mapped[str | None] = mapped_column(Text)
+    schedule_rules: Mapped[str | None] = mapped_column(Text)
+    closed_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_year_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    schedule_unparsed: Mapped[str | None] = mapped_column(Text)
+
+
+class DistrictAttribute(Base):
+    """One thing an office knows of a district that no map shows: CSW配置, 協議体, モデル地区 …
+
+    Kept as (key, value) rows rather than columns because every municipality keeps its own list;
+    ``key`` is the column header as the office's table wrote it.  ``source`` is the file: importing
+    the same file again for the same unit replaces its rows.
+    """
+
+    __tablename__ = "district_attribute"
+    __table_args__ = (UniqueConstraint("unit", "code", "key", "source", name="uq_district_attribute"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), index=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200))
+
+
+class PopulationBand(Base):
+    """One 5-year age band (by sex where the table gives it) of a :class:`PopulationCount`: the pyramid's bars.
+
+    Kept beside the count's groups rather than instead of them because most tables (e-Stat's 小地域
+    totals, the demo town) have no bands; the bands of a count add up to its groups (checked when
+    written).  ``band_end`` is None for the open top band (85歳以上, 100歳以上); ``sex`` is None
+    where the table counts both sexes together, else ``male`` or ``female``.
+    """
+
+    __tablename__ = "population_band"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count_id: Mapped[int] = mapped_column(ForeignKey("population_count.id", ondelete="CASCADE"), index=True)
+    band_start: Mapped[int] = mapped_column(Integer)
+    band_end: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(8))
+    count: Mapped[int | None] = mapped_column(Integer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 
 import geopandas as gpd
 import pandas as pd
@@ -15,8 +16,9 @@ import shapely
 from sqlalchemy import Engine, func, select
 
 from geo_welfare.core.config import STORAGE_CRS
-from geo_welfare.store.models import (AreaUnit, CandidateSite, ImportRun, PopulationCount, PopulationDataset,
-                                      Resource, ResourceChange, Schedule)
+from geo_welfare.store.models import (AreaUnit, CandidateSite, ImportRun, PopulationBand, PopulationCount,
+                                      PopulationDataset,
+                                      Resource, ResourceChange, Schedule, ResourceService)
 from geo_welfare.core.glossary import VISIBILITY_PUBLIC
 from geo_welfare.layers.schedules import is_open, schedule_of  # schedule_of is still imported from here too
 
@@ -54,14 +56,61 @@ def read_resources(engine: Engine, *, kinds: list[str] | None = None, include_st
         statement = statement.where(Resource.visibility == VISIBILITY_PUBLIC)
     frame = _frame(engine, statement)
     columns = (Schedule.resource_id, Schedule.freq, Schedule.interval, Schedule.byday, Schedule.bymonthday,
-               Schedule.opens_at, Schedule.closes_at)
+               Schedule.opens_at, Schedule.closes_at, *(getattr(Schedule, part) for part in _LATER_PARTS))
     by_resource: dict[int, list[dict]] = {}
     with engine.connect() as connection:
         for row in connection.execute(select(*columns).order_by(Schedule.id)).mappings():
-            rule = dict(row)
+            rule = _rule(row)
             by_resource.setdefault(rule.pop("resource_id"), []).append(rule)
     frame["schedules"] = [by_resource.get(identifier, []) for identifier in frame["id"]]
     return frame
+
+
+def read_services(engine: Engine, resource_ids=None) -> pd.DataFrame:
+    """The services the places offer: one row each, by place, then as the file listed them (of ``resource_ids``).
+
+    ``schedule_rules`` comes back as the list of rule dicts :func:`service_schedule` reads.
+    """
+    columns = [c for c in ResourceService.__table__.columns]
+    statement = select(*columns).order_by(ResourceService.resource_id, ResourceService.id)
+    with engine.connect() as connection:
+        rows = [dict(row) for row in connection.execute(statement).mappings()]
+    wanted = None if resource_ids is None else {int(i) for i in resource_ids}
+    rows = [row for row in rows if wanted is None or row["resource_id"] in wanted]
+    for row in rows:
+        row["schedule_rules"] = json.loads(row["schedule_rules"] or "[]")
+    frame = pd.DataFrame(rows, columns=[c.name for c in columns])
+    return frame.astype({"id": "Int64", "resource_id": "Int64", "capacity": "Int64"})
+
+
+def service_schedule(service: dict):
+    """The schedule of one service row of :func:`read_services`, to ask "open then?" of it alone."""
+    from geo_welfare.core.values import plain
+    from geo_welfare.layers.schedules import from_stored
+    return from_stored(service.get("schedule_rules") or [], text=plain(service.get("schedule_text")),
+                       closed_on_holidays=bool(plain(service.get("closed_on_holidays"))),
+                       closed_year_end=bool(plain(service.get("closed_year_end"))),
+                       unparsed=plain(service.get("schedule_unparsed")))
+
+
+def service_labels(engine: Engine, resource_ids) -> list[str | None]:
+    """For each place of ``resource_ids``: its services' types joined by 、 (None for a place without services)."""
+    services = read_services(engine, resource_ids)
+    labels = services.groupby("resource_id")["service_type"].agg(lambda types: "、".join(t for t in types if t))
+    return [labels.get(int(identifier)) or None for identifier in resource_ids]
+
+
+#: Schedule parts added by migration 0006 (months, holidays, closed rules, notes).
+_LATER_PARTS = ("bymonth", "if_holiday", "closed", "notes")
+
+
+def _rule(row) -> dict:
+    """One schedule row as a dict; the parts of 0006 only where set, so a plain weekly rule reads as before."""
+    rule = {key: value for key, value in dict(row).items() if key not in _LATER_PARTS}
+    rule.update({part: row[part] for part in _LATER_PARTS if row[part]})
+    if "closed" in rule:
+        rule["closed"] = True
+    return rule
 
 
 def open_at(resources: gpd.GeoDataFrame, when: datetime.datetime) -> pd.Series:
@@ -101,6 +150,24 @@ def read_population(engine: Engine, dataset: str) -> pd.DataFrame:
     return frame
 
 
+def read_population_bands(engine: Engine, dataset: str) -> pd.DataFrame:
+    """The 5-year bands of one dataset: ``row_key, area_code, band_start, band_end, sex, count`` (empty: no bands).
+
+    ``band_end`` is NA for the open top band, ``sex`` None where the table counts both sexes together.
+    """
+    columns = ["row_key", "area_code", "band_start", "band_end", "sex", "count"]
+    statement = (select(PopulationCount.row_key, PopulationCount.area_code, PopulationBand.band_start,
+                        PopulationBand.band_end, PopulationBand.sex, PopulationBand.count)
+                 .join(PopulationCount, PopulationBand.count_id == PopulationCount.id)
+                 .join(PopulationDataset).where(PopulationDataset.name == dataset)
+                 .order_by(PopulationCount.id, PopulationBand.sex, PopulationBand.band_start))
+    with engine.connect() as connection:
+        frame = pd.DataFrame(connection.execute(statement).mappings().all(), columns=columns)
+    for column in ("band_start", "band_end", "count"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
 def aging_rate(counts: pd.DataFrame) -> float | None:
     """高齢化率 of a set of rows: 65+ over the total of the rows whose 65+ is known.
 
@@ -116,7 +183,7 @@ def aging_rate(counts: pd.DataFrame) -> float | None:
 #: the product makes writes in its own transaction (an import's ``import_run`` row, a web edit's
 #: ``resource_change`` row).
 _REVISION_TABLES = (ImportRun, ResourceChange, Resource, Schedule, AreaUnit, PopulationDataset, PopulationCount,
-                    CandidateSite)
+                    CandidateSite, ResourceService)
 
 
 def store_revision(engine: Engine) -> str:

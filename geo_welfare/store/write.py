@@ -16,6 +16,7 @@ would wipe the list or undo the web's edits before anything is written
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -25,8 +26,9 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from geo_welfare.core.config import STORAGE_SRID
 from geo_welfare.core.values import plain
-from geo_welfare.store.models import (AreaUnit, CandidateSite, PopulationCount, PopulationDataset, Resource,
-                                      Schedule)
+from geo_welfare.layers.population import BAND_PREFIX, parse_band_column
+from geo_welfare.store.models import (AreaUnit, CandidateSite, PopulationBand, PopulationCount, PopulationDataset,
+                                      Resource, Schedule, ResourceService)
 
 #: Rows per statement at most; and never more bound values in one statement than :data:`MAX_PARAMETERS`, below
 #: SQLite's limit (32,766 variables) and PostgreSQL's (65,535), so a list of any length is written in batches
@@ -117,12 +119,58 @@ def write_population(connection: Connection, dataset: str, source_file: str, fra
         **{field: plain(getattr(row, field)) for field in
            ("total", "age_0_14", "age_15_64", "age_65_plus", "age_75_plus", "households")},
     } for index, row in zip(frame.index, frame.itertuples(index=False))]
-    return _upsert(connection, PopulationCount, ("row_key",), {"dataset_id": dataset_id}, rows)
+    bands = [column for column in frame.columns if str(column).startswith(BAND_PREFIX)]
+    check_band_sums(frame, bands)
+    counts = select(PopulationCount.id).where(PopulationCount.dataset_id == dataset_id)
+    connection.execute(delete(PopulationBand).where(PopulationBand.count_id.in_(counts)))
+    result = _upsert(connection, PopulationCount, ("row_key",), {"dataset_id": dataset_id}, rows)
+    if bands:
+        ids = dict(connection.execute(select(PopulationCount.row_key, PopulationCount.id)
+                                      .where(PopulationCount.dataset_id == dataset_id)).all())
+        defined = [(column, *parse_band_column(column)) for column in bands]
+        band_rows = [{"count_id": ids[str(key)], "band_start": start, "band_end": end, "sex": sex,
+                      "count": plain(value)}
+                     for key, values in zip(frame["row_key"], frame[bands].itertuples(index=False))
+                     for (_, start, end, sex), value in zip(defined, values)]
+        for chunk in _chunks(band_rows):
+            connection.execute(insert(PopulationBand), chunk)
+    return result
+
+
+#: Which bands each stored group is the sum of: (first age, last age or None for 'and over').
+BAND_GROUPS = {"total": (0, None), "age_0_14": (0, 14), "age_15_64": (15, 64), "age_65_plus": (65, None),
+               "age_75_plus": (75, None)}
+
+
+def check_band_sums(frame: pd.DataFrame, bands: list[str]) -> None:
+    """Refuse bands that do not add up to the groups they fold into, so the pyramid and the table agree.
+
+    The reader folds the groups from the bands, so a difference is a fault of the program, not of
+    the file: raised as ``ValueError`` (inside the import's transaction, which then writes nothing).
+    A group or a band that is unknown (suppressed) is not compared.
+    """
+    defined = {column: parse_band_column(column) for column in bands}
+    for group, (first, last) in BAND_GROUPS.items():
+        members = [column for column, (start, end, _) in defined.items()
+                   if start >= first and (last is None or (end is not None and end <= last))]
+        if not members or group not in frame:
+            continue
+        cells = frame[members].apply(pd.to_numeric, errors="coerce")
+        known = cells.notna().all(axis=1) & pd.to_numeric(frame[group], errors="coerce").notna()
+        summed = cells[known].sum(axis=1).astype("int64")
+        stated = pd.to_numeric(frame.loc[known, group]).astype("int64")
+        wrong = summed != stated
+        if wrong.any():
+            key = frame.loc[known].loc[wrong, "row_key"].iloc[0]
+            raise ValueError(f"population row {key}: the bands of {group} add up to "
+                             f"{summed[wrong].iloc[0]}, not {stated[wrong].iloc[0]}")
 
 
 RESOURCE_FIELDS = ("kind", "name", "name_kana", "operator", "address", "phone", "url", "target_groups", "fee",
                    "capacity", "barrier_free", "consultation", "visibility", "last_checked", "schedule_text",
-                   "closed_on_holidays", "closed_year_end", "times_per_month", "schedule_unparsed", "note")
+                   "closed_on_holidays", "closed_year_end", "times_per_month", "schedule_unparsed", "note",
+                   "capacity_text", "capacity_approximate", "location_level", "location_gazetteer",
+                   "consultation_fields", "outreach")
 
 
 #: A resource's point as the history gives it (decimal degrees, JGD2011).
@@ -216,12 +264,41 @@ def write_resources(connection: Connection, frame: gpd.GeoDataFrame, source: str
         connection.execute(delete(Schedule).where(Schedule.resource_id.in_(chunk)))
     schedules = [{"resource_id": ids[str(record["source_id"])], "freq": rule["freq"],
                   "interval": rule.get("interval") or 1, "byday": rule.get("byday") or None,
-                  "bymonthday": rule.get("bymonthday") or None,
-                  "opens_at": rule.get("opens_at"), "closes_at": rule.get("closes_at")}
+                  "bymonthday": rule.get("bymonthday") or None, "bymonth": rule.get("bymonth") or None,
+                  "opens_at": rule.get("opens_at"), "closes_at": rule.get("closes_at"),
+                  "if_holiday": rule.get("if_holiday") or None, "closed": bool(rule.get("closed")),
+                  "notes": rule.get("notes") or None}
                  for record in frame.to_dict("records") for rule in record.get("schedule_rules") or []]
     for chunk in _chunks(schedules):
         connection.execute(insert(Schedule), chunk)
+    write_services(connection, frame, ids)
     return result
+
+
+#: The fields of a service row (:class:`~geo_welfare.store.models.ResourceService`) a validated frame's
+#: ``services`` dicts carry (:mod:`geo_welfare.layers.national`), besides the rules.
+SERVICE_FIELDS = ("source_id", "service_code", "service_type", "kind", "target_groups", "capacity", "capacity_text",
+                  "schedule_text", "closed_on_holidays", "closed_year_end", "schedule_unparsed")
+
+
+def write_services(connection: Connection, frame: gpd.GeoDataFrame, ids: dict[str, int]) -> int:
+    """Replace the services of a source's places (``ids``: source_id → resource id) with the frame's ``services``.
+
+    A list without services (every layout but the national ones) leaves its places with none, so a
+    place whose file no longer lists services does not keep stale ones.  Returns the rows written.
+    """
+    for chunk in _chunks(list(ids.values())):
+        connection.execute(delete(ResourceService).where(ResourceService.resource_id.in_(chunk)))
+    rows = [{"resource_id": ids[str(record["source_id"])],
+             **{name: plain(service.get(name)) for name in SERVICE_FIELDS},
+             "closed_on_holidays": bool(service.get("closed_on_holidays")),
+             "closed_year_end": bool(service.get("closed_year_end")),
+             "schedule_rules": json.dumps(service.get("schedule_rules") or [], ensure_ascii=False)}
+            for record in frame.to_dict("records") if str(record["source_id"]) in ids
+            for service in (record.get("services") if isinstance(record.get("services"), list) else [])]
+    for chunk in _chunks(rows):
+        connection.execute(insert(ResourceService), chunk)
+    return len(rows)
 
 
 def write_candidates(connection: Connection, frame: gpd.GeoDataFrame, source: str) -> WriteResult:

@@ -138,16 +138,48 @@ def _hours(rule: ScheduleRule, lang: str) -> str:
     return t("schedule_hours", lang, opens=_clock_text(rule.opens_at), closes=_clock_text(rule.closes_at))
 
 
+def _months(rule: ScheduleRule, lang: str) -> str:
+    """4・5・6月 / in months 4, 5 and 6; most months as the few left out: 8月を除く / except in months 8."""
+    left_out = [month for month in range(1, 13) if month not in rule.bymonth]
+    if len(left_out) < len(rule.bymonth) and not rule.closed:
+        return t("schedule_except_months", lang, months=_listed([str(month) for month in left_out], lang))
+    return t("schedule_in_months", lang, months=_listed([str(month) for month in rule.bymonth], lang))
+
+
+def _qualified(rule: ScheduleRule, per_month: int | None, lang: str) -> str:
+    """A rule's days with its months (4月～9月) and, for a holidays-only rule, that it holds on holidays."""
+    if rule.if_holiday == "only":
+        return word("schedule_on_holidays_only", lang)
+    if rule.freq == "YEARLY":
+        return _months(rule, lang)
+    days = _rule_words(rule, per_month, lang)
+    return f"{_months(rule, lang)} {days}".strip() if rule.bymonth else days
+
+
+#: What the open rules do on public holidays, in words (祝日の場合は翌日 …).
+_IF_HOLIDAY_KEYS = {"next_day": "schedule_moved_after_holidays", "not_held": "schedule_not_on_holidays",
+                    "unknown": "schedule_holidays_not_said"}
+
+
 def _sessions(schedule: ParsedSchedule, lang: str) -> list[str]:
-    """Each rule's days with their hours; rules on the same days are one phrase with two sessions."""
+    """Each open rule's days with their hours; rules on the same days are one phrase with two sessions."""
     sessions: dict[str, list[str]] = {}  # 月曜 10〜12時、13〜15時: one day phrase, two sessions
-    for rule in schedule.rules:
-        sessions.setdefault(_rule_words(rule, schedule.times_per_month, lang), []).append(_hours(rule, lang))
+    for rule in schedule.open_rules:
+        sessions.setdefault(_qualified(rule, schedule.times_per_month, lang), []).append(_hours(rule, lang))
     parts = []
     for days, hours in sessions.items():
         hours_text = word("schedule_hours_separator", lang).join(filter(None, hours))
         parts.append(t("schedule_days_at_hours", lang, days=days, hours=hours_text) if days and hours_text
                      else days or hours_text)
+    for outcome in dict.fromkeys(rule.if_holiday for rule in schedule.open_rules if rule.if_holiday in _IF_HOLIDAY_KEYS):
+        parts.append(word(_IF_HOLIDAY_KEYS[outcome], lang))
+    for rule in schedule.closed_rules:
+        days = _qualified(rule, None, lang)
+        parts.append(t("schedule_closed_on_days", lang, days=days))
+        if rule.if_holiday == "not_held":
+            parts.append(word("schedule_closure_open_on_holidays", lang))
+        elif rule.if_holiday == "next_day":
+            parts.append(word("schedule_moved_after_holidays", lang))
     return parts
 
 
@@ -158,7 +190,7 @@ def describe(schedule: ParsedSchedule, lang: str = "ja") -> str:
     understood the original text is the best description there is.
     """
     parts = _sessions(schedule, lang)
-    if schedule.times_per_month and not schedule.rules:  # with rules, the rules say 月2回 where it matters
+    if schedule.times_per_month and not schedule.open_rules:  # with rules, the rules say 月2回 where it matters
         parts.insert(0, _times_a_month(schedule.times_per_month, lang))
     if schedule.closed_on_holidays:
         parts.append(word("schedule_closed_on_holidays", lang))
@@ -170,4 +202,7 @@ def describe(schedule: ParsedSchedule, lang: str = "ja") -> str:
     if schedule.unparsed:
         text = t("schedule_with_unparsed", lang, schedule=text,
                  unparsed=word("schedule_unparsed_separator", lang).join(schedule.unparsed))
+    if schedule.notes:  # 雨天中止: as the list wrote it
+        text = t("schedule_with_notes", lang, schedule=text,
+                 notes=word("schedule_unparsed_separator", lang).join(schedule.notes))
     return text[0].upper() + text[1:]  # a sentence begins with a capital where the script has them

@@ -84,6 +84,7 @@
       target: $("target").value.trim() || null,
       barrier_free: $("barrier_free").checked,
       consultation: $("consultation").checked,
+      consults: $("consults").value ? [$("consults").value] : [],
       include_unknown: $("include_unknown").checked,
       speed: parseFloat($("speed").value),
       k: parseInt($("k").value, 10)
@@ -114,6 +115,7 @@
     list.innerHTML = "";
     var features = answer.features;
     $("print").disabled = !features.length;
+    $("print-map").disabled = !features.length;
     var note = $("speed-note");
     note.textContent = words.coord_speed_note.replace("{speed}", answer.speed_kmh);
     note.hidden = !features.length;
@@ -139,6 +141,7 @@
       }).bindTooltip(escapeHtml(p.name)).addTo(chosenLayer);
       place.on("click", function () { highlight(p.rank); });
       var rows = [[words.schedule, p.schedule || "—"], [words.address, p.address || "—"], [words.phone, p.phone || "—"]];
+      if (p.services) { rows.unshift([words.services, p.services]); }  // an office's services (national lists)
       var item = document.createElement("li");
       item.setAttribute("data-rank", p.rank);
       item.setAttribute("data-name", p.name);
@@ -179,6 +182,7 @@
         chosenLayer.clearLayers();
         $("results").innerHTML = "";
         $("print").disabled = true;
+        $("print-map").disabled = true;
         status(errorText(answer.body));
         return;
       }
@@ -186,9 +190,68 @@
     }).catch(function () { if (mine === generation) { status(words.coord_error); } });
   }
 
+  // 担当の包括は？ The 圏域 of the origin, the centre tied to it (or the nearest, said so), the districts.
+  var whichGeneration = 0;
+  function whichText(text) { $("which-status").textContent = text || ""; }
+  function whichAnswer(answer) {
+    var box = $("which-answer");
+    var rows = [];
+    var areas = answer.areas;
+    ["daily_life_area", "elementary_district", "junior_high_district", "district"].forEach(function (unit) {
+      var area = areas[unit];
+      if (!area && unit === "district") { return; }  // most stores keep no 地区: leave the line out
+      rows.push("<dt>" + escapeHtml(answer.unit_labels[unit]) + "</dt><dd data-unit=\"" + escapeHtml(unit) + "\">" +
+                (area ? escapeHtml(area.name || area.code) + " <small>(" + escapeHtml(area.code) + ")</small>"
+                      : escapeHtml(words.coord_which_no_area)) + "</dd>");
+    });
+    (answer.csw || []).forEach(function (entry) {
+      rows.push("<dt>" + escapeHtml(entry.key) + "</dt><dd>" + escapeHtml(entry.value) + "</dd>");
+    });
+    var centre = answer.centre;
+    var html = "";
+    if (answer.location) {
+      html += '<p class="gw-which-located">' + escapeHtml(words.coord_which_located
+        .replace("{level}", answer.location.level_label).replace("{matched}", answer.location.matched || "")) + "</p>";
+    }
+    if (!centre) {
+      html += '<p class="gw-which-centre" data-tie="none">' + escapeHtml(words.coord_which_none) + "</p>";
+    } else {
+      var walk = centre.walking_min == null ? "—" : walkText(centre);
+      html += '<p class="gw-which-tie" data-tie="' + escapeHtml(centre.tie) + '">' +
+        escapeHtml(centre.tie === "assigned" ? words.coord_which_assigned : words.coord_which_nearest) + "</p>" +
+        '<h3 class="gw-which-centre">' + escapeHtml(centre.name) + "</h3>" +
+        "<dl>" + [[words.address, centre.address || "—"], [words.phone, centre.phone || "—"],
+                  [words.coord_which_hours, centre.hours || "—"]].map(function (r) {
+          return "<dt>" + escapeHtml(r[0]) + "</dt><dd>" + escapeHtml(r[1]) + "</dd>";
+        }).join("") + "<dt>" + escapeHtml(words.coord_walk) + '</dt><dd class="gw-which-walk">' + walk + "</dd></dl>";
+    }
+    box.innerHTML = html + '<dl class="gw-which-areas">' + rows.join("") + "</dl>";
+    box.hidden = false;
+  }
+  function which() {
+    if (!origin) { whichText(words.coord_which_need_point || ""); return; }
+    var mine = ++whichGeneration;
+    whichText(words.coord_searching);
+    postJSON("/api/which", { lon: origin.lon, lat: origin.lat, speed: parseFloat($("speed").value) })
+      .then(function (answer) {
+        if (mine !== whichGeneration) { return; }
+        if (!answer.ok) { $("which-answer").hidden = true; whichText(errorText(answer.body)); return; }
+        whichText("");
+        whichAnswer(answer.body);
+        if (origin.level) { $("which-answer").insertAdjacentHTML("afterbegin", '<p class="gw-which-located">' +
+          escapeHtml(words.coord_level_of.replace("{level}", origin.level)) + "</p>"); }
+      }).catch(function () { if (mine === whichGeneration) { whichText(words.coord_error); } });
+  }
+  $("which-button").addEventListener("click", which);
+
   function choose(candidate) {
-    setOrigin(candidate.lat, candidate.lon, candidate.label);
+    var typed = $("address").value.trim();
+    setOrigin(candidate.lat, candidate.lon, candidate.label +
+              (candidate.level_label ? " (" + words.coord_level_of.replace("{level}", candidate.level_label) + ")" : ""));
+    origin.level = candidate.level_label || null;
+    origin.typed = typed || candidate.label;  // the printout names the address as the coordinator typed it
     search();
+    which();
   }
 
   function showCandidates(candidates) {
@@ -227,12 +290,39 @@
     showCandidates([]);
     setOrigin(event.latlng.lat, event.latlng.lng, words.coord_origin_map);
     search();
+    which();
   });
   $("needs-form").addEventListener("change", search);
   $("needs-form").addEventListener("submit", function (event) { event.preventDefault(); search(); });
   $("print").addEventListener("click", function () {
     $("print-date").textContent = new Date().toLocaleDateString(lang === "en" ? "en-GB" : "ja-JP");
     window.print();
+  });
+  // The printout with a map: a posted form (the location and the address never go into a URL), in a new tab.
+  $("print-map").addEventListener("click", function () {
+    if (!origin) { return; }
+    var form = $("print-form");
+    Array.prototype.slice.call(form.querySelectorAll("input:not([name=csrf_token])")).forEach(function (input) {
+      form.removeChild(input);
+    });
+    var wanted = needs();
+    function add(name, value) {
+      if (value === null || value === undefined || value === false) { return; }
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value === true ? "true" : String(value);
+      form.appendChild(input);
+    }
+    wanted.kinds.forEach(function (kind) { add("kind", kind); });
+    ["weekday", "time", "target", "barrier_free", "consultation", "include_unknown", "speed", "k"].forEach(function (key) {
+      add(key, wanted[key]);
+    });
+    add("lon", origin.lon);
+    add("lat", origin.lat);
+    add("address", origin.typed || null);
+    add("lang", lang);
+    form.submit();
   });
   $("print-date").textContent = new Date().toLocaleDateString(lang === "en" ? "en-GB" : "ja-JP");
 })();

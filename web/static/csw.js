@@ -21,15 +21,19 @@
   var map = L.map("map", { maxZoom: 18 });
   window.gwCswMap = map;
   if (!district) { map.setView([35.68, 139.76], 12); return; }
+  var context = window.gwContext;
+  context.streets(map);  // the walking network's streets: where the places are, without base tiles
   var outline = L.geoJSON(district.outline, { style: { color: "#111", weight: 3, fill: false } }).addTo(map);
+  var kinds = {};
   district.places.forEach(function (p) {
-    var badge = document.createElement("div");
-    badge.className = "gw-place-number";
-    badge.style.borderColor = p.colour;
-    badge.textContent = String(p.number);
-    L.marker([p.lat, p.lon], { title: String(p.name), icon: L.divIcon({ className: "gw-place", iconSize: [26, 24],
-      html: badge }) })
-      .bindTooltip(escapeHtml(p.name)).addTo(map);
+    // The print map's number, shape and colour for the kind: told apart in black and white too.
+    L.marker([p.lat, p.lon], { title: String(p.name), icon: context.shapeIcon(p.marker, p.colour, p.number, 24,
+      "gw-place-number") }).bindTooltip(escapeHtml(p.name)).addTo(map);
+    kinds[p.kind] = { marker: p.marker, colour: p.colour, text: p.kind_label };
   });
+  var words = district.legend || {};
+  context.legend(map, words.title, Object.keys(kinds).map(function (kind) { return kinds[kind]; }).concat([
+    { className: "gw-swatch-line", style: { color: "#111" }, text: words.district },
+    { className: "gw-swatch-street", style: { color: "#9e9e9e" }, text: words.streets }]));
   map.fitBounds(outline.getBounds(), { padding: [20, 20] });
 })();

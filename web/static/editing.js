@@ -143,7 +143,7 @@
   function setValue(field, node, value) {
     if (node.tagName === "SELECT") {
       node.value = value === true ? "true" : value === false ? "false" : (value === null || value === undefined
-        ? (field.type === "visibility" ? "public" : field.type === "kind" ? "salon" : "") : String(value));
+        ? (field.type === "visibility" ? "public" : field.type === "kind" ? C.kinds[0][0] : "") : String(value));
     } else {
       node.value = value === null || value === undefined ? "" : String(value);
     }

@@ -6,6 +6,7 @@
   var config = block ? JSON.parse(block.textContent) : {};
   var lang = config.lang || "ja";
   var words = config.words || {};
+  var styles = config.styles || {};
   var STAGES = 3;  // coverage, gaps, walking areas
   var map = L.map("map", { maxZoom: 18 });
   window.gwPlannerMap = map;  // for tests and for the console
@@ -13,11 +14,13 @@
   // polygons that arrive later never cover them (their tooltips stay reachable).
   map.createPane("gwPlaces");
   map.getPane("gwPlaces").style.zIndex = 450;
+  window.gwContext.streets(map);  // the walking network's streets under everything: context without tiles
   var areaLayer = L.geoJSON(null, { style: { color: "#555", weight: 1.5, fill: false } }).addTo(map);
   var resourceLayer = L.layerGroup().addTo(map);
   var gapLayer = L.geoJSON(null, {
-    style: function (f) { return { color: "#b22222", weight: 1, fillColor: "#e34a33",
-      fillOpacity: f.properties.age_65_plus > 0 ? 0.45 : 0.12 }; },
+    style: function (f) {  // one style for gaps on every map (web/choropleth.py GAP_STYLE); faint where no one lives
+      return Object.assign({}, styles.gaps, { fillOpacity: f.properties.age_65_plus > 0 ? styles.gaps.fillOpacity : 0.1 });
+    },
     onEachFeature: function (f, layer) {
       var p = f.properties, box = element("div");
       box.appendChild(element("b", p.name));
@@ -28,11 +31,30 @@
     }
   }).addTo(map);
   var serviceLayer = L.geoJSON(null, {
-    style: { color: "#1f78b4", weight: 1, fillColor: "#a6cee3", fillOpacity: 0.25 },
+    style: styles.serviceAreas,
     onEachFeature: function (f, layer) { layer.bindTooltip(element("span", f.properties.name)); }
   }).addTo(map);
   serviceLayer.bringToBack();
   var siteLayer = L.layerGroup().addTo(map);
+
+  // The legend: what each colour and shape on the map means, in the page's language; the kinds are those
+  // of the places shown, so it is redrawn with them.
+  var kindStyles = config.kinds || {}, legendControl = null;
+  function drawLegend(kinds) {
+    if (legendControl) { legendControl.remove(); }
+    legendControl = window.gwContext.legend(map, words.legend_title, kinds.map(function (kind) {
+      var look = kindStyles[kind] || { marker: "o", colour: "#1f78b4", label: kind };
+      return { marker: look.marker, colour: look.colour, text: look.label };
+    }).concat([
+      { className: "gw-swatch-site", text: words.legend_sites },
+      { className: "gw-swatch-candidate", text: words.legend_candidates },
+      { style: styles.serviceAreas, text: words.legend_service_areas },
+      { style: styles.gaps, text: words.legend_gaps },
+      { className: "gw-swatch-line", style: { color: "#555" }, text: words.legend_areas },
+      { className: "gw-swatch-street", style: { color: "#9e9e9e" }, text: words.legend_streets }
+    ]));
+  }
+  drawLegend([]);
   var rows = [], sortKey = null, sortDown = true;
   var generation = 0;  // answers to an older request are dropped when a newer one was sent
 
@@ -76,7 +98,9 @@
     if (sortKey) {
       sorted.sort(function (a, b) {
         var x = a[sortKey], y = b[sortKey];
-        var order = (typeof x === "number" && typeof y === "number") ? x - y : String(x).localeCompare(String(y), "ja");
+        var numeric = (typeof x === "number" || x == null) && (typeof y === "number" || y == null);
+        var order = numeric ? (x == null ? -Infinity : x) - (y == null ? -Infinity : y) || 0
+          : String(x == null ? "" : x).localeCompare(String(y == null ? "" : y), "ja");
         return sortDown ? -order : order;
       });
     }
@@ -84,7 +108,8 @@
     body.replaceChildren.apply(body, sorted.concat(total).map(function (r) {
       var attributes = { "data-code": r.code };
       if (r.code === "*") { attributes["class"] = "gw-total"; }
-      return row([r.name, number(r.age_65_plus), number(r.age_65_plus_covered), percent(r.share_65_plus_covered),
+      var whole = r.whole || {};  // whole people that add up to the total row (the server rounds them)
+      return row([r.label, number(whole.age_65_plus), number(whole.age_65_plus_covered), percent(r.share_65_plus_covered),
         percent(r.share_75_plus_covered)], attributes);
     }));
   }
@@ -99,6 +124,7 @@
 
   function downloads(query) {
     document.getElementById("download-coverage").href = "/api/coverage?" + query + "&format=csv";
+    document.getElementById("download-coverage-xlsx").href = "/api/coverage?" + query + "&format=xlsx";
     document.getElementById("download-gaps-geojson").href = "/api/gaps?" + query + "&format=geojson";
     document.getElementById("download-gaps-gpkg").href = "/api/gaps?" + query + "&format=gpkg";
     document.getElementById("download-service-areas").href = "/api/service-areas?" + query + "&format=geojson";
@@ -106,9 +132,13 @@
 
   function drawResources(answer) {
     resourceLayer.clearLayers();
+    var shown = {};
+    answer.features.forEach(function (f) { shown[f.properties.kind] = true; });
+    drawLegend(Object.keys(kindStyles).filter(function (kind) { return shown[kind]; }));
     answer.features.forEach(function (f) {
-      L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { radius: 5, color: "#222",
-        weight: 1, fillColor: "#1f78b4", fillOpacity: 0.9, className: "gw-place", pane: "gwPlaces" })
+      var look = kindStyles[f.properties.kind] || { marker: "o", colour: "#1f78b4" };
+      L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], { pane: "gwPlaces", title: String(f.properties.name),
+        icon: window.gwContext.shapeIcon(look.marker, look.colour, null, 14) })
         .bindTooltip(element("span", f.properties.name)).addTo(resourceLayer);
     });
   }
@@ -137,6 +167,7 @@
       if (mine !== generation) { return null; }
       rows = answers[0].rows;
       drawTable();
+      document.getElementById("no-places").hidden = answers[0].places !== 0;  // 0 % because nothing was counted
       areaLayer.clearLayers().addData(answers[1]);
       drawResources(answers[2]);
       if (areaLayer.getLayers().length) { map.fitBounds(areaLayer.getBounds()); }
@@ -161,11 +192,56 @@
     }).catch(function (error) { if (mine === generation) { status(error.message); } });
   }
 
+  // Candidate sites: imported, a grid, stored places of a kind, or points clicked on the map.
+  var clicked = [], candidateLayer = L.layerGroup().addTo(map);
+  function candidateSource() {
+    var chosen = document.querySelector("#plan-form input[name=candidates]:checked");
+    return chosen ? chosen.value : "stored";
+  }
+  function showCandidateOptions() {
+    var source = candidateSource();
+    document.getElementById("spacing-label").hidden = source !== "grid";
+    document.getElementById("candidate-kind-label").hidden = source !== "kind";
+    document.getElementById("points-hint").hidden = source !== "points";
+    document.getElementById("points-text").textContent = String(words.points_hint || "").replace("{count}", clicked.length);
+    candidateLayer.eachLayer(function (marker) { marker.setOpacity(source === "points" ? 1 : 0.3); });
+  }
+  document.querySelectorAll("#plan-form input[name=candidates]").forEach(function (input) {
+    input.addEventListener("change", showCandidateOptions);
+  });
+  map.on("click", function (event) {
+    if (candidateSource() !== "points") { return; }
+    clicked.push([event.latlng.lng, event.latlng.lat]);
+    L.marker(event.latlng, { icon: L.divIcon({ className: "gw-candidate", iconSize: [12, 12] }), pane: "gwPlaces",
+      title: String(words.legend_candidates) + " " + clicked.length })
+      .bindTooltip(element("span", clicked.length)).addTo(candidateLayer);
+    showCandidateOptions();
+  });
+  document.getElementById("points-clear").addEventListener("click", function () {
+    clicked = [];
+    candidateLayer.clearLayers();
+    showCandidateOptions();
+  });
+  function planError(text) {  // beside the button, where the planner is looking, with the fix in its words
+    var box = document.getElementById("plan-error");
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+
   function plan(event) {
     event.preventDefault();
     var query = params();
     var k = document.getElementById("k").value, target = document.getElementById("target").value;
     if (target) { query.set("target", target); } else { query.set("k", k); }
+    var source = candidateSource();
+    query.set("candidates", source);
+    if (source === "grid") { query.set("spacing", document.getElementById("spacing").value); }
+    if (source === "kind") { query.set("candidate_kind", document.getElementById("candidate-kind").value); }
+    if (source === "points") {
+      query.set("points", clicked.map(function (p) { return p[0].toFixed(7) + "," + p[1].toFixed(7); }).join(";"));
+    }
+    planError("");
+    document.getElementById("plan-downloads").hidden = true;
     status(words.working);
     getJSON("/api/plan?" + query).then(function (answer) {
       var summary = document.querySelector("#plan-summary tbody");
@@ -177,13 +253,27 @@
       var list = document.getElementById("plan-sites");
       list.replaceChildren.apply(list, answer.sites.features.map(function (f) {
         var p = f.properties, c = f.geometry.coordinates;
-        L.marker([c[1], c[0]], { icon: L.divIcon({ className: "gw-site",
+        L.marker([c[1], c[0]], { pane: "gwPlaces", title: String(p.name), icon: L.divIcon({ className: "gw-site",
           html: element("div", Number(p.order), { "class": "gw-site-label" }), iconSize: [26, 26] }) })
           .bindTooltip(element("span", p.name)).addTo(siteLayer);
-        return element("li", p.name + " (+" + number(p.added_65_plus) + ")");
+        var item = element("li");
+        item.appendChild(element("span", p.name, { "class": "gw-site-name" }));
+        if (p.address) { item.appendChild(element("span", p.address, { "class": "gw-site-address" })); }
+        item.appendChild(element("span", " (+" + number(p.added_65_plus) + ")"));
+        return item;
       }));
+      ["csv", "xlsx", "geojson"].forEach(function (format) {
+        document.getElementById("download-sites-" + format).href = "/api/plan?" + query + "&format=" + format;
+      });
+      document.getElementById("plan-downloads").hidden = false;
       status("");
-    }).catch(function (error) { status(error.message); });
+    }).catch(function (error) {  // no answer: the sites of an earlier question are not left standing beside it
+      siteLayer.clearLayers();
+      document.getElementById("plan-sites").replaceChildren();
+      document.querySelector("#plan-summary tbody").replaceChildren();
+      status("");
+      planError(error.message);
+    });
   }
 
   document.getElementById("planner-form").addEventListener("submit", run);
