@@ -484,7 +484,7 @@ def test_upgrading_a_0001_store_keeps_its_rows(empty_store_url, tmp_path):
             "ST_GeomFromText('POINT(139.401 35.201)', 6668))"))
     resource_rows = snapshot_engine(engine)
     command.upgrade(alembic_config(engine), "head")
-    assert current_revision(engine) == head_revision() == "0010"
+    assert current_revision(engine) == head_revision() == "0011"
     assert snapshot_engine(engine) == resource_rows
     assert {"app_user", "resource_change"} <= set(inspect(engine).get_table_names())
     add_user(engine, "sato", "long-enough-pw", "editor")
