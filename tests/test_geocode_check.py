@@ -62,3 +62,25 @@ def test_a_point_far_from_its_address_is_reported_and_kept(store_url, shared_dat
     # Without --geocode nothing is checked (and nothing warned).
     again = run_cli(store_url, "import", "resources", path, "--kind", "support_centre")
     assert "m from where the address puts them" not in again.stderr
+
+
+def test_candidate_sites_with_only_an_address_are_placed_in_their_town(demo_spatialite_url, tmp_path):
+    """A candidate list (空き家 …) often has an address and no point: it is placed at its 町丁目, never guessed."""
+    import shapely
+
+    from geo_welfare.store.read import read_areas, read_candidates
+    url = demo_spatialite_url
+    assert run_cli(url, "import", "gazetteer", "--small-areas").exit_code == 0  # the demo town's own 町丁目
+    path = tmp_path / "vacant.csv"
+    path.write_text("ID,名称,種別,住所,緯度,経度\n"
+                    "V1,空き家A,空き家,架空市デモ町デモ台二丁目22番9号,,\n"
+                    "V2,空き家B,空き家,架空市デモ町どこにもない町1番,,\n", encoding="utf-8")
+    refused_run = run_cli(url, "import", "candidates", path)
+    assert refused_run.exit_code == 1 and "row 3" in refused_run.stderr  # the unknown town: refused, named
+    result = run_cli(url, "import", "candidates", path, "--skip-invalid", "--report", tmp_path / "report.csv")
+    assert result.exit_code == 0, result.stderr
+    stored = read_candidates(open_store(url))
+    placed = stored[stored["source"] == "vacant"].set_index("source_id")
+    assert list(placed.index) == ["V1"]
+    town = read_areas(open_store(url), "small_area").set_index("name").loc["デモ台二丁目", "geometry"]
+    assert town.contains(shapely.Point(placed.loc["V1"].geometry.x, placed.loc["V1"].geometry.y))
