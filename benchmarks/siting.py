@@ -48,7 +48,7 @@ GRID, MINUTES, KS = 250.0, 15.0, (10, 50, 100)
 #: The part of the city spopt is given: the first resident points in store order (k = 10, existing
 #: places fixed).  The largest tried that it finished within 10 minutes here: 60,000 points (12,311
 #: open, 2,795 candidates) in 324 s at load 5 (30,000: 78 s).  ``SPOPT_POINTS=…`` in the environment
-#: tries another size.
+#: tries another size; ``SPOPT_POINTS=0`` skips spopt (minutes) while the whole-city solves are iterated on.
 SPOPT_POINTS = int(os.environ.get("SPOPT_POINTS", 60_000))
 SPOPT_K = 10
 #: Seconds each whole-city solve may take: the issue's target.  A solve stopped by it says so.
@@ -184,6 +184,8 @@ def main() -> None:
               f"{r['cpu']:7.1f}s{r['load']:6.1f}  {status:12}{r['gap']:9.1e}  {r['before']:6.1%} → {r['after']:6.1%}"
               f"  {same}")
     print(f"  peak memory so far {megabytes():,.0f} MB")
+    if SPOPT_POINTS <= 0:
+        return
     s = spopt_side(inputs)
     print(f"spopt beside it, the first {s['points']:,} resident points (ward {', '.join(s['wards'])}; {s['open']:,} not "
           f"reached by existing places), {s['candidates']:,} candidates, k = {SPOPT_K}, same objective "

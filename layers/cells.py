@@ -48,7 +48,7 @@ def capacity_cell(value: str | None, strict: bool = True) -> tuple[int | None | 
     descriptive cell) "text" for words that say no single number (「大会議室：120名、…各24名」, 「二十人」),
     which are kept as text.  Only ASCII and full-width digits count: a cell of other digit characters
     (``²``, ``①``) looks like a number and is none, so it is "?" either way.  ``strict`` (the web's form)
-    takes plain digits only, as before.
+    refuses words that give no single number ("?"), where an import keeps them as text.
     """
     if value is None:
         return None, False
@@ -56,7 +56,7 @@ def capacity_cell(value: str | None, strict: bool = True) -> tuple[int | None | 
     digits = glossary.CAPACITY_NOISE.sub("", text)
     if digits and digits.isdigit() and not (digits.isascii() and digits.isdecimal()):
         return "?", False
-    match = None if strict else glossary.CAPACITY_PATTERN.fullmatch(text)
+    match = glossary.CAPACITY_PATTERN.fullmatch(text)  # 「約20名」「20名程度」: the form reads them as an import does
     if match is not None:
         digits = match["number"]
     elif not digits or not digits.isascii() or not digits.isdigit():

@@ -264,3 +264,25 @@ DISTRICT_ATTRIBUTE_COLUMNS: dict[str, tuple[str, ...]] = {
 MUNICIPALITY_NAME_COLUMNS: dict[str, tuple[str, ...]] = {
     "prefecture": ("prefName", "都道府県名"), "municipality": ("cityName", "市区町村名"),
 }
+
+
+# --- hazards and shelters (geo_welfare.layers.shelters): the GSI files' own columns -------------
+
+#: GSI 指定緊急避難場所・指定避難所 (the shelter API's properties, as the files write them).
+GSI_SHELTER_COLUMNS: dict[str, str] = {
+    "source_id": "共通ID", "number": "NO", "municipality": "都道府県名及び市町村名", "name": "施設・場所名",
+    "address": "住所", "accepts": "受入対象者",
+}
+#: The hazard flags of a 指定緊急避難場所 ("1" open for that hazard, "" not) → the hazard ids they set.
+GSI_HAZARD_FLAGS: dict[str, str] = {
+    "洪水": "flood", "崖崩れ、土石流及び地滑り": "landslide", "高潮": "storm_surge", "地震": "earthquake",
+    "津波": "tsunami", "大規模な火事": "large_fire", "内水氾濫": "inland_flood", "火山現象": "volcano",
+}
+
+
+# --- public transport (geo_welfare.layers.stops_areas): community-transport service areas ----------
+
+#: The name and the kind (乗合タクシー, コミュニティバス, デマンド交通 …) of a community-transport service area.
+TRANSIT_AREA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "名称", "区域名", "運行区域"), "kind": ("kind", "種別", "運行形態", "交通種別"),
+}

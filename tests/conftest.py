@@ -156,6 +156,24 @@ def demo_postgis_template(postgis_template):
     admin.dispose()
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def children_town(request, tmp_path_factory):
+    """The demo town with the generated children's places (tests/data/groups/children_places.csv), on each
+    backend: a copy of the session's demo store per test module."""
+    from helpers import REPOSITORY
+
+    def with_children(url: str) -> str:
+        result = run_cli(url, "import", "resources", REPOSITORY / "tests" / "data" / "groups" / "children_places.csv")
+        assert result.exit_code == 0, result.output
+        return url
+    if request.param == "spatialite":
+        yield with_children(copy_spatialite_store(request.getfixturevalue("demo_spatialite_template"),
+                                                  tmp_path_factory.mktemp("children_town")))
+    else:
+        with fresh_postgis_database(request.getfixturevalue("demo_postgis_template")) as url:
+            yield with_children(url)
+
+
 @pytest.fixture
 def demo_spatialite_url(demo_spatialite_template, tmp_path) -> str:
     """A SpatiaLite store of the demo town for one test alone (a copy of the session's file)."""

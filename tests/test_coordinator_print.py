@@ -169,3 +169,15 @@ def test_the_printout_in_chromium_as_pdf(browser, live_server, tmp_path):
     watched.check_offline()  # no outside server asked (the map is an image drawn here)
     assert not any("lat=" in url or "lon=" in url or "139.4" in url for url in watched.requests)
     page.close()
+
+
+def test_the_consultation_field_searched_is_printed_and_applied(client):
+    # Salons and support centres, any day, taking 権利擁護: a 地域包括支援センター takes it by law (glossary
+    # KIND_CONSULTATION_FIELDS) and no demo salon names a field, so the three public centres alone are listed.
+    centres = {"デモ北部地域包括支援センター", "デモ東部地域包括支援センター", "デモ南部地域包括支援センター"}
+    html = _form(client, kind=["salon", "support_centre"], weekday="", time="", consults="advocacy").get_data(
+        as_text=True)
+    assert set(_places(html)) == centres
+    assert "相談分野権利擁護" in flat(re.sub(r"<[^>]+>", " ", html))
+    html = _form(client, kind=["salon", "support_centre"], weekday="", time="").get_data(as_text=True)
+    assert "相談分野" not in html and len(_places(html)) == 5  # k = 5: the nearest, whatever they take

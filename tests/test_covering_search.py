@@ -91,7 +91,7 @@ def test_the_lp_duals_fix_out_only_columns_in_no_optimum_and_fix_in_only_columns
             choices = all_choices(dense, weights, k)
             best = max(choices.values())
             optima = [set(c) for c, v in choices.items() if v >= best - 1e-9]
-            _, _, duals, _ = covering._restricted_lp(matrix, weights, np.arange(dense.shape[1]), k)
+            _, _, duals, _, _ = covering._restricted_lp(matrix, weights, np.arange(dense.shape[1]), k)
             _, without, with_it = covering.lagrangian_bounds(matrix, weights, duals, k)
             tolerance = 1e-9 * weights.sum()
             for j in np.flatnonzero(without < best - tolerance):

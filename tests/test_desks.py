@@ -234,7 +234,7 @@ def test_coordinator_field_selector(desks):
     url, _ = desks
     client = create_app(url, tiles="none").test_client()
     page = client.get("/coordinator?lang=ja").get_data(as_text=True)
-    assert '<select name="consults" id="consults">' in page and '<option value="hikikomori">ひきこもり</option>' in page
+    assert '<select name="consults" id="consults" data-kinds=' in page and '<option value="hikikomori">ひきこもり</option>' in page
     token = client.get("/api/session").get_json()["csrf_token"]
 
     def asked(consults):

@@ -182,6 +182,8 @@ def test_refusals_name_the_file_and_write_nothing(store_url, shared_data, tmp_pa
     assert result.exit_code == 1 and "bad.csv" in result.stderr and "row 2" in result.stderr
     result = run_cli(store_url, "import", "gazetteer")
     assert result.exit_code == 2
+    result = run_cli(store_url, "import", "gazetteer", BLOCKS, "--municipality", "千代田区")  # it would be ignored
+    assert result.exit_code == 2 and "--municipality" in result.stderr and BLOCKS.name in result.stderr
     assert stored_counts(store_url) == {}
 
 

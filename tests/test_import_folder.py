@@ -530,3 +530,29 @@ def test_sapporo_real_folder_plan(spatialite_url, shared_data):
                        ("school/papamama_MiddleSchool_loc.geojson", "school locations (points)")]
     assert lines[22:] == ["Dry run: nothing was imported"]
     assert f"--network {folder / NETWORK})" in lines[19]
+
+
+def test_skip_invalid_imports_a_lists_good_rows_and_reports_the_rest(store_url, shared_data, tmp_path, monkeypatch):
+    # Takamatsu's 52 community centres, the third row's latitude typed as words: refused whole by default;
+    # with --skip-invalid the other 51 are imported and the one row written to its report, in the current folder.
+    source = shared_data / "takamatsu" / "takamatsu_community_center.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 53 and lines[3].split(",")[1].replace(".", "").isdigit()
+    bad = lines[3].split(",")
+    bad[1] = "北緯34度"
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / source.name).write_text("\n".join(lines[:3] + [",".join(bad)] + lines[4:]) + "\n", encoding="utf-8")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    refused = run_cli(store_url, "import", "folder", folder, lang="ja")
+    assert refused.exit_code == 1 and counts(store_url)["resource"] == 0
+    result = run_cli(store_url, "import", "folder", folder, "--skip-invalid", lang="ja")
+    assert result.exit_code == 0, result.stderr
+    assert counts(store_url)["resource"] == 51
+    report = here / "takamatsu_community_center_report.csv"
+    with open(report, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["name"], row["行番号"]) for row in rows] == [(bad[3], "4")]
+    assert "取り込まなかった 1 行と理由" in result.output and str(report) in result.output

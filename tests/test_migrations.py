@@ -30,3 +30,22 @@ def test_a_migrated_store_has_the_models_tables(store_url):
         context = MigrationContext.configure(connection, opts={"include_object": _ours, "compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_the_head_read_from_the_files_is_alembics(tmp_path):
+    # The head is read from the migration files as text, so that an up-to-date store opens without importing
+    # Alembic: it must be the one Alembic's own script directory gives.
+    import subprocess
+    import sys
+
+    from alembic.script import ScriptDirectory
+
+    from geo_welfare.store.schema import MIGRATIONS_DIR
+    assert head_revision() == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    script = ("import sys\nfrom geo_welfare.store import open_store\n"
+              f"engine = open_store('sqlite:///{tmp_path / 'store.sqlite'}')\n"
+              "print('alembic' in sys.modules)\n")
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (first.returncode, again.returncode) == (0, 0), first.stderr + again.stderr
+    assert first.stdout.split()[-1] == "True" and again.stdout.split()[-1] == "False"  # migrated once, then not

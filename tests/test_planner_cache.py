@@ -263,3 +263,21 @@ def test_the_page_offers_every_ward_and_area_and_each_is_its_own_question(demo):
     assert within != whole
     assert within == new_client(demo).get(COVERAGE + f"&within={area}").data
     assert client.get(COVERAGE).data == whole
+
+
+def test_rows_written_behind_the_products_back_change_the_revision(demo_store):
+    # A script that adds a 5-year band or a district's attribute (both shown by the 地区カルテ) changes what a
+    # kept profile would say: the revision must change too.
+    from sqlalchemy import insert, select
+    from geo_welfare.store.models import DistrictAttribute, PopulationBand, PopulationCount
+    engine = open_store(demo_store)
+    before = store_revision(engine)
+    with engine.begin() as connection:
+        count_id = connection.execute(select(PopulationCount.id).limit(1)).scalar_one()
+        connection.execute(insert(PopulationBand).values(count_id=count_id, band_start=0, band_end=4, count=3))
+    banded = store_revision(engine)
+    assert banded != before
+    with engine.begin() as connection:
+        connection.execute(insert(DistrictAttribute).values(unit="elementary_district", code="E01", key="CSW配置",
+                                                            value="あり", source="script"))
+    assert store_revision(engine) not in (before, banded)

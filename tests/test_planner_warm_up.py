@@ -82,3 +82,23 @@ def test_the_thread_starts_only_when_asked_under_pytest_and_keeps_nothing_withou
     app = create_app(demo, tiles="none", network=STREETS)
     app.extensions["geo_welfare_warm_up"].join(timeout=300)
     assert len(cache_of(app).residents) == 0  # nothing is kept, so nothing is prepared
+
+
+@pytest.mark.parametrize("demo", ["spatialite"], indirect=True)
+def test_after_the_warm_up_the_first_nearest_search_snaps_no_place(demo, monkeypatch):
+    import geo_welfare.web.coordinator as coordinator
+    body = {"lon": 139.399133, "lat": 35.2081, "k": 3, "kinds": ["salon"]}  # a point on a street in デモ町一丁目
+
+    def ask(client):
+        token = client.get("/api/session").get_json()["csrf_token"]
+        answer = client.post("/api/nearest", json=body, headers={"X-CSRFToken": token})
+        assert answer.status_code == 200
+        return answer.get_json()
+    expected = ask(create_app(demo, tiles="none", network=STREETS).test_client())
+    app = create_app(demo, tiles="none", network=STREETS)
+    warm_up(app)
+
+    def refused(*_args, **_kwargs):
+        raise AssertionError("the places were read and snapped again after the warm-up")
+    monkeypatch.setattr(coordinator, "prepare_places", refused)
+    assert ask(app.test_client()) == expected and len(expected["features"]) == 3

@@ -164,16 +164,20 @@ def test_file_names_say_district_paper_and_format(demo_url, tmp_path, monkeypatc
     assert page_count(tmp_path / f"E02_{name}_A3.pdf") == 1
     client = create_app(demo_url, tiles="none").test_client()
     for query, fmt, expected in (("", "pdf", f"E02_{name}_A4.pdf"), ("?paper=A3", "pdf", f"E02_{name}_A3.pdf"),
-                                 ("", "png", f"E02_{name}_A4.png")):
+                                 ("", "png", f"E02_{name}_A4.png"), ("?large_print=1", "pdf", f"E02_{name}_A3_large.pdf")):
         response = client.get(f"/district/elementary_district/E02/map.{fmt}{query}")
         assert response.status_code == 200
         disposition = response.headers["Content-Disposition"]
         assert disposition.endswith(f"filename*=UTF-8''{quote(expected)}"), disposition
-        assert f'filename="E02_map_{expected[-6:]}"' in disposition  # the ASCII fallback says paper and format
+        assert f'filename="E02_map_{expected.split("_", 2)[2]}"' in disposition  # the ASCII fallback: paper, format
     page = client.get("/csw?unit=elementary_district&code=E02").get_data(as_text=True)
     downloads = re.findall(r'<a id="(download-[\w-]+)" download="([^"]+)"', page)
     assert downloads == [("download-pdf", f"E02_{name}_A4.pdf"), ("download-pdf-a3", f"E02_{name}_A3.pdf"),
-                         ("download-png", f"E02_{name}_A4.png")]
+                         ("download-pdf-large", f"E02_{name}_A3_large.pdf"), ("download-png", f"E02_{name}_A4.png")]
+    large = re.search(r'<a id="download-pdf-large" download="[^"]+" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    answer = client.get(large)
+    assert answer.status_code == 200 and answer.data[:5] == b"%PDF-"
+    assert quote(f"E02_{name}_A3_large.pdf") in answer.headers["Content-Disposition"]
 
 
 def test_sources_are_named_by_the_files_the_user_imported(layers, background, tmp_path):

@@ -14,7 +14,9 @@ from geo_welfare.store.engine import open_store
 from geo_welfare.store.schema import current_revision, head_revision
 from helpers import run_cli, seed_files
 
-GEOMETRY_TABLES = {("area_unit", "MULTIPOLYGON"), ("resource", "POINT"), ("candidate_site", "POINT")}
+GEOMETRY_TABLES = {("area_unit", "MULTIPOLYGON"), ("resource", "POINT"), ("candidate_site", "POINT"),
+                   ("hazard_zone", "MULTIPOLYGON"), ("shelter", "POINT"), ("transit_stop", "POINT"),
+                   ("transit_service_area", "MULTIPOLYGON")}
 TABLES = {"alembic_version", "area_unit", "resource", "schedule", "population_dataset", "population_count",
           "candidate_site"}
 
@@ -60,10 +62,12 @@ def test_geometry_columns_are_registered_with_srid_6668_and_indexed(store_url, t
             srids = connection.execute(text("SELECT DISTINCT ST_SRID(geom) FROM area_unit")).scalars().all()
     assert srids == [6668]
     if store.dialect.name == "sqlite":
-        # What QGIS sees: GDAL opens the file as three layers in EPSG:6668, Japanese text intact.
+        # What QGIS sees: GDAL opens the file as its geometry layers in EPSG:6668, Japanese text intact.
         path = make_url(store_url).database
         assert {(name, kind) for name, kind in pyogrio.list_layers(path)} == {
-            ("area_unit", "MultiPolygon"), ("resource", "Point"), ("candidate_site", "Point")}
+            ("area_unit", "MultiPolygon"), ("resource", "Point"), ("candidate_site", "Point"),
+            ("hazard_zone", "MultiPolygon"), ("shelter", "Point"), ("transit_stop", "Point"),
+            ("transit_service_area", "MultiPolygon")}
         frame = pyogrio.read_dataframe(path, layer="area_unit")
         assert frame.crs.to_epsg() == 6668 and sorted(frame["name"]) == ["見本町一丁目", "見本町二丁目"]
 

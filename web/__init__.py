@@ -61,6 +61,10 @@ def create_app(database_url: str | None = None, *, tiles: str | None = None, lan
     )
     for module, prefix in blueprints:
         app.register_blueprint(module.blueprint, url_prefix=prefix)
+    from geo_welfare.web import hazards as hazard_layers  # issue 14: /api/hazards and /api/shelters
+    app.register_blueprint(hazard_layers.blueprint, url_prefix="/api")
+    from geo_welfare.web import transit as transit_layers  # issue 14: /api/transit-stops and /api/transit-areas
+    app.register_blueprint(transit_layers.blueprint, url_prefix="/api")
     from geo_welfare.web.network import start_warm_up
     start_warm_up(app)  # the network and the residents, prepared in the background before the first click
     return app

@@ -37,6 +37,7 @@ import traceback
 import shapely
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from geo_welfare.analysis.desks import kinds_by_field
 from geo_welfare.analysis.which import answer_at, locate, prepare_service_map
 from geo_welfare.analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT, Needs, Places, nearest_places, prepare_places
 from geo_welfare.core import config as settings
@@ -376,4 +377,5 @@ def page():
         network=app_network() is not None, max_k=MAX_K, default_k=DEFAULT_K,
         tiles=None if tiles is None else {"url": tiles.url, "attribution": tiles.attribution_in(lang)},
         csrf_token=csrf_token(), script_words={key: word(key, lang) for key in SCRIPT_WORDS},
-        targets=TARGET_GROUPS, consult_fields=[(term.id, term.localized(lang)) for term in CONSULTATION_FIELDS])
+        targets=TARGET_GROUPS, consult_fields=[(term.id, term.localized(lang)) for term in CONSULTATION_FIELDS],
+        field_kinds=kinds_by_field(public_places().frame))

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template, request
 
 from geo_welfare.analysis.nearest import METHOD_STRAIGHT, Needs
-from geo_welfare.core.glossary import RESOURCE_KINDS, label
+from geo_welfare.core.glossary import CONSULTATION_FIELDS, RESOURCE_KINDS, label
 from geo_welfare.layers.schedules import next_sessions, schedule_of, undated_reason
 from geo_welfare.maps.client_map import MapPlace, render_client_map
 from geo_welfare.web.address_lookup import MAX_QUERY_LENGTH
@@ -70,6 +70,8 @@ def _form_body() -> dict:
         number = parse_number(value) if isinstance(value, str) else None
         body[field] = number if number is not None else value
     body["kinds"] = form.getlist("kind")
+    if form.getlist("consults"):
+        body["consults"] = form.getlist("consults")
     for flag in _FLAGS:
         body[flag] = _tick(form.get(flag))
     return body
@@ -141,6 +143,9 @@ def conditions(needs: Needs, speed: float, lang: str) -> list[tuple[str, str]]:
             (word("coord_speed", lang), walking)]
     if needs.target:
         rows.append((word("target", lang), needs.target))
+    if needs.consults:
+        rows.append((word("coord_consults", lang), word("cprint_separator", lang).join(
+            label(CONSULTATION_FIELDS, field, lang) for field in needs.consults)))
     for flag, key in ((needs.barrier_free, "coord_barrier_free_only"), (needs.consultation, "coord_consultation_only"),
                       (needs.include_unknown_schedules, "coord_include_unknown")):
         if flag:

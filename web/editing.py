@@ -37,7 +37,7 @@ from flask import Blueprint, jsonify, request, url_for
 
 from geo_welfare.core.config import language
 from geo_welfare.core.errors import ConflictError, GeoWelfareError, InputError, NotFoundError, Problem, UsageError
-from geo_welfare.core.glossary import RESOURCE_KINDS, label
+from geo_welfare.core.glossary import CONSULTATION_FIELDS, RESOURCE_KINDS, label
 from geo_welfare.core.words import t
 from geo_welfare.store.editing import (COORDINATES, EDITABLE_FIELDS, EditError, NotFound, StaleVersion,
                                        create_resource, delete_resource, move_resource, resource_history,
@@ -55,6 +55,7 @@ FIELD_WORDS: dict[str, str] = {
     "fee": "fee", "capacity": "capacity", "barrier_free": "barrier_free", "consultation": "consultation",
     "phone": "phone", "visibility": "visibility", "last_checked": "last_checked", "operator": "operator",
     "name_kana": "name_kana", "url": "url", "note": "note", "lon": "lon", "lat": "lat",
+    "consultation_fields": "coord_consults", "outreach": "outreach",
 }
 assert set(FIELD_WORDS) == set(EDITABLE_FIELDS + COORDINATES)
 
@@ -276,6 +277,7 @@ def history(resource_id: int):
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "text"), ("kind", "kind"), ("address", "text"), ("schedule_text", "text"), ("target_groups", "text"),
     ("fee", "text"), ("capacity", "text"), ("barrier_free", "flag"), ("consultation", "flag"),
+    ("consultation_fields", "fields"), ("outreach", "flag"),
     ("phone", "text"), ("visibility", "visibility"), ("last_checked", "date"), ("operator", "text"),
     ("name_kana", "text"), ("url", "text"), ("note", "textarea"),
 )
@@ -290,6 +292,7 @@ def _editor_config(lang: str) -> dict:
         "lang": lang, "csrf": csrf_token(), "api": url_for("editing.create").rstrip("/"),
         "fields": [{"name": name, "type": kind, "label": word(FIELD_WORDS[name], lang)} for name, kind in FORM_FIELDS],
         "kinds": [[term.id, label(RESOURCE_KINDS, term.id, lang)] for term in RESOURCE_KINDS],
+        "consult_fields": [[term.id, term.localized(lang)] for term in CONSULTATION_FIELDS],
         "words": {key: word(key, lang) for key in SCRIPT_WORDS},
         "staff_only_ids": staff_only_ids(get_engine()),
         "versions": resource_versions(get_engine()),  # what a drag is based on

@@ -36,9 +36,10 @@ from markupsafe import Markup
 from geo_welfare.web.store import get_engine, per_revision
 from geo_welfare.store.read import read_resources, service_labels
 from geo_welfare.core.glossary import AREA_UNITS, RESOURCE_KINDS, label
-from geo_welfare.maps.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS
+from geo_welfare.maps.style import AREA_DRAW_ORDER, AREA_STYLES, RESOURCE_COLOURS, RESOURCE_MARKERS
 from geo_welfare.web.auth import is_editor
 from geo_welfare.web.editing import map_controls
+from geo_welfare.web.overlays import stored_overlays
 from geo_welfare.web.choropleth import (CHOROPLETH_STYLE, GAP_STYLE, SERVICE_AREA_STYLE, Classes, kept_classes,
                                         legend_html, legend_title, shading_request, shown_values)
 from geo_welfare.web.features import FINEST_DISTINCT_ZOOM, AreaLevel, kept_areas, kept_levels, resource_properties
@@ -144,7 +145,8 @@ def _resource_layers(resources, lang: str, cluster_from: int) -> list[dict]:
         places = [[round(row["geometry"].y, 7), round(row["geometry"].x, 7), int(row["id"]), str(row["name"]),
                    _popup_rows(resource_properties(row, lang), lang)] for row in rows]
         layers.append({"kind": term.id, "name": label(RESOURCE_KINDS, term.id, lang),
-                       "colour": RESOURCE_COLOURS[term.id], "cluster": len(rows) >= cluster_from, "places": places})
+                       "colour": RESOURCE_COLOURS[term.id], "marker": RESOURCE_MARKERS[term.id],
+                       "cluster": len(rows) >= cluster_from, "places": places})
     return layers
 
 
@@ -201,12 +203,16 @@ def _area_layers(levels: dict[str, AreaLevel], shading: tuple[Classes, dict] | N
 
 
 def _overlays(resources, lang: str) -> list[dict] | None:
-    """The planner's overlays the map loads when switched on (walking areas and gaps), when the app has it."""
-    if "planner" not in current_app.blueprints or resources.empty:
-        return None
-    return [{"name": word("overlay_service_areas", lang), "url": url_for("planner.service_areas", minutes=15),
-             "style": SERVICE_AREA_STYLE},
-            {"name": word("overlay_gaps", lang), "url": url_for("planner.gaps", minutes=15), "style": GAP_STYLE}]
+    """The overlays the map loads when switched on: the planner's walking areas and gaps (when the app has the
+    planner), and the stored hazard zones, shelters, stops and transport areas (web/overlays.py)."""
+    planner = [] if "planner" not in current_app.blueprints or resources.empty else [
+        {"name": word("overlay_service_areas", lang), "url": url_for("planner.service_areas", minutes=15),
+         "style": SERVICE_AREA_STYLE},
+        {"name": word("overlay_gaps", lang), "url": url_for("planner.gaps", minutes=15), "style": GAP_STYLE}]
+    for overlay in planner:
+        overlay["legend"] = [{"colour": overlay["style"]["fillColor"], "border": overlay["style"]["color"],
+                              "text": overlay["name"], "dashed": "dashArray" in overlay["style"], "round": False}]
+    return (planner + stored_overlays(get_engine(), lang)) or None
 
 
 def _with_nonce(rendered: str) -> str:
@@ -260,7 +266,8 @@ def _page_parts(lang: str, editor: bool, wanted: tuple[str, str, int] | None, da
               if layers else None}
     return {"views": _views(lang), "shading_legend": legend_html(classes, lang) if classes is not None else "",
             "cluster": any(layer["cluster"] for layer in places),
-            "kinds": [(layer["kind"], layer["colour"], layer["name"]) for layer in places],
+            "kinds": [(layer["kind"], layer["colour"], layer["name"], layer["marker"])
+                      for layer in places],
             "empty": areas.empty and resources.empty, "config": config, **_folium_parts(figure)}
 
 
@@ -284,6 +291,6 @@ def index():
         shading_legend=Markup(parts["shading_legend"]), kinds=parts["kinds"], empty=parts["empty"],
         cluster_js=[url_for("static", filename=path) for _, path in CLUSTER_JS] if parts["cluster"] else [],
         cluster_css=[url_for("static", filename=path) for _, path in CLUSTER_CSS] if parts["cluster"] else [],
-        config=parts["config"], folium_script=Markup(parts["folium_script"]),
+        config=parts["config"], overlays=parts["config"]["overlays"] or [], folium_script=Markup(parts["folium_script"]),
         controls=Markup(map_controls(lang).render()),  # sign in/out; for editors, draggable markers and the edit form
         **slotted)

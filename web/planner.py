@@ -36,6 +36,8 @@ from geo_welfare.analysis.study import PlanningInputError, Study, open_study
 from geo_welfare.analysis.siting import InfeasibleTarget
 from geo_welfare.core import config as settings
 from geo_welfare.core.errors import UnprocessableError
+from geo_welfare.core.target_groups import (DEFAULT_GROUP, TARGET_GROUP_IDS, TARGET_GROUPS, TargetGroup,
+                                            UnknownTargetGroup, covered_column, share_column, target_group)
 from geo_welfare.core.glossary import (AREA_UNIT_IDS, AREA_UNITS, DEFAULT_CANDIDATE_KIND, DEFAULT_KIND_IDS,
                                        RESOURCE_KIND_IDS, RESOURCE_KINDS, label)
 from geo_welfare.io.writers import write_layer
@@ -75,7 +77,7 @@ def _number(name: str, default: float, low: float, high: float, integer: bool = 
 
 
 def _kinds() -> list[str]:
-    kinds = request.args.getlist("kind") or list(DEFAULT_KINDS)
+    kinds = request.args.getlist("kind") or list(_group().kinds)  # the older residents' kinds: DEFAULT_KINDS
     unknown = [kind for kind in kinds if kind not in RESOURCE_KIND_IDS]
     if unknown:
         raise BadField("kind", "bad_choice", ", ".join(unknown), choices=", ".join(RESOURCE_KIND_IDS))
@@ -87,6 +89,30 @@ def _unit(default: str = "elementary_district") -> str:
     if unit not in AREA_UNIT_IDS:
         raise BadField("unit", "bad_choice", unit, choices=", ".join(AREA_UNIT_IDS))
     return unit
+
+
+def _group() -> TargetGroup:
+    """``group``: whom the answer counts (``older``, ``children``, ``all``, or 子ども …); absent: the older residents."""
+    try:
+        return target_group(request.args.get("group"))
+    except UnknownTargetGroup:
+        raise BadField("group", "bad_choice", echoed(request.args.get("group") or ""),
+                       choices=", ".join(TARGET_GROUP_IDS)) from None
+
+
+def _group_columns(group: TargetGroup, lang: str) -> dict:
+    """What the page's script reads of a group: its label, kinds and the columns its table and sites show."""
+    second = group.counts[1] if len(group.counts) > 1 else None
+    older = group is DEFAULT_GROUP  # the older residents' headers as the page always had them
+    return {"id": group.id, "label": group.label(lang), "kinds": list(group.kinds), "tag": group.tag,
+            "people": group.demand, "covered": covered_column(group.demand), "share": share_column(group.demand),
+            "second_share": share_column(second) if second else None,
+            "headers": [word("age_65_plus" if older else f"table_{group.demand}", lang),
+                        word("covered" if older else f"table_{covered_column(group.demand)}", lang),
+                        word("share" if older else f"table_{share_column(group.demand)}", lang),
+                        word("share_75", lang) if second else None],
+            "heading": word("coverage_table", lang) if older else say("planner_coverage_table_group", lang, group=group),
+            "added": word("added", lang) if older else say("planner_added_group", lang, group=group)}
 
 
 def _cache() -> PlannerCache:
@@ -179,6 +205,7 @@ def page():
         kinds=[(term.id, label(RESOURCE_KINDS, term.id, lang)) for term in RESOURCE_KINDS],
         default_kinds=DEFAULT_KINDS, default_candidate_kind=DEFAULT_CANDIDATE_KIND,
         units=[(term.id, label(AREA_UNITS, term.id, lang)) for term in AREA_UNITS],
+        groups=[_group_columns(group, lang) for group in TARGET_GROUPS],
         network=app_network() is not None, withins=_within_choices(lang),
         styles={"gaps": GAP_STYLE, "serviceAreas": SERVICE_AREA_STYLE}, kind_styles=kind_styles(lang))
 
@@ -208,13 +235,14 @@ def coverage():
     """
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
     unit = _unit()
+    group = _group()
     download = request.args.get("format") if request.args.get("format") in ("csv", "xlsx") else None
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     asked = _asked()
 
     def make() -> Answer:
         study = asked.study()
-        table = planning.coverage(asked.engine, study, [minutes], unit, lang=lang)
+        table = planning.coverage(asked.engine, study, [minutes], unit, lang=lang, group=group)
         if download:
             return _table_download(table, f"coverage_{unit}_{minutes:g}min", f".{download}", lang)
         whole = tables.whole_people(table)
@@ -223,8 +251,8 @@ def coverage():
                            if not pd.isna(whole.at[index, column])}}
                 for index, row in zip(table.index, _records(table))]
         return _json({"minutes": minutes, "unit": unit, "method": study.method, "rows": rows,
-                      "places": len(study.resources)})
-    return _answered(asked, ("coverage", minutes, unit, download, request.args.get("raw"), lang), make)
+                      "places": len(study.resources), "group": group.id, "group_label": group.label(lang)})
+    return _answered(asked, ("coverage", minutes, unit, download, request.args.get("raw"), lang, group.id), make)
 
 
 @blueprint.get("/api/gaps")
@@ -232,22 +260,23 @@ def gaps():
     """The pieces of each unit beyond ``minutes`` of every place, ranked by older residents (GeoJSON)."""
     minutes = _number("minutes", 15.0, *MINUTES_RANGE)
     unit = _unit()
+    group = _group()
     output = request.args.get("format")
     output = output if output in ("geojson", "gpkg", "csv", "xlsx") else None
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     asked = _asked()
 
     def make() -> Answer:
-        layer = planning.gaps(asked.engine, asked.study(), minutes, unit)
+        layer = planning.gaps(asked.engine, asked.study(), minutes, unit, group=group)
         if output in ("csv", "xlsx"):  # a table for people; the layers stay the machine form for GIS
             return _table_download(layer, f"gaps_{unit}_{minutes:g}min", f".{output}", lang)
         if output is not None:
             return _download(layer, f"gaps_{unit}_{minutes:g}min", f".{output}")
         layer["area_m2"] = layer["area_m2"].round(0)
-        for column in ("total", "age_65_plus", "age_75_plus"):
+        for column in group.columns:
             layer[column] = layer[column].round(1)
         return Answer(layer.to_json(ensure_ascii=False, drop_id=True).encode(), "application/geo+json")
-    return _answered(asked, ("gaps", minutes, unit, output, request.args.get("raw"), lang), make)
+    return _answered(asked, ("gaps", minutes, unit, output, request.args.get("raw"), lang, group.id), make)
 
 
 @blueprint.get("/api/service-areas")
@@ -335,13 +364,14 @@ def plan():
     k = None if has_target else int(_number("k", 3, 1, MAX_SITES, integer=True))
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     output = request.args.get("format") if request.args.get("format") in ("csv", "xlsx", "geojson") else None
+    group = _group()
     asked = _asked()
 
     def make() -> Answer:
         study = asked.study()
         candidates = _candidates(asked, study, lang)
         try:
-            result = planning.plan(study, candidates, minutes, k=k, target=target, lang=lang)
+            result = planning.plan(study, candidates, minutes, k=k, target=target, lang=lang, group=group)
         except InfeasibleTarget as error:  # 422 naming the parameter that asks too much
             raise UnprocessableError(error.key, field="target", **error.values) from error
         name = f"planned_sites_{minutes:g}min"
@@ -349,16 +379,18 @@ def plan():
             return _download(result.sites, name, ".geojson")
         if output is not None:
             return _table_download(result.sites, name, f".{output}", lang)
+        own, tag = ({} if group is DEFAULT_GROUP else {"group": group}), group.tag
         summary = result.summary.assign(label=[  # a solve stopped by the time limit says so, never "exact"
-            word(f"model_{row.model}", lang) if row.optimal or row.model == "greedy_covering" else
-            say("plan_not_proven", lang, model=word(f"model_{row.model}", lang),
-                 bound=row.bound_65_plus / row.total_65_plus if row.total_65_plus else float("nan"))
-            for row in result.summary.itertuples()])
+            word(f"model_{row['model']}", lang) if row["optimal"] or row["model"] == "greedy_covering" else
+            say("plan_not_proven_group" if own else "plan_not_proven", lang, model=word(f"model_{row['model']}", lang),
+                bound=row[f"bound_{tag}"] / row[f"total_{tag}"] if row[f"total_{tag}"] else float("nan"), **own)
+            for row in result.summary.to_dict("records")])
         return _json({"minutes": minutes, "method": study.method, "summary": _records(summary),
+                      "group": group.id, "group_label": group.label(lang),
                       "places": len(study.resources), "candidates": len(candidates),
                       "sites": _geojson(result.sites), "greedy_sites": _geojson(result.greedy_sites)})
-    return _answered(asked, ("plan", minutes, k, target, lang, output, request.args.get("raw")) + _plan_question(),
-                     make)
+    return _answered(asked, ("plan", minutes, k, target, lang, output, request.args.get("raw"), group.id)
+                     + _plan_question(), make)
 
 
 def _geojson(frame) -> dict:

@@ -32,16 +32,29 @@ KEEP = 4
 
 
 def _inputs(unit: str, lang: str) -> ProfileInputs:
-    """The public analyses of ``unit``, asked once per store revision and street network."""
+    """The public analyses of ``unit``, asked once per store revision and street network (and ``?group=``)."""
     engine = get_engine()
     network = app_network()
-    key = (current_app.config["DATABASE_URL"], store_revision(engine), unit, id(network), lang)
+    group = _group()
+    key = (current_app.config["DATABASE_URL"], store_revision(engine), unit, id(network), lang, group.id)
     if key not in _KEPT:
-        _KEPT[key] = gather(engine, unit, network, include_staff=False, lang=lang)
+        _KEPT[key] = gather(engine, unit, network, include_staff=False, lang=lang, group=group)
         while len(_KEPT) > KEEP:
             _KEPT.popitem(last=False)
     _KEPT.move_to_end(key)
     return _KEPT[key]
+
+
+def _group():
+    """``?group=children`` (or 子ども, all …): whom the profile's coverage and gaps count; absent: the older residents."""
+    from geo_welfare.core.target_groups import TARGET_GROUP_IDS, UnknownTargetGroup, target_group
+    from geo_welfare.web.limits import echoed
+    from geo_welfare.web.problems import BadField
+    try:
+        return target_group(request.args.get("group"))
+    except UnknownTargetGroup:
+        raise BadField("group", "bad_choice", echoed(request.args.get("group") or ""),
+                       choices=", ".join(TARGET_GROUP_IDS)) from None
 
 
 def _profile(unit: str, code: str, lang: str):
@@ -67,6 +80,7 @@ def profile_page(unit: str, code: str):
     """The profile as a page, with a link to its PDF."""
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     unit_id, profile = _profile(unit, code, lang)
-    pdf = url_for("profile.profile_pdf_view", unit=unit, code=code, lang=lang)
+    pdf = url_for("profile.profile_pdf_view", unit=unit, code=code, lang=lang,
+                  **({"group": request.args["group"]} if request.args.get("group") else {}))
     return render_template("profile.html", lang=lang, word=lambda key: word(key, lang), name=profile.name, style=Markup(STYLE),
                            body=profile_body(profile, lang, pdf_url=pdf, top=False))

@@ -64,7 +64,7 @@ _stamps: dict[str, tuple[tuple, str]] = {}
 def revision() -> str:
     """The store's revision as this request found it (asked once per request, before its data).
 
-    :func:`~geo_welfare.store.read.store_revision` is one query of 17 aggregates (~10 ms on a city's
+    :func:`~geo_welfare.store.read.store_revision` is one query of the counts of every table an analysis reads (~10 ms on a city's
     SpatiaLite file); a file that no commit has touched since (same times and sizes, looked at first)
     keeps the revision found last, so that most requests ask nothing of the store at all.
     """

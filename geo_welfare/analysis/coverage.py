@@ -1,9 +1,10 @@
-"""Coverage (planners): how many older residents live within N minutes' walk of a place.
+"""Coverage (planners): how many residents of a group live within N minutes' walk of a place.
 
 Residents are the street-level points of :mod:`geo_welfare.analysis.spread`.  One Dijkstra run
 from a virtual source joined to every chosen place (by the walk from the place to each end of its
 street) gives each point the walk to its nearest place; a point counts as covered when that walk
-is within the threshold.  Results are summed per small area and per any other area unit.
+is within the threshold.  Results are summed per small area and per any other area unit, for the
+older residents (65+ and 75+) or another target group (:mod:`geo_welfare.core.target_groups`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from geo_welfare.network.distance import walking_minutes
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
 from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH
+from geo_welfare.core.target_groups import DEFAULT_GROUP, TargetGroup, covered_column, share_column
 
 
 #: Added to every virtual link and taken off afterwards: a place standing exactly on a street corner
@@ -96,9 +98,9 @@ def distance_to_nearest(network: WalkingNetwork, resources: Snapped, points: Sna
 
 
 def coverage_by_area(points: gpd.GeoDataFrame, walk_metres: np.ndarray, minutes: float,
-                     speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, units: gpd.GeoDataFrame | None = None
-                     ) -> pd.DataFrame:
-    """Residents 65+ and 75+ within ``minutes``' walk of a place, per small area (or per unit).
+                     speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, units: gpd.GeoDataFrame | None = None,
+                     group: TargetGroup = DEFAULT_GROUP) -> pd.DataFrame:
+    """Residents of ``group`` (65+ and 75+ by default) within ``minutes``' walk of a place, per small area (or unit).
 
     A point counts as covered when its walk to the nearest place takes at most ``minutes``.
 
@@ -106,7 +108,7 @@ def coverage_by_area(points: gpd.GeoDataFrame, walk_metres: np.ndarray, minutes:
     ----------
     points : geopandas.GeoDataFrame
         Resident points (:func:`~geo_welfare.analysis.spread.spread_population`) with ``total``,
-        ``age_65_plus``, ``age_75_plus`` (persons) and ``area_code`` (used when ``units`` is None).
+        the group's counts (persons) and ``area_code`` (used when ``units`` is None).
     walk_metres : numpy.ndarray
         Each point's walk to its nearest place, shape (n_points,), metres
         (:func:`distance_to_nearest`; ``inf`` where none is reachable).
@@ -116,26 +118,30 @@ def coverage_by_area(points: gpd.GeoDataFrame, walk_metres: np.ndarray, minutes:
         Walking speed, km/h.
     units : geopandas.GeoDataFrame, optional
         Area units with ``code`` and polygons, any declared CRS; None: the points' small areas.
+    group : TargetGroup, default the older residents
+        Whom to count (:mod:`geo_welfare.core.target_groups`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per ``code`` (NaN for points in no unit): ``total``, ``age_65_plus``,
-        ``age_75_plus``, ``age_65_plus_covered``, ``age_75_plus_covered`` (persons) and
-        ``share_65_plus_covered``, ``share_75_plus_covered`` (fractions 0–1; NaN without
-        residents of that age).
+        One row per ``code`` (NaN for points in no unit): ``total`` and each of the group's counts
+        (persons), then each count's ``…_covered`` (persons) and ``share_…_covered`` (fractions
+        0–1; NaN without residents of it).  For the older group: ``total``, ``age_65_plus``,
+        ``age_75_plus``, ``age_65_plus_covered``, ``age_75_plus_covered``,
+        ``share_65_plus_covered``, ``share_75_plus_covered``; for children ``age_0_14``,
+        ``age_0_14_covered``, ``share_0_14_covered``; for everyone ``total_covered``, ``share_total_covered``.
     """
     covered = walking_minutes(walk_metres, speed_kmh) <= minutes
-    frame = pd.DataFrame({"total": points["total"], "age_65_plus": points["age_65_plus"],
-                          "age_75_plus": points["age_75_plus"], "covered": covered})
+    people = list(group.columns)
+    frame = pd.DataFrame({column: points[column] for column in people})
+    frame["covered"] = covered
     if units is None:
         frame["code"] = points["area_code"].to_numpy()
     else:
         frame["code"] = unit_of_points(points, units).to_numpy()
-    for column in ("age_65_plus", "age_75_plus"):
-        frame[f"{column}_covered"] = frame[column].where(frame["covered"], 0.0)
-    table = frame.groupby("code", dropna=False)[["total", "age_65_plus", "age_75_plus", "age_65_plus_covered",
-                                                  "age_75_plus_covered"]].sum()
-    table["share_65_plus_covered"] = table["age_65_plus_covered"] / table["age_65_plus"].where(table["age_65_plus"] > 0)
-    table["share_75_plus_covered"] = table["age_75_plus_covered"] / table["age_75_plus"].where(table["age_75_plus"] > 0)
+    for column in group.counts:
+        frame[covered_column(column)] = frame[column].where(frame["covered"], 0.0)
+    table = frame.groupby("code", dropna=False)[people + [covered_column(c) for c in group.counts]].sum()
+    for column in group.counts:
+        table[share_column(column)] = table[covered_column(column)] / table[column].where(table[column] > 0)
     return table.reset_index()

@@ -19,16 +19,24 @@ Sapporo: 167,000 resident points, 18,000 grid candidates, ``benchmarks/siting.py
    duals, until none would improve it; the duals give a proven upper bound
    (:func:`lagrangian_bounds`: the covering rows relaxed, the ``k`` best prices taken by sorting,
    never weaker than the LP's own multiplier for Σ x ≤ k).  If the LP answer is integral it is the
-   optimum.  Otherwise a MIP over the generated columns looks for a better answer, then every
+   optimum.  Otherwise a MIP over the LP's support (the columns with x > 0.001: about 100 of 5,200 on
+   Sapporo, k = 50, proven in 0.6 s) looks for a better answer, then every
    candidate whose forced presence proves an answer worse than the best known is fixed out, every
    candidate whose absence would is fixed in (its demand removed), dominance is applied again among
    the free ones, and HiGHS's MIP is solved over them.  On street networks with existing places
    fixed the LP relaxation is nearly always integral, so most of the work is a few small LPs
-   rather than one LP with 80,000 rows (which HiGHS needs minutes for).
+   rather than one LP with 80,000 rows (which HiGHS needs minutes for).  Large restricted LPs are
+   solved by the interior point method (:data:`INTERIOR_ROWS`): its central duals end column
+   generation in a few rounds where simplex's vertex duals crawl through a degenerate face.
 
 Measured and not kept (all of Sapporo from scratch, ``benchmarks/siting.py``): the full LP by
 HiGHS's interior point method with crossover off (147 s wall, against 20-30 s of column
-generation); dropping columns with very negative reduced cost from the restricted LP (it cycles
+generation); one restricted LP kept in one HiGHS model, columns and rows added (``addCols``,
+``addRows``, the merged rows split as columns arrive) and re-solved from its basis: 157 CPU s by
+primal simplex and 63 by dual to the LP at k = 50 (the split rows grow to 27,000, twice what a fresh
+merge gives, and each warm start still took thousands of degenerate pivots), against 10 CPU s by
+interior point from scratch each round; HiGHS's MIP after fixing (701 free candidates, 15,720 rows,
+k = 50, root LP by IPM): bound 269,692 → 269,647 in 120 s against the answer's 269,470; dropping columns with very negative reduced cost from the restricted LP (it cycles
 on the degenerate LP: the bound stayed at 269,777 for 8 minutes); splitting by connected
 components of the candidate-demand graph (the city is one piece: 4,868 of 5,200 candidates from
 scratch, 1,671 of 2,276 with existing places fixed; the other pieces are one to a few sites each).
@@ -55,6 +63,7 @@ from scipy import sparse
 from geo_welfare.analysis.covering_reduce import (merge_identical_demand, merge_rows, reduce_demand,  # noqa: F401
                                                  undominated)
 from geo_welfare.analysis.covering_search import covered_weight, improve_by_swaps
+from geo_welfare.analysis.covering_subgradient import tighten_bound
 from geo_welfare.core.errors import UnprocessableError
 
 class InfeasibleTarget(UnprocessableError):
@@ -63,6 +72,16 @@ class InfeasibleTarget(UnprocessableError):
     An :class:`~geo_welfare.core.errors.UnprocessableError` (CLI exit code 3, HTTP 422); its values
     give the target, what existing places cover and the most all candidates together could.
     """
+
+
+#: Above this many (merged) rows an LP is solved by HiGHS's interior point method, without crossover, and a
+#: MIP's LPs by it too.  Why: the covering LP is highly degenerate.  On all of Sapporo from scratch
+#: (k = 50) primal simplex took 3-5 s per restricted LP of 12,000 rows and, its duals being a vertex of a
+#: large optimal face, column generation needed 22 rounds (85 CPU s) to price every column out; the
+#: interior point's central duals price them out in 6 rounds (10 CPU s).  HiGHS's MIP over 21,000 rows ×
+#: 900 candidates did not finish its root LP by dual simplex in 55 s, and did by IPM in 17 s.  Below it
+#: (every case with existing places fixed) simplex is as fast and kept.
+INTERIOR_ROWS = 5000
 
 
 def _highs() -> highspy._Highs:
@@ -116,6 +135,8 @@ def solve_covering(matrix: sparse.csr_matrix, weights: np.ndarray, start: np.nda
     """
     n_sites = matrix.shape[1]
     highs = _highs()
+    if matrix.shape[0] > INTERIOR_ROWS:
+        highs.setOptionValue("mip_lp_solver", "ipm")
     if time_limit is not None:
         highs.setOptionValue("time_limit", max(float(time_limit), 0.0))
     highs.passModel(_model(matrix, weights, k, need))
@@ -137,8 +158,13 @@ def solve_covering(matrix: sparse.csr_matrix, weights: np.ndarray, start: np.nda
 
 
 def _restricted_lp(matrix: sparse.csc_matrix, weights: np.ndarray, columns: np.ndarray, k: int,
-                   time_limit: float | None = None) -> tuple[float, np.ndarray, np.ndarray, float]:
-    """The LP relaxation over ``columns`` only: (value, x, a dual per group of ``matrix``, dual of Σ x ≤ k).
+                   time_limit: float | None = None) -> tuple[float, np.ndarray, np.ndarray, float, bool]:
+    """The LP relaxation over ``columns`` only: (value, x, a dual per group of ``matrix``, dual of Σ x ≤ k,
+    solved by the interior point method?).
+
+    Above :data:`INTERIOR_ROWS` merged rows the interior point method without crossover: its x is
+    then not a vertex and its value is within HiGHS's IPM tolerance only (the bound never relies on it:
+    :func:`lagrangian_bounds` proves one from the duals alone).
 
     Groups no column reaches get dual = weight; the merged groups' duals are shared out in
     proportion to weight, which keeps them feasible for the full LP's dual.  Stopped by
@@ -150,7 +176,12 @@ def _restricted_lp(matrix: sparse.csc_matrix, weights: np.ndarray, columns: np.n
     lp = _model(grouped, group_weights, k, None)
     lp.integrality_ = []
     highs = _highs()
-    highs.setOptionValue("simplex_strategy", 4)  # primal simplex: a few x and many y, measured faster here
+    interior = grouped.shape[0] > INTERIOR_ROWS
+    if interior:
+        highs.setOptionValue("solver", "ipm")
+        highs.setOptionValue("run_crossover", "off")
+    else:
+        highs.setOptionValue("simplex_strategy", 4)  # primal simplex: a few x and many y, measured faster here
     if time_limit is not None:
         highs.setOptionValue("time_limit", max(float(time_limit), 0.0))
     highs.passModel(lp)
@@ -161,7 +192,7 @@ def _restricted_lp(matrix: sparse.csc_matrix, weights: np.ndarray, columns: np.n
     duals[rows] = row_dual[:-1][inverse] * weights[rows] / group_weights[inverse]
     x = np.zeros(len(columns))
     x[used] = np.asarray(solution.col_value)[:len(used)]
-    return float(highs.getInfo().objective_function_value), x, duals, float(row_dual[-1])
+    return float(highs.getInfo().objective_function_value), x, duals, float(row_dual[-1]), interior
 
 
 def _covered_weight(matrix: sparse.csc_matrix, weights: np.ndarray, chosen: np.ndarray) -> float:
@@ -203,15 +234,16 @@ def best_k(matrix: sparse.spmatrix, weights: np.ndarray, k: int, start: np.ndarr
     ``start`` (greedy's columns) is first improved by one-for-one swaps
     (:func:`~geo_welfare.analysis.covering_search.improve_by_swaps`).  Then column generation on
     the LP relaxation, starting from those and the columns that reach most alone; the LP answer if
-    integral; else its ``k`` largest improved by swaps and a MIP over the generated columns (for a
-    better incumbent: the LP rounded and swapped beat HiGHS's 92 s of MIP on Sapporo), reduced-cost fixing
+    integral; else its ``k`` largest improved by swaps and a MIP over the LP's support (for a
+    better incumbent: 269,470 on Sapporo, k = 50, against 269,337 rounded and swapped), reduced-cost fixing
     both ways (:func:`lagrangian_bounds`: a column whose forced presence, or absence, proves the
     answer worse than the best known is fixed out, or in), and :func:`solve_covering` on the
     columns left free, with the demand of the fixed-in columns removed and dominance applied again
     among the free ones.  Returns ``(chosen, None)`` when proven optimal (gap ≤ 1e-9 of the total
     weight), else ``(best so far, upper bound)``.  A run stopped by ``time_limit`` (seconds for
-    all phases together; the MIP over generated columns gets at most a third of what is left) may
-    differ from one run to the next.
+    all phases together; column generation leaves a quarter of it, and each of its rounds' ``k``
+    largest is swapped and kept if better; the support MIP gets a third of what is left, or all of it
+    when column generation did not finish) may differ from one run to the next.
     """
     if k == 0:
         return np.empty(0, dtype=np.int64), None
@@ -230,37 +262,58 @@ def best_k(matrix: sparse.spmatrix, weights: np.ndarray, k: int, start: np.ndarr
     tolerance = 1e-9 * max(float(weights.sum()), 1.0)
     values: list[float] = []
     bound, best_duals = np.inf, np.asarray(weights, dtype=float)
+    # A quarter of a time limit is kept for the answer (the LP's k largest and swaps, the support MIP): on
+    # Sapporo, k = 100, column generation alone would use the whole minute and leave greedy's answer.
+    reserve = 0.0 if time_limit is None else 0.25 * time_limit
     while True:
-        value, x, duals, mu = _restricted_lp(matrix, weights, columns, k, left())
+        round_began = time.perf_counter()
+        value, x, duals, mu, interior = _restricted_lp(matrix, weights, columns, k,
+                                                       None if time_limit is None else left() - reserve)
+        round_seconds = time.perf_counter() - round_began
+        if time_limit is not None and interior:  # each round's k largest, swapped: the answer if time runs out
+            rounded = improve_by_swaps(matrix, weights, columns[np.argsort(-x, kind="stable")[:k]])
+            if _covered_weight(matrix, weights, rounded) > best_value + tolerance:
+                best, best_value = rounded, _covered_weight(matrix, weights, rounded)
         price = matrix.T @ duals - mu  # what one more unit of each column would add to the LP
         this_bound, _, _ = lagrangian_bounds(matrix, weights, duals, k)  # weak duality
         if this_bound < bound:  # every round's duals bound the optimum; keep the tightest, and its duals
             bound, best_duals = this_bound, duals
         outside = np.setdiff1d(np.arange(n_sites), columns)
         entering = outside[price[outside] > tolerance]
-        # Done when no column would improve the LP, its bound is within 1e-7 of it, or two rounds of new
-        # columns left its value unchanged (the fixing below still proves the optimum from this bound;
-        # chasing the last degenerate columns costs more than it saves).
-        stalled = len(values) >= 2 and value - values[-2] <= tolerance
+        # Done when no column would improve the LP, its bound is within 1e-7 of it, or (simplex only) two
+        # rounds of new columns left its value unchanged (the fixing below still proves the optimum from this
+        # bound; chasing the last degenerate columns costs more than it saves; central duals do not stall).
+        stalled = not interior and len(values) >= 2 and value - values[-2] <= tolerance
         values.append(value)
-        if len(entering) == 0 or bound - value <= 1e-7 * bound or stalled or (left() is not None and left() <= 0):
+        # With a time limit, no round is begun that the last one's length says would not end before the reserve.
+        late = time_limit is not None and left() - reserve < round_seconds
+        if len(entering) == 0 or bound - value <= 1e-7 * bound or stalled or late:
             break
         columns = np.union1d(columns, entering[np.argsort(-price[entering], kind="stable")[:step]])
     if np.all((x < 1e-9) | (x > 1 - 1e-9)):
         lp_sites = columns[x > 0.5]
-    else:  # the LP's k largest, improved by swaps: 269,337 on Sapporo from scratch, k = 50, in 0.3 s
+    else:  # the LP's k largest, improved by swaps
         lp_sites = improve_by_swaps(matrix, weights, columns[np.argsort(-x, kind="stable")[:k]])
     lp_value = _covered_weight(matrix, weights, lp_sites)
     if lp_value > best_value + tolerance:
         best, best_value = lp_sites, lp_value
     everyone = np.ones(matrix.shape[0], dtype=bool)
-    if bound - best_value > tolerance:  # the MIP over the generated columns: a strong incumbent, fast
-        sub, sub_weights, used = merge_identical_demand(matrix[:, columns], weights, everyone)
-        within = {c: i for i, c in enumerate(columns[used])}
+    support = columns[x > 1e-3]
+    # Column generation stopped by the time limit before the LP: its bound fixes almost nothing, so the
+    # support MIP gets all the time left (on Sapporo, k = 100, a third gave it nothing).
+    stopped = late and not (bound - value <= 1e-7 * bound or len(entering) == 0)  # by the time limit
+    if stopped:  # stopped early: subgradient steps from the duals tighten the bound (4.7 % → 2 % there)
+        tighter, tighter_duals = tighten_bound(matrix, weights, best_duals, k, best_value, seconds=left(1 / 3))
+        if tighter < bound:
+            bound, best_duals = tighter, tighter_duals
+    if bound - best_value > tolerance and len(support) > k:  # the MIP over the LP's support: a strong incumbent
+        sub, sub_weights, used = merge_identical_demand(matrix[:, support], weights, everyone)
+        within = {c: i for i, c in enumerate(support[used])}
         chosen, _ = solve_covering(sub, sub_weights, np.array([within[c] for c in best if c in within],
-                                                               dtype=np.int64), k=k, time_limit=left(1 / 3))
-        if _covered_weight(matrix, weights, columns[used][chosen]) > best_value + tolerance:
-            best, best_value = columns[used][chosen], _covered_weight(matrix, weights, columns[used][chosen])
+                                                               dtype=np.int64), k=k,
+                                  time_limit=left(1 if stopped else 1 / 3))
+        if _covered_weight(matrix, weights, support[used][chosen]) > best_value + tolerance:
+            best, best_value = support[used][chosen], _covered_weight(matrix, weights, support[used][chosen])
     if bound - best_value <= tolerance:
         return np.sort(best), None
     if left() is not None and left() <= 0:

@@ -107,3 +107,24 @@ def desk_list(engine: Engine, unit: str | None = None, code: str | None = None, 
     row = chosen.iloc[0]
     return DeskList(str(plain(row["name"]) or code), code, unit,
                     group_desks(within(resources, row.geometry), fields, lang), include_staff)
+
+
+def kinds_by_field(places: pd.DataFrame) -> dict[str, list[str]]:
+    """For each consultation field, the kinds of the places that take it (kinds in the glossary's order).
+
+    The coordinator's page ticks these kinds when a field is chosen: searching 障がい among the salons it
+    ticks by default would find no desk at all, and the coordinator would not know why.
+
+    Parameters
+    ----------
+    places : pandas.DataFrame
+        Places with ``kind`` and ``consultation_fields`` (the store's text of field ids).
+    """
+    found: dict[str, set[str]] = {}
+    if len(places):
+        for kind, fields in zip(places["kind"], places["consultation_fields"]):
+            for field in consultation.stored_fields(fields):
+                found.setdefault(field, set()).add(kind)
+    order = {kind: index for index, kind in enumerate(glossary.RESOURCE_KIND_IDS)}
+    return {field: sorted(kinds, key=lambda kind: order.get(kind, len(order)))
+            for field, kinds in found.items()}

@@ -24,6 +24,7 @@ from geo_welfare.analysis.gaps import gap_areas
 from geo_welfare.analysis.service_areas import BUFFER_METRES, land_within
 from geo_welfare.analysis.study import SMALL_AREA, PlanningInputError, Study
 from geo_welfare.core.config import DEFAULT_WALKING_SPEED_KMH, STORAGE_CRS
+from geo_welfare.core.target_groups import TargetGroup, covered_column, require_counts, share_column, target_group
 from geo_welfare.core.walking import walk_metres
 from geo_welfare.core.words import word
 from geo_welfare.store import read
@@ -47,7 +48,16 @@ def _small_areas(study: Study) -> gpd.GeoDataFrame:
     return study.small_areas if study.within is None or study.within.by_code else study.within.clip(study.small_areas)
 
 
-def _units(engine: Engine, study: Study, unit: str) -> gpd.GeoDataFrame | None:
+def _group(study: Study, group: str | TargetGroup | None) -> TargetGroup:
+    """The group asked for, once its counts are known to be in the study's population (never zeros for unknown)."""
+    chosen = target_group(group)
+    require_counts(study.population, chosen, study.dataset)
+    return chosen
+
+
+def study_units(engine: Engine, study: Study, unit: str) -> gpd.GeoDataFrame | None:
+    """The units a study's table is summed by (None: its small areas), cut to a study of one area; refused
+    (naming the unit) when the store holds none.  Every table of people by unit asks this."""
     if unit == SMALL_AREA:
         return None
     units = read.read_areas(engine, unit)
@@ -59,8 +69,9 @@ def _units(engine: Engine, study: Study, unit: str) -> gpd.GeoDataFrame | None:
 
 
 def coverage(engine: Engine, study: Study, minutes: Sequence[float], unit: str = SMALL_AREA,
-             speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, lang: str = "ja") -> pd.DataFrame:
-    """Older residents within each walking threshold of a place, per unit and for the whole area.
+             speed_kmh: float = DEFAULT_WALKING_SPEED_KMH, lang: str = "ja",
+             group: str | TargetGroup | None = None) -> pd.DataFrame:
+    """Residents of ``group`` (older by default) within each walking threshold of a place, per unit and in all.
 
     Parameters
     ----------
@@ -76,6 +87,8 @@ def coverage(engine: Engine, study: Study, minutes: Sequence[float], unit: str =
         Walking speed, km/h.
     lang : str, default "ja"
         The language of the whole-area row's name (the catalogue's ``total_row``).
+    group : str or TargetGroup, optional
+        Whom to count (:mod:`geo_welfare.core.target_groups`); None: the older residents.
 
     Returns
     -------
@@ -89,21 +102,23 @@ def coverage(engine: Engine, study: Study, minutes: Sequence[float], unit: str =
     ------
     PlanningInputError
         If the store holds no areas of ``unit``.
+    MissingCounts
+        If the study's population dataset has none of the group's counts.
     """
+    group = _group(study, group)
     _check_walk(study, walk_metres(max(minutes), speed_kmh))
     walk = study.walk_to_nearest(study.resources)
-    units = _units(engine, study, unit)
+    units = study_units(engine, study, unit)
     names = (units if units is not None else study.small_areas).set_index("code")["name"]
     whole_name = word("total_row", lang)
     tables = []
     for threshold in minutes:
-        table = coverage_by_area(study.residents, walk, threshold, speed_kmh, units=units)
-        whole = table[["total", "age_65_plus", "age_75_plus", "age_65_plus_covered", "age_75_plus_covered"]].sum()
+        table = coverage_by_area(study.residents, walk, threshold, speed_kmh, units=units, group=group)
+        whole = table[[*group.columns, *(covered_column(column) for column in group.counts)]].sum()
         total_row = pd.DataFrame([{"code": "*", **whole.to_dict()}])
         table = pd.concat([table, total_row], ignore_index=True)
-        for age in ("65_plus", "75_plus"):
-            table[f"share_{age}_covered"] = table[f"age_{age}_covered"] / table[f"age_{age}"].where(
-                table[f"age_{age}"] > 0)
+        for column in group.counts:
+            table[share_column(column)] = table[covered_column(column)] / table[column].where(table[column] > 0)
         table.insert(1, "name", table["code"].map(names).where(table["code"] != "*", whole_name))
         table.insert(2, "minutes", float(threshold))
         tables.append(table)
@@ -112,9 +127,9 @@ def coverage(engine: Engine, study: Study, minutes: Sequence[float], unit: str =
     return result
 
 
-def gaps(engine: Engine, study: Study, minutes: float, unit: str, speed_kmh: float = DEFAULT_WALKING_SPEED_KMH
-         ) -> gpd.GeoDataFrame:
-    """The pieces of each unit beyond ``minutes``' walk of every place, ranked by older residents.
+def gaps(engine: Engine, study: Study, minutes: float, unit: str, speed_kmh: float = DEFAULT_WALKING_SPEED_KMH,
+         group: str | TargetGroup | None = None) -> gpd.GeoDataFrame:
+    """The pieces of each unit beyond ``minutes``' walk of every place, ranked by the group's residents (older).
 
     The served land is the study's walking grid (:meth:`~geo_welfare.analysis.study.Study.land_grid`,
     the same land :func:`~geo_welfare.analysis.service_areas.land_within` gives the print map).
@@ -131,6 +146,8 @@ def gaps(engine: Engine, study: Study, minutes: float, unit: str, speed_kmh: flo
         Area unit to cut into pieces, as stored (``"small_area"`` for the census small areas).
     speed_kmh : float, default 4.0
         Walking speed, km/h.
+    group : str or TargetGroup, optional
+        Whom to count and rank by; None: the older residents.
 
     Returns
     -------
@@ -142,17 +159,20 @@ def gaps(engine: Engine, study: Study, minutes: float, unit: str, speed_kmh: flo
     ------
     PlanningInputError
         If the store holds no areas of ``unit``.
+    MissingCounts
+        If the study's population dataset has none of the group's counts.
     """
+    group = _group(study, group)
     limit = walk_metres(minutes, speed_kmh)
     _check_walk(study, limit, buffered=True)
     walk = study.walk_to_nearest(study.resources)
-    units = _units(engine, study, unit)
+    units = study_units(engine, study, unit)
     study.progress("gaps")
     places = _places_reaching(study, limit + BUFFER_METRES)
     served = (study.land_grid(minutes, speed_kmh, places) if study.network is not None
               else land_within(places, minutes, speed_kmh, crs=study.crs).iloc[0])
     areas = units if units is not None else _small_areas(study)
-    result = gap_areas(areas, served, study.residents, walk, limit)
+    result = gap_areas(areas, served, study.residents, walk, limit, group=group)
     result["minutes"] = float(minutes)
     result["method"] = study.method
     return result.to_crs(STORAGE_CRS)
@@ -244,7 +264,7 @@ def capacity(engine: Engine, study: Study, minutes: float, unit: str = SMALL_ARE
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownCapacityWarning)  # reported below, in the table's attrs
         values = two_step_fca(reach, study.residents["age_65_plus"].to_numpy(dtype=float), supply, limit, weights)
-    units = _units(engine, study, unit)
+    units = study_units(engine, study, unit)
     table = capacity_by_area(study.residents, values, units)
     names = (units if units is not None else study.small_areas).set_index("code")["name"]
     table.insert(1, "name", table["code"].map(names))
@@ -286,12 +306,13 @@ SOLVER_TIME_LIMIT = 60.0
 
 def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int | None = None,
          target: float | None = None, speed_kmh: float = DEFAULT_WALKING_SPEED_KMH,
-         time_limit: float = SOLVER_TIME_LIMIT, lang: str | None = None) -> Plan:
+         time_limit: float = SOLVER_TIME_LIMIT, lang: str | None = None, group: str | TargetGroup | None = None) -> Plan:
     """Choose ``k`` new sites (MCLP), or the fewest reaching ``target`` coverage (LSCP), among ``candidates``.
 
     The existing places of the study are fixed: whoever they reach within ``minutes`` is covered
     before any new site.  The greedy choice of the same number of sites is returned alongside.
-    Demand is the residents 65+ (:attr:`Study.residents`).
+    Demand is the residents 65+ (:attr:`Study.residents`), or another group's demand column: with
+    ``group`` children every ``_65_plus`` column of :class:`Plan` is ``_0_14`` (everyone: ``_total``).
 
     Parameters
     ----------
@@ -312,6 +333,8 @@ def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int |
         Seconds HiGHS may search per solve before returning its best sites so far.
     lang : str, optional
         The language of the sites' addresses where a candidate has none (「…付近」).
+    group : str or TargetGroup, optional
+        Whom the new bases are for (:mod:`geo_welfare.core.target_groups`); None: residents 65+.
 
     Returns
     -------
@@ -327,13 +350,15 @@ def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int |
     from geo_welfare.analysis import siting
     if (k is None) == (target is None):
         raise ValueError("give either k (how many new sites) or target (coverage share to reach)")
+    group = _group(study, group)
+    tag = group.tag
     limit = walk_metres(minutes, speed_kmh)
     _check_walk(study, limit)
     if study.within is not None:  # new bases of one area stand in it
         candidates = candidates[study.within.keep_candidates(candidates, study.crs)]
         if len(candidates) == 0:
             raise PlanningInputError("no_candidates_within", code=study.within.code)
-    weights = study.residents["age_65_plus"].to_numpy(dtype=float)
+    weights = study.residents[group.demand].to_numpy(dtype=float)
     existing = study.reach(study.resources, limit) if len(study.resources) else None
     reach = study.reach(candidates, limit)
     study.progress("siting")
@@ -348,18 +373,19 @@ def plan(study: Study, candidates: gpd.GeoDataFrame, minutes: float, *, k: int |
         table = result.to_frame()
         chosen = candidates.iloc[table["site"].to_numpy()]
         return gpd.GeoDataFrame({"order": table["order"].to_numpy(), "id": chosen["id"].to_numpy(),
-                                 "name": chosen["name"].to_numpy(), "added_65_plus": table["added"].to_numpy(),
-                                 "unique_65_plus": table["unique"].to_numpy(),
-                                 "covered_after_65_plus": table["covered_after"].to_numpy()},
+                                 "name": chosen["name"].to_numpy(), f"added_{tag}": table["added"].to_numpy(),
+                                 f"unique_{tag}": table["unique"].to_numpy(),
+                                 f"covered_after_{tag}": table["covered_after"].to_numpy()},
                                 geometry=chosen.geometry.values, crs=candidates.crs)
 
     def addressed(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         return candidate_sites.with_addresses(sites, candidates, study.small_areas, lang)
 
-    summary = pd.DataFrame([{"model": result.model, "sites": len(result.sites), "before_65_plus": result.before,
-                             "after_65_plus": result.after, "gain_65_plus": result.gain,
+    summary = pd.DataFrame([{"model": result.model, "sites": len(result.sites), f"before_{tag}": result.before,
+                             f"after_{tag}": result.after, f"gain_{tag}": result.gain,
                              "share_before": result.share_before, "share_after": result.share_after,
-                             "total_65_plus": result.total, "optimal": result.optimal,
-                             "bound_65_plus": result.bound, "minutes": float(minutes),
+                             f"total_{tag}": result.total, "optimal": result.optimal,
+                             f"bound_{tag}": result.bound, "minutes": float(minutes),
                              "method": study.method} for result in (exact, greedy)])
+    summary.attrs["group"] = group.id
     return Plan(addressed(frame(exact)), addressed(frame(greedy)), summary)

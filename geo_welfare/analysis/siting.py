@@ -10,7 +10,7 @@ Planners ask two questions of one table of who can walk to which candidate (a
 
 Existing places are fixed: anyone they already reach counts as covered, so that demand is dropped
 before a model is built (spopt's ``predefined_facilities_arr`` would give the same optimum with a
-larger model).  Demand weights are the 65+ residents of each street point
+larger model).  Demand weights are the 65+ residents (or another target group's, :mod:`geo_welfare.core.target_groups`) of each street point
 (:func:`geo_welfare.analysis.spread.spread_population`).
 
 Both models are solved exactly by HiGHS through ``highspy``'s own API (:mod:`geo_welfare.analysis.covering`):

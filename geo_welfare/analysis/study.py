@@ -30,6 +30,7 @@ from geo_welfare.analysis.within import DEFAULT_MARGIN_METRES, Within, resolve_w
 from geo_welfare.core.crs import metric_crs_for_bounds
 from geo_welfare.core.errors import ConflictError
 from geo_welfare.core.glossary import VISIBILITY_PUBLIC
+from geo_welfare.core.target_groups import TargetGroup, serves, target_group
 from geo_welfare.core.words import Word
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped, snap_points
@@ -41,6 +42,8 @@ Progress = Callable[[str], None]
 #: Walking grids are built for at least this walk (metres: 20 minutes at 4 km/h), so that the planner's
 #: usual questions (10, 15, 20 minutes) are answered from one grid, built on the first.
 GRID_METRES_AT_LEAST = 4000.0 / 3
+#: The counts every resident point carries: enough for every target group (:mod:`geo_welfare.core.target_groups`).
+RESIDENT_COUNTS = ("total", "age_0_14", "age_65_plus", "age_75_plus")
 
 
 class PlanningInputError(ConflictError):
@@ -112,6 +115,8 @@ class Study:
     within : Within or None
         The one area the study keeps (:mod:`geo_welfare.analysis.within`): its small areas, the
         residents of it, the places within its margin; None: the whole store.
+    dataset : str or None
+        The population dataset's name (a group whose ages it lacks is refused naming it).
     """
 
     resources: gpd.GeoDataFrame  # lon/lat, as stored
@@ -122,6 +127,7 @@ class Study:
     staff_only: int = 0
     includes_staff_only: bool = False
     within: Within | None = None
+    dataset: str | None = None  # the population dataset's name, for a refusal that names it
 
     @property
     def method(self) -> str:
@@ -157,22 +163,24 @@ class Study:
 
         With a network, each small area's counts spread along its streets
         (:func:`~geo_welfare.analysis.spread.spread_population`); without one, one representative
-        point per small area.  Columns ``area_code``, ``share``, ``total``, ``age_65_plus``,
-        ``age_75_plus`` (persons; suppressed counts as 0), and with a network ``edge`` and ``along``.
+        point per small area.  Columns ``area_code``, ``share``, ``total``, ``age_0_14`` (when the
+        population has it), ``age_65_plus``, ``age_75_plus`` (persons; suppressed counts as 0), and
+        with a network ``edge`` and ``along``.
         """
         self.progress("spreading")
         counts = self.population[self.population["area_code"].notna()]
+        columns = tuple(column for column in RESIDENT_COUNTS if column in counts)
         if self.network is not None:
             if self.within is None:
-                return spread_population(self.small_areas, counts, self.network)
+                return spread_population(self.small_areas, counts, self.network, columns=columns)
             # Spread with the touching small areas, so a border point is owned as in the city's study.
-            points = spread_population(self.within.spread_areas, counts, self.network)
+            points = spread_population(self.within.spread_areas, counts, self.network, columns=columns)
             return points[self.within.keep_residents(points)].reset_index(drop=True)
         areas = self.small_areas.to_crs(self.crs)
-        totals = counts.groupby("area_code")[["total", "age_65_plus", "age_75_plus"]].sum(min_count=1).fillna(0)
+        totals = counts.groupby("area_code")[list(columns)].sum(min_count=1).fillna(0)
         frame = gpd.GeoDataFrame({"area_code": areas["code"].to_numpy(), "share": 1.0},
                                  geometry=areas.geometry.representative_point().values, crs=self.crs)
-        for column in ("total", "age_65_plus", "age_75_plus"):
+        for column in columns:
             frame[column] = frame["area_code"].map(totals[column]).fillna(0).astype(float).to_numpy()
         if self.within is not None:
             frame = frame[self.within.keep_residents(frame)].reset_index(drop=True)
@@ -252,7 +260,6 @@ class Study:
         return Reach(pairs["i"][order].astype(np.int64), pairs["j"][order].astype(np.int64), pairs["v"][order],
                      len(self.residents), len(resources), float(cutoff))
 
-
     def land_grid(self, minutes: float, speed_kmh: float, resources: gpd.GeoDataFrame | None = None) -> WalkGrid:
         """The walking grid from the nearest place, kept for every shorter walk asked later.
 
@@ -315,7 +322,8 @@ class Study:
 
 def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequence[str] | None = None,
                dataset: str | None = None, include_staff_only: bool = False, within: str | None = None,
-               margin_metres: float = DEFAULT_MARGIN_METRES, progress: Progress = lambda _stage: None) -> Study:
+               margin_metres: float = DEFAULT_MARGIN_METRES, progress: Progress = lambda _stage: None,
+               group: str | TargetGroup | None = None) -> Study:
     """Read what the planner's analyses need from the store into a :class:`Study`.
 
     Public places only, unless ``include_staff_only``: every figure, gap and walking area of a
@@ -337,7 +345,8 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
     network : WalkingNetwork or None
         The streets (:func:`geo_welfare.network.cache.load_network`); None: straight lines.
     kinds : sequence of str, optional
-        Resource kinds to count as places; None or empty: every kind.
+        Resource kinds to count as places; None or empty: every kind, or with ``group`` the places
+        serving it (:func:`~geo_welfare.core.target_groups.serves`: its kinds, or 対象 naming it).
     dataset : str, optional
         Population dataset; None: the only one with ages (:func:`age_dataset`).
     include_staff_only : bool, default False
@@ -350,6 +359,8 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
         (:func:`geo_welfare.analysis.within.margin_for`); by default enough for 60 minutes at 4 km/h.
     progress : callable, optional
         Called with a stage name as long steps begin.
+    group : str or TargetGroup, optional
+        Whom the places are for, when ``kinds`` names none; None: every kind.
 
     Returns
     -------
@@ -365,12 +376,15 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
     """
     progress("reading_store")
     everything = read.read_resources(engine, kinds=list(kinds) if kinds else None, include_staff_only=True)
+    if not kinds and group is not None:
+        everything = everything[serves(everything, target_group(group))].reset_index(drop=True)
     public = (everything["visibility"] == VISIBILITY_PUBLIC).to_numpy(dtype=bool)  # as read.read_resources reads
     resources = everything if include_staff_only else everything[public].reset_index(drop=True)
     small_areas = read.read_areas(engine, SMALL_AREA)
     if len(small_areas) == 0:
         raise PlanningInputError("no_small_areas_stored")
-    population = read.read_population(engine, age_dataset(engine, dataset))
+    dataset = age_dataset(engine, dataset)
+    population = read.read_population(engine, dataset)
     area = None
     if within is not None and str(within).strip():
         area = resolve_within(engine, within, small_areas, margin_metres=margin_metres)
@@ -381,4 +395,4 @@ def open_study(engine: Engine, network: WalkingNetwork | None, *, kinds: Sequenc
         everything, public = everything[near].reset_index(drop=True), public[near]
         resources = everything if include_staff_only else everything[public].reset_index(drop=True)
     return Study(resources, small_areas, population, network, progress, staff_only=int((~public).sum()),
-                 includes_staff_only=include_staff_only, within=area)
+                 includes_staff_only=include_staff_only, within=area, dataset=dataset)

@@ -186,22 +186,9 @@ def kept_resource_grids(network: WalkingNetwork, resources: Snapped, limit: floa
     """:func:`resource_grids`, reusing the grids the network keeps for places standing where these do.
 
     A kept grid built for at least ``limit`` answers (a grid answers every shorter walk); the others
-    are built now, together, and kept (up to :data:`KEPT_PLACE_GRIDS` places per network).
-
-    Parameters
-    ----------
-    network : WalkingNetwork
-        The streets.
-    resources : Snapped
-        The places on the network.
-    limit : float
-        Longest limit to be asked, metres.
-
-    Returns
-    -------
-    list of WalkGrid
-        In the order of ``resources``; each the grid :func:`resource_grids` builds for that place
-        (for ``limit`` or a longer walk).
+    are built now, together, and kept (up to :data:`KEPT_PLACE_GRIDS` places per network).  The
+    parameters are :func:`resource_grids`'s; each grid is the one it builds for that place (for
+    ``limit`` or a longer walk), in the order of ``resources``.
     """
     kept = network.derived("walk_areas.place_grids", lambda _network: _PlaceGrids())
     keys = [(int(edge), float(along), float(offset))
@@ -228,21 +215,8 @@ def resource_lands(network: WalkingNetwork, resources: Snapped, limits: Sequence
                    progress: Callable[[int, int], None] | None = None) -> dict[float, list[shapely.Geometry]]:
     """Each place's own land within each of ``limits`` metres (holes under a block filled).
 
-    Parameters
-    ----------
-    network : WalkingNetwork
-        The streets.
-    resources : Snapped
-        The places on the network.
-    limits : sequence of float
-        Limits, metres.
-    progress : callable, optional
-        Called with (places done, places).
-
-    Returns
-    -------
-    dict
-        Limit → one Polygon or MultiPolygon per place, in order, in the network's CRS.
+    The parameters are :func:`resource_grids`'s, with several limits (metres) for its one; the answer
+    maps each limit to one Polygon or MultiPolygon per place, in order, in the network's CRS.
     """
     grids = resource_grids(network, resources, max(limits), progress)
     return {float(limit): [grid.land(limit) for grid in grids] for limit in limits}

@@ -17,40 +17,37 @@ from pathlib import Path
 import click
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
-from geo_welfare.cli.base import (CONTEXT, Command, Context, Group, UsageError, argument, option, option_group,
-                                  resolve_kinds)
-from geo_welfare.cli.options import (dataset_option, include_staff_option, kind_option, minutes_option,
-                                     network_option, output_option, speed_option, unit_option, within_option)
+from geo_welfare.cli.base import (CONTEXT, Command, Context, Group, UsageError, argument, option, resolve_kinds)
+from geo_welfare.cli.options import (dataset_option, group_option, minutes_option, network_option, output_option,
+                                     siting_options, study_options, unit_option, within_option)
 from geo_welfare.core.words import t
 from geo_welfare.cli.output import emit_table, outputs
 from geo_welfare.core import glossary
+from geo_welfare.core.target_groups import DEFAULT_GROUP, target_group
 
 #: The unit a table is summed by, unless the command says otherwise.
 _table_unit = unit_option(default="small-area", help="help_opt_unit_table")
 
 
-_analysis_options = option_group([
-    network_option(),
-    kind_option(multiple=True, help="help_opt_kinds_analysis"),
-    dataset_option(),
-    speed_option(),
-    include_staff_option("help_opt_include_staff_analysis"),
-    within_option(),
-])
+_analysis_options = study_options(within_option())
 
 
 def _study(obj: Context, network_file: Path | None, kinds, dataset, include_staff: bool, within: str | None = None,
-           minutes: float | tuple[float, ...] = 0.0, speed: float = 4.0):
-    """The command's study; with ``within``, places are kept as far as its longest walk (and the buffer) reaches."""
+           minutes: float | tuple[float, ...] = 0.0, speed: float = 4.0, group: str = DEFAULT_GROUP.id):
+    """The command's study; with ``within``, places are kept as far as its longest walk (and the buffer) reaches.
+
+    Without ``--kind`` the places are every kind for the older residents (as before the groups), and
+    the places serving the group for another (:func:`~geo_welfare.core.target_groups.serves`).
+    """
     from geo_welfare.analysis.study import open_study
     from geo_welfare.analysis.within import margin_for
     network = obj.network(network_file)
     longest = max(minutes) if isinstance(minutes, tuple) else minutes
     study = open_study(obj.engine(), network, kinds=resolve_kinds(kinds), dataset=dataset,
                        include_staff_only=include_staff, within=within, margin_metres=margin_for(longest, speed),
-                       progress=lambda stage: obj.say(f"stage_{stage}"))
+                       progress=lambda stage: obj.say(f"stage_{stage}"),
+                       group=None if group == DEFAULT_GROUP.id else group)
     if study.staff_only:
         obj.say("staff_only_counted" if include_staff else "staff_only_left_out", count=study.staff_only)
     if len(study.resources) == 0:
@@ -68,28 +65,31 @@ def _unit(unit: str) -> str:
 @_analysis_options
 @minutes_option(default=(10.0, 15.0, 20.0), multiple=True, help="help_opt_minutes_repeatable")
 @_table_unit
+@group_option()
 @outputs
 @click.pass_obj
-def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, unit, output_format,
-             output, raw) -> None:
-    """Residents aged 65+ and 75+ within each walking time of a place, by unit and in total."""
+def coverage(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, unit, group,
+             output_format, output, raw) -> None:
+    """Residents aged 65+ and 75+ (or of ``--group``) within each walking time of a place, by unit and in total."""
     from geo_welfare.analysis import planning
-    study = _study(obj, network_file, kinds, dataset, include_staff, within, tuple(minutes), speed)
-    emit_table(obj, planning.coverage(obj.engine(), study, minutes, _unit(unit), speed), output, output_format, raw)
+    study = _study(obj, network_file, kinds, dataset, include_staff, within, tuple(minutes), speed, group)
+    table = planning.coverage(obj.engine(), study, minutes, _unit(unit), speed, group=group)
+    emit_table(obj, table, output, output_format, raw)
 
 
 @click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_gaps")
 @_analysis_options
 @minutes_option()
 @unit_option(default="elementary-district")
+@group_option()
 @outputs
 @click.pass_obj
-def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, unit, output_format,
-         output, raw) -> None:
-    """Areas beyond walking reach, ranked by older residents (``--output`` writes their shapes)."""
+def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, unit, group,
+         output_format, output, raw) -> None:
+    """Areas beyond walking reach, ranked by older residents or ``--group``'s (``--output`` writes their shapes)."""
     from geo_welfare.analysis import planning
-    study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
-    table = planning.gaps(obj.engine(), study, minutes, _unit(unit), speed)
+    study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed, group)
+    table = planning.gaps(obj.engine(), study, minutes, _unit(unit), speed, group=group)
     emit_table(obj, table, output, output_format, raw)
 
 
@@ -158,30 +158,32 @@ def capacity(obj: Context, network_file, kinds, dataset, speed, include_staff, w
 @click.command(cls=Command, context_settings=CONTEXT, help="help_cmd_plan")
 @_analysis_options
 @minutes_option()
-@option("--k", "count", type=click.IntRange(min=1, max=200), help="help_opt_k_plan")
-@option("--target", type=click.FloatRange(min=1, max=100), help="help_opt_target_plan")
-@option("--grid", type=click.FloatRange(min=50), metavar="METRES", help="help_opt_grid")
+@siting_options("help_opt_k_plan", "help_opt_target_plan")
 @output_option("help_opt_output_plan")
+@group_option()
 @click.pass_obj
 def plan(obj: Context, network_file, kinds, dataset, speed, include_staff, within, minutes, count, target, grid,
-         output) -> None:
+         output, group) -> None:
     """Where to put new bases: MCLP (``--k``) or LSCP (``--target``) solved exactly, beside the greedy answer."""
     from geo_welfare.analysis import planning
     from geo_welfare.store import read
     if (count is None) == (target is None):
         raise UsageError("cli_k_or_target", field="--k")
-    study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed)
+    study = _study(obj, network_file, kinds, dataset, include_staff, within, minutes, speed, group)
     candidates = planning.grid_candidates(study, grid, obj.lang) if grid else read.read_candidates(obj.engine())
     if len(candidates) == 0:
         raise UsageError("no_candidates", field="--grid")
     result = planning.plan(study, candidates, minutes, k=count, target=None if target is None else target / 100,
-                           speed_kmh=speed, lang=obj.lang)
-    for row in result.summary.itertuples():
-        obj.say("plan_summary", model=t(f"model_{row.model}", obj.lang), sites=row.sites, before=row.share_before,
-                after=row.share_after, gain=row.gain_65_plus)
-        if not row.optimal and row.model != "greedy_covering":  # stopped by the time limit: never "exact"
-            obj.say("plan_not_proven", model=t(f"model_{row.model}", obj.lang),
-                    bound=row.bound_65_plus / row.total_65_plus if row.total_65_plus else float("nan"))
+                           speed_kmh=speed, lang=obj.lang, group=group)
+    chosen = target_group(group)
+    own = {} if chosen is DEFAULT_GROUP else {"group": chosen}  # the older residents' lines, as they were
+    for row in result.summary.to_dict("records"):
+        gain, bound, total = (row[f"{name}_{chosen.tag}"] for name in ("gain", "bound", "total"))
+        obj.say("plan_summary_group" if own else "plan_summary", model=t(f"model_{row['model']}", obj.lang),
+                sites=row["sites"], before=row["share_before"], after=row["share_after"], gain=gain, **own)
+        if not row["optimal"] and row["model"] != "greedy_covering":  # stopped by the time limit: never "exact"
+            obj.say("plan_not_proven_group" if own else "plan_not_proven", model=t(f"model_{row['model']}", obj.lang),
+                    bound=bound / total if total else float("nan"), **own)
     emit_table(obj, result.sites, output, "table")
 
 

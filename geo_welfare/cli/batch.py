@@ -14,25 +14,19 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from geo_welfare.cli.base import CONTEXT, Context, Group, UsageError, option, option_group, resolve_kinds
-from geo_welfare.cli.options import (dataset_option, include_staff_option, kind_option, minutes_option,
-                                     network_option, output_option, speed_option, unit_option)
+from geo_welfare.cli.base import CONTEXT, Context, Group, UsageError, option, resolve_kinds
+from geo_welfare.cli.options import minutes_option, output_option, siting_options, study_options, unit_option
 from geo_welfare.cli.output import emit_table, outputs
 from geo_welfare.core import glossary
 from geo_welfare.core.words import t
 
-_batch_options = option_group([
-    network_option(),
-    kind_option(multiple=True, help="help_opt_kinds_analysis"),
-    dataset_option(),
-    speed_option(),
-    include_staff_option("help_opt_include_staff_analysis"),
+_batch_options = study_options(
     option("--municipality", "municipalities", multiple=True, metavar="CODE", help="help_opt_municipality"),
     option("--scheduler", metavar="URL", help="help_opt_scheduler"),
     option("--workers", type=click.IntRange(min=1, max=256), default=2, show_default=True, help="help_opt_workers"),
     option("--safety", type=click.FloatRange(min=0), default=500.0, show_default=True, metavar="METRES",
            help="help_opt_safety"),
-])
+)
 
 
 @click.group("batch", cls=Group, context_settings=CONTEXT, help="help_cmd_batch")
@@ -133,9 +127,7 @@ def gaps(obj: Context, network_file, kinds, dataset, speed, include_staff, munic
 @batch_group.command("plan", help="help_cmd_batch_plan")
 @_batch_options
 @minutes_option()
-@option("--k", "count", type=click.IntRange(min=1, max=200), help="help_opt_k_batch")
-@option("--target", type=click.FloatRange(min=1, max=100), help="help_opt_target_batch")
-@option("--grid", type=click.FloatRange(min=50), metavar="METRES", help="help_opt_grid")
+@siting_options("help_opt_k_batch", "help_opt_target_batch")
 @output_option("help_opt_output_plan")
 @click.pass_obj
 def plan(obj: Context, network_file, kinds, dataset, speed, include_staff, municipalities, scheduler, workers,

@@ -46,12 +46,14 @@ def _pairs(values: tuple[str, ...], option_name: str) -> dict[str, str]:
         help_values={"units": ", ".join(glossary.AREA_UNIT_OPTIONS)})
 @option("--skip", "skips", multiple=True, metavar="FILE", help="help_opt_skip_folder")
 @option("--merge-duplicates", is_flag=True, help="help_opt_merge_duplicates_folder")
+@option("--skip-invalid", is_flag=True, help="help_opt_skip_invalid_folder")
 @option("--municipality", metavar="NAME", help="help_opt_municipality_folder")
 @allow_removals_option()
 @overwrite_edits_option()
 @click.pass_obj
 def import_folder_command(obj: Context, folder: Path, dry_run: bool, kinds, units, skips, merge_duplicates: bool,
-                          municipality: str | None, allow_removals: bool, overwrite_edits: bool) -> None:
+                          skip_invalid: bool, municipality: str | None, allow_removals: bool,
+                          overwrite_edits: bool) -> None:
     """Identify every file of FOLDER, print the plan, and import it all in one transaction."""
     from geo_welfare.store.folder import import_folder
     from geo_welfare.store.folder_plan import listed, plan_folder
@@ -70,6 +72,7 @@ def import_folder_command(obj: Context, folder: Path, dry_run: bool, kinds, unit
         with bar:
             outcomes = import_folder(obj.engine(), plan, Path(workspace), merge_duplicates=merge_duplicates,
                                      allow_removals=allow_removals, overwrite_edits=overwrite_edits,
+                                     reports_to=Path.cwd() if skip_invalid else None, lang=obj.lang,
                                      progress=lambda _item: bar.update(1))
         _print_summary(obj, outcomes, [item for item in listed(plan) if not item.layer])
         for outcome in outcomes:
@@ -114,6 +117,9 @@ def _print_summary(obj: Context, outcomes, skipped) -> None:
         click.echo(t("folder_summary_file", lang, file=outcome.planned.shown, what=_what(outcome.planned),
                      created=outcome.created, updated=outcome.updated, removed=outcome.removed,
                      warnings=outcome.warnings))
+        if outcome.notes.get("report") is not None:  # --skip-invalid: the rows left out, and where they are
+            click.echo(t("folder_summary_report", lang, count=outcome.notes["skipped"],
+                         path=str(outcome.notes["report"])))
     for item in skipped:
         click.echo(t("folder_summary_skipped", lang, file=item.shown, what=_what(item),
                      reason=t(item.skip, lang, **item.skip_values)))

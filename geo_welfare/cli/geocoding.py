@@ -48,6 +48,9 @@ def import_gazetteer(obj: Context, files, municipality, small_areas) -> None:
         raise UsageError("gazetteer_nothing_to_import", field="FILE")
     if municipality and sum(Path(f).suffix.lower() == ".json" for f in files) > 1:
         raise UsageError("gazetteer_municipality_one_file", field="--municipality")
+    named = [Path(f).name for f in files if Path(f).suffix.lower() in (".csv", ".zip")]
+    if municipality and named:  # 位置参照情報 rows name their own municipality: the option would be silently ignored
+        raise UsageError("gazetteer_municipality_json_only", field="--municipality", files=", ".join(named))
     name, code = _municipality(obj, municipality)
     engine = obj.engine()
     read = [(Path(path), read_gazetteer(Path(path), municipality=name, municipality_code=code)) for path in files]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -89,7 +88,8 @@ def export(obj: Context, layer, output, unit, kind, include_staff) -> None:
         return
     frame = _listing(obj, layer, unit, kind, include_staff, None)
     if hsds:
-        write_hsds(frame, output, obj.lang)
+        from geo_welfare.store.read import read_services
+        write_hsds(frame, output, obj.lang, read_services(obj.engine(), frame["id"]) if len(frame) else None)
     else:
         write_layer(frame, output)
     obj.say("exported", file=str(output), count=len(frame))

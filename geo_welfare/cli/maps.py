@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from geo_welfare.core import config as settings
 from geo_welfare.core import glossary
@@ -48,38 +49,76 @@ def map_group() -> None:
 @railway_option()
 @option("--credit", "credits", multiple=True, help="help_opt_credit")
 @option("--large-print", is_flag=True, help="help_opt_large_print")
+@option("--hazards", multiple=True, type=click.Choice(["flood", "landslide"]), help="help_opt_hazards_map")
 @include_staff_option("help_opt_include_staff_map")
 @option("--dpi", default=200, show_default=True, type=click.IntRange(72, 600), help="help_opt_dpi")
 @jobs_option()
 @click.pass_obj
 def district(obj, code, every, unit, paper, orientation, fmt, output, shading, dataset, service_minutes, speed,
-             network_file, water, railway, credits, large_print, include_staff, dpi, jobs) -> None:
+             network_file, water, railway, credits, large_print, hazards, include_staff, dpi, jobs) -> None:
     """Make the resource map of the district CODE, or with ``--all`` one file per district of ``--unit``.
 
     Everything is checked (the format, the code) before anything is drawn; the store, the files and
     the network are read once, then the pages are drawn (with ``--all``, on every core).
     """
-    from geo_welfare.maps.atlas import PageRequest
-    from geo_welfare.maps.background import read_background
-    from geo_welfare.core.words import t
-
-    _settle()  # the modules imported by now
     if bool(code) == bool(every):
         raise UsageError("cli_code_or_all", field="CODE")
     lang = obj.lang
     fmt = _map_format(fmt, output, every)
-    layers, codes = _store_layers(obj, code, every, unit, include_staff=include_staff, shading=shading,
-                                  dataset=dataset)
-    background = read_background(streets=network_file, water=water, railway=railway,
-                                 cache_directory=settings.cache_directory(obj.database_url))
-    reach = _walking_reach(obj, layers, service_minutes, network_file, speed, background)
-    _settle()  # the layers, the lines and the network
+    with _collector_paused():  # the modules, the layers, the lines and the network: kept to the end
+        from geo_welfare.maps.atlas import PageRequest
+        from geo_welfare.maps.background import read_background
+
+        layers, codes = _store_layers(obj, code, every, unit, include_staff=include_staff, shading=shading,
+                                      dataset=dataset)
+        background = read_background(streets=network_file, water=water, railway=railway,
+                                     cache_directory=settings.cache_directory(obj.database_url))
+        reach = _walking_reach(obj, layers, service_minutes, network_file, speed, background)
+        if hazards:
+            _with_hazards(obj, background, tuple(dict.fromkeys(hazards)))
     request = PageRequest(layers, background, reach, paper.upper(), orientation, lang, tuple(credits), fmt, dpi,
                           large_print=large_print)
     folder = (output or Path(".")) if every else None
-    written = _draw_and_save(request, codes, folder=folder, output=output, jobs=jobs, every=every)
+    with nullcontext() if every else _collector_paused(settle=False):  # one page's few cycles: collected after
+        written = _draw_and_save(request, codes, folder=folder, output=output, jobs=jobs, every=every)
     if every:
+        from geo_welfare.core.words import t
         click.echo(t("maps_written", lang, count=len(written), dir=str(folder)), err=True)
+
+
+def _with_hazards(obj, background, hazards: tuple[str, ...]) -> None:
+    """The stored zones of ``hazards`` and the shelters, on the page (refused when none is stored)."""
+    import pandas as pd
+
+    from geo_welfare.core.errors import ConflictError
+    from geo_welfare.store.hazards import read_hazard_zones_stored, read_shelters_stored
+    zones = pd.concat([read_hazard_zones_stored(obj.engine(), hazard) for hazard in hazards], ignore_index=True)
+    if not len(zones):
+        raise ConflictError("no_hazard_zones_stored")
+    background.hazards, background.shelters = zones, read_shelters_stored(obj.engine())
+
+
+@contextmanager
+def _collector_paused(*, settle: bool = True) -> Iterator[None]:
+    """Python's cycle collector paused for a while, then (``settle``) what is alive frozen (:func:`_settle`).
+
+    The modules imported, the store's layers, the street lines and the network are millions of
+    objects made at once and kept until the command ends; the collector, counting them as they are
+    made, walks them again and again (0.3–0.5 CPU s of a one-page command, seven full collections)
+    and finds nothing to free.  Paused while they are made, then frozen, they are never walked.
+    One page is drawn paused too, nothing frozen (its cycles are a few MB, collected afterwards
+    by a caller that lives on); the pages of ``--all`` are drawn with it running, so each page's
+    cycles are collected page after page, here and in the forked workers, which inherit it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if settle:
+            _settle()
+        if enabled:
+            gc.enable()
 
 
 def _settle() -> None:
@@ -110,7 +149,7 @@ def _store_layers(obj, code: str | None, every: bool, unit: str, *, include_staf
     unit_id = glossary.AREA_UNIT_OPTIONS[unit]
     try:
         layers = load_store_layers(obj.engine(), unit_id, include_staff=include_staff, shading=shading,
-                                   dataset=dataset)
+                                   dataset=dataset, district=None if every else code)
         codes = layers.codes if every else [code]
         if not every and code not in layers.codes:
             district_content(layers, code)  # refuses the unknown code, listing the stored ones
@@ -156,6 +195,8 @@ def _draw_and_save(request, codes: list[str], *, folder: Path | None, output: Pa
         result = draw_page(request, *pages[0], catch=False)
         _tell(result, request.lang, every)
         return [result.path]
+    from tqdm import tqdm  # a progress bar for several pages (its import alone costs a page 0.05 s)
+
     written: list[Path] = []
     failed = 0
     with tqdm(total=len(codes), desc=t("drawing", request.lang), unit="map", file=sys.stderr,
@@ -178,6 +219,8 @@ def _tell(result, lang: str, every: bool) -> None:
     """What the user should know about one map: crowded labels, a list that did not fit, where it went."""
     from geo_welfare.core.words import t
 
+    if result.crowded or not result.list_fits:
+        from tqdm import tqdm  # its write keeps the progress bar of several pages whole
     if result.crowded:
         tqdm.write(t("label_crowded", lang, file=result.path.name, numbers=", ".join(map(str, result.crowded))),
                    file=sys.stderr)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from geo_welfare.cli.base import option, remember_language
+from geo_welfare.cli.base import option, option_group, remember_language
 from geo_welfare.core import config as settings
 from geo_welfare.core import glossary
 from geo_welfare.core.walking import DEFAULT_WALKING_SPEED_KMH, WALKING_SPEED_RANGE
@@ -209,3 +209,46 @@ def railway_option() -> Decorator:
 def jobs_option(help: str = "help_opt_jobs") -> Decorator:
     """``--jobs N``: processes drawing pages at once (default: one per core this process may use)."""
     return option("--jobs", type=click.IntRange(1, 256), metavar="N", help=help)
+
+
+# --- whom an analysis counts ------------------------------------------------------------------------
+
+class GroupChoice(click.Choice):
+    """A target group by its id (``children``) or as people write it (子ども, 児童, 高齢者, 全年齢 …).
+
+    Answered with the id, as :class:`UnitChoice` answers a unit, so a command sees one spelling.
+    """
+
+    def __init__(self) -> None:
+        from geo_welfare.core import target_groups
+        super().__init__(list(target_groups.TARGET_GROUP_IDS))
+        self.groups = target_groups
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value.strip() and value.strip() not in self.choices:
+            try:
+                return self.groups.target_group(value).id
+            except self.groups.UnknownTargetGroup:
+                pass
+        return super().convert(value, param, ctx)
+
+
+def group_option(help: str = "help_opt_group") -> Decorator:
+    """``--group older|children|all`` (→ ``group``), Japanese names too; default ``older`` (65+ and 75+)."""
+    return option("--group", type=GroupChoice(), default="older", show_default=True, help=help)
+
+
+def study_options(*more) -> Callable[[F], F]:
+    """What every study of the store takes (the streets, the kinds, the dataset, the speed, staff-only places),
+    then ``more``: declared once for ``coverage``, ``gaps`` … and their ``batch`` forms alike."""
+    return option_group([network_option(), kind_option(multiple=True, help="help_opt_kinds_analysis"),
+                         dataset_option(), speed_option(),
+                         include_staff_option("help_opt_include_staff_analysis"), *more])
+
+
+def siting_options(k_help: str, target_help: str) -> Callable[[F], F]:
+    """``--k``, ``--target`` and ``--grid``: how many new bases, or the coverage to reach, and a candidate grid."""
+    return option_group([
+        option("--k", "count", type=click.IntRange(min=1, max=200), help=k_help),
+        option("--target", type=click.FloatRange(min=1, max=100), help=target_help),
+        option("--grid", type=click.FloatRange(min=50), metavar="METRES", help="help_opt_grid")])

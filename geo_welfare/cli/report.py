@@ -17,6 +17,7 @@ from geo_welfare.cli.base import CONTEXT, Command, Context, Group, UsageError, a
 from geo_welfare.cli.options import (dataset_option, encoding_option, format_option, include_staff_option,
                                      kind_option, minutes_option, network_option, output_option, speed_option,
                                      unit_option)
+from geo_welfare.cli.options import group_option
 from geo_welfare.core import glossary
 from geo_welfare.core.words import t
 
@@ -41,9 +42,10 @@ def report_group() -> None:
 @network_option("help_opt_network")
 @kind_option(multiple=True, help="help_opt_kinds_analysis")
 @include_staff_option("help_opt_include_staff_profile")
+@group_option()
 @click.pass_obj
 def district(obj: Context, code, every, unit, fmt, output, dataset, compare, minutes, speed, network_file, kinds,
-             include_staff) -> None:
+             include_staff, group) -> None:
     """Write the profile of district CODE, or with ``--all`` of every district of ``--unit``.
 
     The format and the code are checked before anything is computed; the store and the analyses
@@ -61,7 +63,7 @@ def district(obj: Context, code, every, unit, fmt, output, dataset, compare, min
     network = obj.network(network_file)
     try:
         inputs = gather(engine, unit_id, network, dataset=dataset, compare=compare, minutes=minutes, speed_kmh=speed,
-                        include_staff=include_staff, kinds=resolve_kinds(kinds), lang=obj.lang)
+                        include_staff=include_staff, kinds=resolve_kinds(kinds), lang=obj.lang, group=group)
         codes = inputs.codes if every else [_code(inputs, code)]
         profiles = [district_profile(engine, inputs, one) for one in codes]
     except NotStored as error:

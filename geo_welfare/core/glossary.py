@@ -375,3 +375,16 @@ KIND_CONSULTATION_FIELDS: dict[str, tuple[str, ...]] = {
 #: What a 相談分野 word may end with and still name its field (「障害者相談」, 「子育ての」); 「高齢・障がい」 is split on
 #: the middle dot only where the whole names no field (「子ども・子育て」 is one).
 FIELD_WORD_SUFFIXES, FIELD_MIDDLE_DOT = ("相談", "の"), "・"
+
+
+# --- whom an analysis counts: the target groups (geo_welfare.core.target_groups) ------------------
+
+#: The words a user may type for each target group (``--group 子ども``), beside its identifier and labels.
+TARGET_GROUP_WORDS: dict[str, tuple[str, ...]] = {
+    "older": ("高齢者", "高齢", "65歳以上", "65+", "75歳以上", "シニア"),
+    "children": ("子ども", "こども", "子供", "児童", "0～14歳", "0〜14歳", "0-14", "年少人口"),
+    "all": ("全年齢", "すべて", "全員", "総人口", "人口", "全体", "全世代", "everyone"),
+}
+#: Words in a place's ``target_groups`` cell that say it is for children (a 子育てひろば listed as その他).
+CHILDREN_TARGET_WORDS: tuple[str, ...] = ("子ども", "こども", "子供", "児童", "子育て", "親子", "乳幼児", "小学生",
+                                          "中学生", "未就学")

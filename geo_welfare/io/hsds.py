@@ -42,11 +42,24 @@ def _schedule_notes(resource: dict) -> list[str]:
         if resource.get("schedule_unparsed") else None) if text]
 
 
-def service_record(resource: dict, lang: str = "ja") -> dict:
-    """One resource row (as read from the store) as an HSDS service with its location and schedules."""
+def service_record(resource: dict, lang: str = "ja", service: dict | None = None) -> dict:
+    """One resource row (as read from the store) as an HSDS service with its location and schedules.
+
+    With ``service`` (one of the place's services, :func:`geo_welfare.store.read.read_services`: an office of
+    the national lists offering 通所介護 and 居宅介護支援), the record is that service at the place's location:
+    its own type, hours, target groups and id, the location shared with the office's other services.
+    """
     resource = {key: (value if key in ("schedules", "geometry") else plain(value)) for key, value in resource.items()}
-    service_id = _id(resource["source"], resource["source_id"])
     location_id = _id(resource["source"], resource["source_id"], "location")
+    service_id = _id(resource["source"], resource["source_id"])
+    description = label(RESOURCE_KINDS, resource["kind"], lang)
+    if service is not None:
+        service_id = _id(resource["source"], resource["source_id"], "service", plain(service.get("source_id")))
+        description = plain(service.get("service_type")) or description
+        resource = {**resource, "schedules": service.get("schedule_rules") or [],
+                    **{key: plain(service.get(key)) for key in ("schedule_text", "closed_on_holidays",
+                                                                "closed_year_end", "schedule_unparsed")},
+                    "target_groups": plain(service.get("target_groups")) or resource.get("target_groups")}
     notes = _schedule_notes(resource)
     schedules = [{
         "id": _id(service_id, "schedule", index),
@@ -71,7 +84,7 @@ def service_record(resource: dict, lang: str = "ja") -> dict:
         "id": service_id,
         "name": resource["name"],
         "alternate_name": resource.get("name_kana"),
-        "description": label(RESOURCE_KINDS, resource["kind"], lang),
+        "description": description,
         "url": resource.get("url"),
         "status": "active",
         "fees_description": resource.get("fee"),
@@ -96,7 +109,15 @@ def service_record(resource: dict, lang: str = "ja") -> dict:
     }
 
 
-def write_hsds(resources: gpd.GeoDataFrame, output: Path, lang: str = "ja") -> None:
-    """Write resources as a JSON array of HSDS services (UTF-8)."""
-    records = [service_record(row, lang) for row in resources.to_dict("records")]
+def write_hsds(resources: gpd.GeoDataFrame, output: Path, lang: str = "ja", services=None) -> None:
+    """Write resources as a JSON array of HSDS services (UTF-8): a place with services (``services``, the
+    store's rows of them) as one HSDS service each at its location, any other place as one service."""
+    by_place: dict[int, list[dict]] = {}
+    if services is not None:
+        for row in services.to_dict("records"):
+            by_place.setdefault(int(row["resource_id"]), []).append(row)
+    records = []
+    for row in resources.to_dict("records"):
+        offered = by_place.get(int(row["id"])) if "id" in row else None
+        records += [service_record(row, lang, one) for one in offered] if offered else [service_record(row, lang)]
     Path(output).write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -129,8 +129,8 @@ def _warm(request: PageRequest, first_code: str) -> None:
     """Build once, before forking, what each worker would otherwise build for itself.
 
     The first page's walking area (which builds the network's indexes and whatever else the
-    planner's walk keeps on it), and the background projected into the zone of the first page (a
-    city's pages share one zone) with its spatial index.
+    planner's walk keeps on it), and the background's spatial indexes (each page's rows are chosen
+    from them).
     """
     try:
         content = district_content(request.layers, first_code)
@@ -141,7 +141,7 @@ def _warm(request: PageRequest, first_code: str) -> None:
     for layer in ("streets", "water", "railway"):
         frame = getattr(request.background, layer)
         if frame is not None and not frame.empty:
-            request.background.projected(layer, content.crs).sindex  # noqa: B018 - built on first use
+            frame.sindex  # noqa: B018 - built on first use
 
 
 def draw_pages(request: PageRequest, pages: Sequence[tuple[str, Path]], *, jobs: int | None = None,

@@ -17,6 +17,7 @@ from matplotlib.patches import Patch
 from geo_welfare.core.glossary import RESOURCE_KINDS, label
 from geo_welfare.maps.background import Background
 from geo_welfare.maps.content import DistrictContent
+from geo_welfare.maps.hazard_layer import draw_hazards
 from geo_welfare.maps.palette import (INK, MAJOR_STREET, NEIGHBOUR_EDGE, NEIGHBOUR_FILL, REACH, STREET, WATER_EDGE,
                                       WATER_FILL)
 from geo_welfare.maps.reach import WalkingReach
@@ -142,6 +143,7 @@ def draw_layers(ax, content: DistrictContent, background: Background, reach: Wal
                 extent: Extent, s: float, lang: str) -> tuple[list, list[str]]:
     """Everything under the symbols; returns legend (handles, labels) in drawing order."""
     entries = (_draw_neighbours(ax, content, extent, s, lang) + _draw_shading(ax, content.small_areas, s, lang)
+               + draw_hazards(ax, background.hazards, background.shelters, content.crs, extent, s, lang)
                + _draw_reach(ax, content, reach, s, lang))
     for draw in (_draw_water, _draw_streets, _draw_railway):
         entries += draw(ax, background, content.crs, extent, s, lang)

@@ -96,6 +96,10 @@ def credits(layers: StoreLayers, background: Background, lang: str = "ja", extra
             continue
         said = t("credit_list_separator", lang).join(own) if own else background.files[layer].name
         lines.append(f"{t(what, lang)}: {said}")
+    for layer, key in (("hazards", "credit_hazards"), ("shelters", "credit_shelters")):  # as stored: their files
+        frame = getattr(background, layer)
+        if frame is not None and len(frame):
+            lines.append(t(key, lang, files=t("credit_list_separator", lang).join(dict.fromkeys(frame["source"]))))
     if _looks_like_estat(layers) and not demo:
         lines.append(t("credit_estat", lang))
     lines.extend(extra)

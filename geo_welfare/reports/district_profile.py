@@ -25,6 +25,7 @@ from geo_welfare.analysis import planning
 from geo_welfare.analysis.spread import unit_of_points
 from geo_welfare.analysis.study import SMALL_AREA, Study, open_study
 from geo_welfare.core.crs import metric_crs_for_bounds
+from geo_welfare.core.target_groups import DEFAULT_GROUP, TargetGroup, target_group
 from geo_welfare.core.values import plain
 from geo_welfare.core.words import Word
 from geo_welfare.maps.content import NotStored
@@ -148,6 +149,7 @@ class ProfileInputs:
     minutes: float
     places_without_capacity: int = 0
     bands: pd.DataFrame | None = None  # shared_bands(): by district code; None when the dataset has no bands
+    group: TargetGroup = DEFAULT_GROUP  # whom coverage and gaps count (geo_welfare.core.target_groups)
 
     @property
     def codes(self) -> list[str]:
@@ -181,7 +183,8 @@ def _municipality_counts(population: pd.DataFrame, code: str | None) -> dict[str
 # Long because it is the one place every analysis of the profile is asked, in order, for the whole unit.
 def gather(engine: Engine, unit: str, network: WalkingNetwork | None, *, dataset: str | None = None,
            compare: str | None = None, minutes: float = 15.0, speed_kmh: float = 4.0,
-           include_staff: bool = False, kinds: Sequence[str] | None = None, lang: str = "ja") -> ProfileInputs:
+           include_staff: bool = False, kinds: Sequence[str] | None = None, lang: str = "ja",
+           group: str | TargetGroup | None = None) -> ProfileInputs:
     """Ask the store and the analyses, once, for everything the profiles of ``unit``'s districts show.
 
     Parameters
@@ -198,27 +201,33 @@ def gather(engine: Engine, unit: str, network: WalkingNetwork | None, *, dataset
         The walk of the gaps and of the capacity's catchment.
     include_staff : bool, default False
         Count staff-only places (a staff copy, never a public page).
+    group : str or TargetGroup, optional
+        Whom coverage and gaps count, and (without ``kinds``) whose places are shown; None: older.
 
     Raises
     ------
     NotStored
         No district of ``unit``, or a dataset not stored.
+    MissingCounts
+        If the shown dataset has none of the group's counts.
     """
+    group = target_group(group)
     areas = read.read_areas(engine)
     districts = areas[areas["unit"] == unit].reset_index(drop=True)
     if districts.empty:
         raise NotStored(Word("area_unit"), unit, sorted(set(areas["unit"])))
     shown, previous = newest_datasets(engine, dataset, compare)
-    study = open_study(engine, network, kinds=kinds, dataset=shown, include_staff_only=include_staff)
+    study = open_study(engine, network, kinds=kinds, dataset=shown, include_staff_only=include_staff,
+                       group=None if group is DEFAULT_GROUP else group)
     small = areas[areas["unit"] == SMALL_AREA]
     shares = _street_shares(study, districts) if network is not None else _area_shares(small, districts)
     population = read.read_population(engine, shown)
     stored_bands = read.read_population_bands(engine, shown)
     before = read.read_population(engine, previous) if previous else None
     places = len(study.resources) > 0
-    coverage = planning.coverage(engine, study, COVERAGE_MINUTES, unit, speed_kmh, lang) if places else \
+    coverage = planning.coverage(engine, study, COVERAGE_MINUTES, unit, speed_kmh, lang, group) if places else \
         pd.DataFrame(columns=["code", "minutes"])
-    gaps = planning.gaps(engine, study, minutes, unit, speed_kmh) if places else pd.DataFrame(columns=["code"])
+    gaps = planning.gaps(engine, study, minutes, unit, speed_kmh, group) if places else pd.DataFrame(columns=["code"])
     capacity = planning.capacity(engine, study, minutes, unit, speed_kmh) if places else \
         pd.DataFrame(columns=["code"])
     towns = _municipality_of(districts, areas[areas["unit"] == "municipality"].reset_index(drop=True))
@@ -228,7 +237,7 @@ def gather(engine: Engine, unit: str, network: WalkingNetwork | None, *, dataset
                          {d: by_town[c] for d, (c, _) in towns.items()}, {d: n for d, (_, n) in towns.items()},
                          coverage, pd.DataFrame(gaps.drop(columns="geometry", errors="ignore")), capacity, minutes,
                          int(capacity.attrs.get("places_without_capacity", 0)) if places else 0,
-                         shared_bands(stored_bands, shares) if len(stored_bands) else None)
+                         shared_bands(stored_bands, shares) if len(stored_bands) else None, group)
 
 
 @dataclass(frozen=True)
@@ -255,6 +264,7 @@ class DistrictProfile:
     places_without_capacity: int = 0
     notes: list[str] = field(default_factory=list)
     age_bands: pd.DataFrame | None = None  # BAND_COLUMNS, youngest first; None: the dataset keeps no 5-year bands
+    group: TargetGroup = DEFAULT_GROUP  # whom coverage and gaps count; the tables show its columns
 
     @property
     def rates(self) -> tuple[float | None, float | None]:
@@ -300,14 +310,14 @@ def district_profile(engine: Engine, inputs: ProfileInputs, code: str) -> Distri
 
     gaps = mine(inputs.gaps)
     if len(gaps):
-        gaps = gaps.sort_values("age_65_plus", ascending=False).head(GAPS_SHOWN).reset_index(drop=True)
+        gaps = gaps.sort_values(inputs.group.demand, ascending=False).head(GAPS_SHOWN).reset_index(drop=True)
         gaps["rank"] = range(1, len(gaps) + 1)
     return DistrictProfile(inputs.unit, code, str(plain(row["name"]) or code), inputs.municipality_names.get(code),
                            inputs.dataset, inputs.previous_dataset, counts, inputs.municipalities[code], previous,
                            pd.DataFrame(order.drop(columns="geometry")).reset_index(drop=True), mine(inputs.coverage),
                            gaps, mine(inputs.capacity), read_district_attributes(engine, inputs.unit, code),
                            inputs.study.method, inputs.minutes, inputs.study.includes_staff_only,
-                           inputs.places_without_capacity, age_bands=_bands_of(inputs.bands, code))
+                           inputs.places_without_capacity, age_bands=_bands_of(inputs.bands, code), group=inputs.group)
 
 
 def _bands_of(bands: pd.DataFrame | None, code: str) -> pd.DataFrame | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import unicodedata
 
 import pandas as pd
 from jinja2 import Environment
@@ -21,8 +22,11 @@ from geo_welfare.reports import profile_tables as tables
 from geo_welfare.reports.district_profile import DistrictProfile
 from geo_welfare.reports.profile_chart import bands_png, chart_note
 
-#: A column whose every cell is at most this many characters (a phone number, a kind) is never wrapped.
-SHORT_CELL = 14
+#: A column whose every cell is at most this wide (half-width characters; a kanji counts two: a phone number,
+#: 「サロン」) is never wrapped; a wider one (a name, 「地域包括支援センター」) wraps, so the table fits a tablet.
+SHORT_CELL = 16
+#: Headers up to this many characters stay on one line.
+HEADER_ON_ONE_LINE = 8
 _ENVIRONMENT = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 #: The tables' look, shared by the web page and the file.
@@ -36,20 +40,20 @@ STYLE = """
 .gw-profile th { background: #e6ecf2; }
 .gw-profile .num { text-align: right; font-variant-numeric: tabular-nums; }
 .gw-profile .short { white-space: nowrap; }
-.gw-profile td:not(.short):not(.num) { min-width: 9em; }
+.gw-profile td:not(.short):not(.num) { min-width: 7em; }
 .gw-profile .note { font-size: .9rem; color: #333; }
 .gw-profile .staff { color: #8b0000; font-weight: bold; }
 .gw-profile img { max-width: 100%; height: auto; }
 """
 
 _TABLE = _ENVIRONMENT.from_string("""<table{% if id %} id="{{ id }}"{% endif %}>
-<thead><tr>{% for h in headers %}<th scope="col" class="{{ classes[loop.index0] }}{{ ' short' if h|length <= 8 else '' }}">{{ h }}</th>{% endfor %}</tr></thead>
+<thead><tr>{% for h in headers %}<th scope="col" class="{{ heads[loop.index0] }}">{{ h }}</th>{% endfor %}</tr></thead>
 <tbody>{% for row in rows %}<tr>{% for c in row %}<td class="{{ classes[loop.index0] }}">{{ c }}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>""")
 
 _BODY = _ENVIRONMENT.from_string("""<article class="gw-profile" lang="{{ lang }}">
 <{{ h1 }} id="profile-title">{{ heading }}</{{ h1 }}>
-<p class="note">{% if staff %}<span class="staff">{{ staff }}</span>　{% endif %}{{ made }}{% if pdf_url %}　<a id="profile-pdf" href="{{ pdf_url }}">{{ pdf_label }}</a>{% endif %}</p>
+<p class="note">{% if staff %}<span class="staff">{{ staff }}</span>　{% endif %}{{ made }}　<span id="profile-group">{{ group }}</span>{% if pdf_url %}　<a id="profile-pdf" href="{{ pdf_url }}">{{ pdf_label }}</a>{% endif %}</p>
 {% for section in sections %}
 <section id="{{ section.id }}" tabindex="0" aria-labelledby="{{ section.id }}-heading"><{{ h2 }} id="{{ section.id }}-heading">{{ section.heading }}</{{ h2 }}>
 {% if section.image %}<img src="{{ section.image }}" alt="{{ section.alt }}" width="572" height="264">{% endif %}
@@ -66,13 +70,22 @@ _DOCUMENT = _ENVIRONMENT.from_string("""<!doctype html>
 """)
 
 
+def _width(text: str) -> int:
+    """``text``'s width in half-width characters (a kanji or a full-width letter counts two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def table_html(frame: pd.DataFrame, id: str | None = None) -> Markup:
     """``frame`` (a people's table) as an HTML table: headers and cells escaped, numbers flush right."""
     numbers = [bool(len(frame)) and all(tables.is_number(v) or v == "" for v in frame[c]) for c in frame.columns]
     rows = [[tables.cell_text(v) for v in record] for record in frame.itertuples(index=False)]
-    short = [all(len(row[i]) <= SHORT_CELL for row in rows) for i in range(len(frame.columns))]
+    short = [all(_width(row[i]) <= SHORT_CELL for row in rows) for i in range(len(frame.columns))]
     classes = [" ".join(["num"] * n + ["short"] * s) for n, s in zip(numbers, short)]
-    return Markup(_TABLE.render(id=id, headers=[str(c) for c in frame.columns], rows=rows, classes=classes))
+    headers = [str(c) for c in frame.columns]
+    # A header keeps on one line only when short: a long one wraps, so the table fits the page (the cells' own
+    # "short" says their values fit; it is not the header's).
+    heads = [" ".join(["num"] * n + ["short"] * (len(h) <= HEADER_ON_ONE_LINE)) for n, h in zip(numbers, headers)]
+    return Markup(_TABLE.render(id=id, headers=headers, rows=rows, classes=classes, heads=heads))
 
 
 def _section(id: str, heading: str, frames=(), notes=(), empty: str | None = None, **extra) -> dict:
@@ -123,6 +136,7 @@ def profile_body(profile: DistrictProfile, lang: str = "ja", *, pdf_url: str | N
         lang=lang, heading=t("profile_heading", lang, name=profile.name, code=profile.code),
         staff=t("profile_staff_copy", lang) if profile.include_staff else None,
         made=t("profile_made_on", lang, date=(day or datetime.date.today()).isoformat()),
+        group=t("planner_group_shown", lang, group=profile.group.label(lang)),
         pdf_url=pdf_url, pdf_label=t("download_pdf", lang), sections=sections(profile, lang)))
 
 

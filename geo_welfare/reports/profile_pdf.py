@@ -171,7 +171,8 @@ def profile_pdf(profile: DistrictProfile, lang: str = "ja", day: datetime.date |
     with map_style():
         sheet = Sheet(lang)
         heading = t("profile_heading", lang, name=profile.name, code=profile.code)
-        notes = [t("profile_made_on", lang, date=day.isoformat())]
+        notes = [t("profile_made_on", lang, date=day.isoformat()),
+                 t("planner_group_shown", lang, group=profile.group.label(lang))]  # whom its coverage counts
         if profile.include_staff:
             notes.insert(0, t("profile_staff_copy", lang))
         sheet.title(heading, "　".join(notes))

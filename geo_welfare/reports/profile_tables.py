@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geo_welfare.core import glossary
+from geo_welfare.core.target_groups import CHILDREN, DEFAULT_GROUP, TargetGroup, covered_column, share_column
 from geo_welfare.core.words import t
 from geo_welfare.layers.schedules import describe, schedule_of
 from geo_welfare.reports.district_profile import DistrictProfile
@@ -19,6 +20,8 @@ from geo_welfare.reports.tables import TOTAL_CODE, for_people
 
 #: Columns a profile adds to the ones :mod:`tables` knows, with their headers' catalogue keys.
 OWN_HEADERS = {"places_count": "profile_places_count", "places_per_1000": "profile_places_per_1000",
+               "places_per_1000_0_14": "profile_places_per_1000_0_14",
+               "places_per_1000_total": "profile_places_per_1000_total",
                "attribute": "profile_attribute", "value": "profile_attribute_value",
                "attribute_source": "profile_attribute_source", "band": "profile_band"}
 
@@ -52,9 +55,12 @@ def _own(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.rename(columns={c: t(key, lang) for c, key in OWN_HEADERS.items() if c in frame})
 
 
-def _rows(population: dict[str, float], name: str) -> dict:
+def _rows(population: dict[str, float], name: str, group: TargetGroup = DEFAULT_GROUP) -> dict:
+    """A population row; for the children the 0–14 and their share come before the older residents'."""
     known = population.get("total_known_ages") or 0
-    return {"name": name, "total": population["total"], "households": population["households"],
+    children = {"age_0_14": population["age_0_14"], "share_0_14": population["age_0_14"] / known if known else None} \
+        if group is CHILDREN else {}
+    return {"name": name, "total": population["total"], "households": population["households"], **children,
             "age_65_plus": population["age_65_plus"], "age_75_plus": population["age_75_plus"],
             "aging_rate": population["age_65_plus"] / known if known else None,
             "share_75_plus": population["age_75_plus"] / known if known else None}
@@ -62,8 +68,8 @@ def _rows(population: dict[str, float], name: str) -> dict:
 
 def population_table(profile: DistrictProfile, lang: str) -> pd.DataFrame:
     """Residents, households, 65+ and 75+, 高齢化率 and the 75+ share: the district against its municipality."""
-    rows = [_rows(profile.counts, profile.name),
-            _rows(profile.municipality_counts, profile.municipality or t("profile_municipality", lang))]
+    rows = [_rows(profile.counts, profile.name, profile.group),
+            _rows(profile.municipality_counts, profile.municipality or t("profile_municipality", lang), profile.group)]
     return for_people(pd.DataFrame(rows), lang)
 
 
@@ -82,27 +88,27 @@ def band_people(profile: DistrictProfile) -> list[int]:
 
 
 def kinds_table(profile: DistrictProfile, lang: str) -> pd.DataFrame:
-    """Places by kind and per 1,000 residents 65+ of the district."""
+    """Places by kind and per 1,000 residents 65+ of the district (of the chosen group: 0–14, everyone)."""
     counts = profile.places["kind"].value_counts() if len(profile.places) else pd.Series(dtype=int)
     order = [k for k in glossary.RESOURCE_KIND_IDS if k in counts.index] + \
         [k for k in counts.index if k not in glossary.RESOURCE_KIND_IDS]
-    older = profile.counts["age_65_plus"]
+    people = profile.counts[profile.group.demand]
+    per = "places_per_1000" if profile.group is DEFAULT_GROUP else f"places_per_1000_{profile.group.tag}"
     frame = pd.DataFrame({"kind": order, "places_count": [int(counts[k]) for k in order],
-                          "places_per_1000": [round(1000 * counts[k] / older, 1) if older else None for k in order]})
+                          per: [round(1000 * counts[k] / people, 1) if people else None for k in order]})
     return _own(for_people(frame, lang), lang)
 
 
 def coverage_table(profile: DistrictProfile, lang: str) -> pd.DataFrame:
-    """Residents 65+ and 75+ within 10, 15 and 20 minutes' walk of a place."""
-    columns = ["minutes", "age_65_plus", "age_65_plus_covered", "share_65_plus_covered", "age_75_plus",
-               "age_75_plus_covered", "share_75_plus_covered"]
+    """Residents 65+ and 75+ (or of the chosen group) within 10, 15 and 20 minutes' walk of a place."""
+    columns = ["minutes"] + [name for column in profile.group.counts
+                             for name in (column, covered_column(column), share_column(column))]
     return for_people(profile.coverage.reindex(columns=columns), lang)
 
 
 def gaps_table(profile: DistrictProfile, lang: str) -> pd.DataFrame:
-    """The largest pieces of the district beyond the walk of every place, most residents 65+ first."""
-    return for_people(profile.gaps.reindex(columns=["rank", "total", "age_65_plus", "age_75_plus", "area_m2"]),
-                      lang)
+    """The largest pieces of the district beyond the walk of every place, most residents 65+ (of the group) first."""
+    return for_people(profile.gaps.reindex(columns=["rank", *profile.group.columns, "area_m2"]), lang)
 
 
 def capacity_table(profile: DistrictProfile, lang: str) -> pd.DataFrame:
@@ -132,8 +138,8 @@ def changes_table(profile: DistrictProfile, lang: str) -> pd.DataFrame | None:
     """
     if profile.previous_counts is None:
         return None
-    rows = pd.DataFrame([_rows(profile.previous_counts, profile.previous_dataset),
-                         _rows(profile.counts, profile.dataset)])
+    rows = pd.DataFrame([_rows(profile.previous_counts, profile.previous_dataset, profile.group),
+                         _rows(profile.counts, profile.dataset, profile.group)])
     shown = for_people(rows, lang)
     def difference(after: object, before: object) -> object:
         if not (is_number(after) and is_number(before)) or pd.isna(after) or pd.isna(before):

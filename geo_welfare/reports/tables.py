@@ -57,6 +57,14 @@ COLUMNS: Mapping[str, Column] = {name: _column(name, form) for name, form in {
     "aging_rate": "percent", "share_75_plus": "percent", "area_m2": "hectares",
     "age_65_plus_in_reach": "people", "supply": "decimal", "per_1000": "decimal", "method": "method",
     "households": "people", "municipality": "text",
+    # transit gaps (geo_welfare.analysis.transit_gaps)
+    "age_65_plus_no_transit": "people", "age_75_plus_no_transit": "people",
+    "share_65_plus_no_transit": "percent", "share_75_plus_no_transit": "percent",
+    # the other target groups (geo_welfare.core.target_groups): children 0–14 and everyone
+    "age_0_14_covered": "people", "share_0_14_covered": "percent", "share_0_14": "percent",
+    "total_covered": "people", "share_total_covered": "percent",
+    "added_0_14": "people", "unique_0_14": "people", "covered_after_0_14": "people",
+    "added_total": "people", "unique_total": "people", "covered_after_total": "people",
     # planned sites
     "order": "text", "added_65_plus": "people", "unique_65_plus": "people", "covered_after_65_plus": "people",
     # nearest

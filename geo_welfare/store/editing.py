@@ -37,8 +37,8 @@ from geo_welfare.core.errors import ConflictError, Problem
 from geo_welfare.core.glossary import VISIBILITY_STAFF
 from geo_welfare.core.values import plain
 from geo_welfare.store.models import Resource, ResourceChange, Schedule
-from geo_welfare.store.validation import (COORDINATES, DERIVED_FIELDS, EDITABLE_FIELDS, WEB_SOURCE, EditError,
-                                          NotFound, check_shape, point_of, validate_resource)
+from geo_welfare.store.validation import (CAPACITY_DERIVED, COORDINATES, DERIVED_FIELDS, EDITABLE_FIELDS, WEB_SOURCE,
+                                          EditError, NotFound, check_shape, point_of, validate_resource)
 
 __all__ = ["COORDINATES", "EDITABLE_FIELDS", "WEB_SOURCE", "EditError", "NotFound", "Saved", "StaleVersion",
            "create_resource", "delete_resource", "move_resource", "resource_history", "resource_record",
@@ -57,7 +57,8 @@ def _now() -> datetime.datetime:
 
 def _read(connection, resource_id: int, *, lock: bool = False) -> dict | None:
     """The row with its version and ``lon``/``lat``; ``lock``: ``FOR UPDATE`` (PostgreSQL; SQLite ignores it)."""
-    columns = [Resource.__table__.c[field] for field in ("id", "source", "source_id", "version", *EDITABLE_FIELDS)]
+    columns = [Resource.__table__.c[field] for field in ("id", "source", "source_id", "version", *EDITABLE_FIELDS,
+                                                         "capacity_text")]
     statement = select(*columns, func.ST_X(Resource.geom).label("lon"), func.ST_Y(Resource.geom).label("lat")) \
         .where(Resource.id == resource_id)
     if lock:
@@ -72,7 +73,13 @@ def _jsonable(value: object) -> object:
 
 
 def _record(row: dict) -> dict:
-    return {"id": row["id"], **{field: _jsonable(row[field]) for field in EDITABLE_FIELDS + COORDINATES}}
+    """The resource as an editor sees it, with the capacity as its list wrote it (「20名程度」) beside the number.
+
+    The form shows ``capacity_text`` when it gave the number, so that saving the place keeps the words.
+    """
+    record = {"id": row["id"], **{field: _jsonable(row[field]) for field in EDITABLE_FIELDS + COORDINATES}}
+    record["capacity_text"] = row.get("capacity_text") if row["capacity"] is not None else None
+    return record
 
 
 def resource_with_version(engine: Engine, resource_id: int) -> tuple[dict, int]:
@@ -255,6 +262,8 @@ def update_resource(engine: Engine, resource_id: int, values: dict, username: st
         columns = {field: record[field] for field in changes if field in EDITABLE_FIELDS}
         if "schedule_text" in changes:
             columns.update({field: record[field] for field in DERIVED_FIELDS})
+        if "capacity" in changes:
+            columns.update({field: record[field] for field in CAPACITY_DERIVED})
         if set(changes) & set(COORDINATES):
             columns["geom"] = from_shape(point, srid=STORAGE_SRID)
         saved = _write(connection, resource_id, version, columns, values)

@@ -3,6 +3,12 @@
 Many Python builds (pyenv, some macOS installers) ship an ``sqlite3`` that cannot load
 extensions, so SpatiaLite is loaded through ``pysqlite3`` whenever the standard module cannot;
 a missing ``mod_spatialite`` becomes one message that names the package to install.
+
+SQLite loads an extension with ``RTLD_GLOBAL``: once ``mod_spatialite`` is in, the system's GEOS and
+PROJ (Debian's 3.11 and 9.1) come first for every native library loaded after it, and the GDAL that
+pyogrio bundles, loaded later, binds to the system's GEOS instead of its own — a street file read
+after a store was opened then fails ("WKB output dimension must be 2 or 3") or crashes the process
+(double free).  So the bundled libraries are loaded before SpatiaLite ever is (:func:`_geo_libraries_first`).
 """
 
 from __future__ import annotations
@@ -32,8 +38,20 @@ def _sqlite_module() -> ModuleType:
     return pysqlite3
 
 
+def _geo_libraries_first() -> None:
+    """Load pyogrio's GDAL, pyproj's PROJ and shapely's GEOS into the process before any SpatiaLite.
+
+    Each binds to its own copy while the system's are not yet loaded (see the module's docstring);
+    importing them is enough, and costs nothing later, since every command reads geometries anyway.
+    """
+    import pyogrio  # noqa: F401  (its extension links the bundled GDAL, and through it GEOS and PROJ)
+    import pyproj  # noqa: F401
+    import shapely  # noqa: F401
+
+
 def _load_spatialite(dbapi_connection, _connection_record) -> None:
     """Load mod_spatialite on every new connection and switch on foreign keys."""
+    _geo_libraries_first()
     dbapi_connection.enable_load_extension(True)
     try:
         dbapi_connection.load_extension(spatialite_library())

@@ -10,6 +10,7 @@ once, grouped, and then rolls everything back.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,18 +90,21 @@ def _group_line(group: list[Problem], lang: str | None) -> str:
 # --- the import ---------------------------------------------------------------------------------------
 
 def import_folder(engine: Engine, plan: FolderPlan, workspace: Path, *, merge_duplicates: bool = False,
-                  allow_removals: bool = False, overwrite_edits: bool = False,
-                  progress: Progress = lambda _item: None) -> list[FileOutcome]:
+                  allow_removals: bool = False, overwrite_edits: bool = False, reports_to: Path | None = None,
+                  lang: str | None = None, progress: Progress = lambda _item: None) -> list[FileOutcome]:
     """Import every planned file in order in one transaction; :class:`FolderRefused` (nothing kept) on any problem.
 
     Each file is read, checked and written in turn inside the one transaction, so population
     joins to the small areas written just before it; a file's problems are collected and the
     next file is still checked, so the refusal lists every problem of every file.
     ``merge_duplicates``, ``allow_removals`` and ``overwrite_edits`` apply to the lists of places as
-    in ``import resources``.
+    in ``import resources``; so does ``reports_to`` (a folder), the ``--skip-invalid`` of a folder: each
+    list's good rows are imported and its refused rows written to ``<list>_report.csv`` there (areas,
+    population and gazetteers stay all or nothing: a boundary or a count is not a row to leave out).
     """
-    policy = _ResourceOptions(importing.RowPolicy(merge_duplicates=merge_duplicates), allow_removals,
-                              overwrite_edits)
+    policy = _ResourceOptions(importing.RowPolicy(skip_invalid=reports_to is not None,
+                                                  merge_duplicates=merge_duplicates, lang=lang),
+                              allow_removals, overwrite_edits, reports_to)
     outcomes: list[FileOutcome] = []
     failures: list[tuple[PlannedFile, list[Problem]]] = []
     with engine.begin() as connection:
@@ -122,6 +126,7 @@ class _ResourceOptions:
     policy: importing.RowPolicy
     allow_removals: bool
     overwrite_edits: bool
+    reports_to: Path | None = None  # skip invalid rows: each list's report in this folder
 
 
 def _import_one(engine: Engine, connection: Connection, item: PlannedFile, workspace: Path,
@@ -139,8 +144,10 @@ def _import_one(engine: Engine, connection: Connection, item: PlannedFile, works
         return outcome
     if item.layer == "gazetteer":
         return _import_gazetteer(engine, connection, item, municipality)
+    policy = options.policy if options.reports_to is None else dataclasses.replace(
+        options.policy, report=options.reports_to / f"{item.path.stem}_report.csv")
     reports = importing.import_resources(engine, [item.path], kind=item.kind, connection=connection,
-                                         policy=options.policy, allow_removals=options.allow_removals,
+                                         policy=policy, allow_removals=options.allow_removals,
                                          overwrite_edits=options.overwrite_edits)
     return _outcome(item, reports, warnings=sum(len(report.notes.get("unparsed_schedules") or ())
                                                 + len(report.notes.get("warnings") or ()) for report in reports))

@@ -17,8 +17,7 @@ unless ``allow_removals`` / ``overwrite_edits`` say the user means it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 

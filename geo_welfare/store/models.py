@@ -333,3 +333,67 @@ class PopulationBand(Base):
     band_end: Mapped[int | None] = mapped_column(Integer)
     sex: Mapped[str | None] = mapped_column(String(8))
     count: Mapped[int | None] = mapped_column(Integer)
+
+
+class HazardZone(Base):
+    """A 国土数値情報 A31 depth band or A33 zone (:mod:`geo_welfare.layers.hazards`); its file's rows are replaced whole."""
+
+    __tablename__ = "hazard_zone"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    hazard: Mapped[str] = mapped_column(String(16), index=True)
+    scenario: Mapped[str | None] = mapped_column(String(16))
+    zone_class: Mapped[str] = mapped_column(String(32))
+    phenomenon: Mapped[str | None] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(300))
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=True, nullable=False))
+
+
+class Shelter(Base):
+    """A GSI 避難場所・避難所 (``source_id``: 共通ID) and the ``hazards`` it is open for, ids joined by commas."""
+
+    __tablename__ = "shelter"
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_shelter_source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    source_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(32))
+    hazards: Mapped[str] = mapped_column(String(200))
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=True, nullable=False))
+
+
+class TransitStop(Base):
+    """A station or stop (issue 14): ``mode`` station, bus, tram or other; a re-import of its ``source`` replaces it.
+
+    ``departures_per_day`` is known only from a timetable (GTFS), for the day ``departures_date``.
+    """
+
+    __tablename__ = "transit_stop"
+    __table_args__ = (UniqueConstraint("source", "source_id", name="uq_transit_stop_source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    source_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(300))
+    mode: Mapped[str] = mapped_column(String(16))
+    operator: Mapped[str | None] = mapped_column(String(300))
+    departures_per_day: Mapped[int | None] = mapped_column(Integer)
+    departures_date: Mapped[str | None] = mapped_column(String(10))
+    geom = mapped_column(Geometry("POINT", srid=STORAGE_SRID, spatial_index=True, nullable=False))
+
+
+class TransitServiceArea(Base):
+    """An area a community transport serves (乗合タクシー, デマンド交通 …); ``kind`` is the file's word for it."""
+
+    __tablename__ = "transit_service_area"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(64))
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, spatial_index=True, nullable=False))

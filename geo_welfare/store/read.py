@@ -16,7 +16,7 @@ import shapely
 from sqlalchemy import Engine, func, select
 
 from geo_welfare.core.config import STORAGE_CRS
-from geo_welfare.store.models import (AreaUnit, CandidateSite, ImportRun, PopulationBand, PopulationCount,
+from geo_welfare.store.models import (AreaUnit, CandidateSite, DistrictAttribute, ImportRun, PopulationBand, PopulationCount,
                                       PopulationDataset,
                                       Resource, ResourceChange, Schedule, ResourceService)
 from geo_welfare.core.glossary import VISIBILITY_PUBLIC
@@ -35,13 +35,19 @@ def _frame(engine: Engine, statement, geometry_label: str = "wkb") -> gpd.GeoDat
 INTEGER_COLUMNS = {"id", "capacity", "times_per_month"}
 
 
-def read_areas(engine: Engine, unit: str | None = None) -> gpd.GeoDataFrame:
-    """Area units (all levels, or one), ordered by level and code."""
+def read_areas(engine: Engine, unit: str | None = None, *,
+               within: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
+    """Area units (all levels, or one), ordered by level and code; with ``within`` (a lon/lat box),
+    only those meeting it (a printed page's small areas, not the city's)."""
     columns = [AreaUnit.id, AreaUnit.unit, AreaUnit.code, AreaUnit.name, AreaUnit.name_kana, AreaUnit.parent_code,
                AreaUnit.municipality_code, AreaUnit.municipality_name, AreaUnit.source]
     statement = select(*columns, func.ST_AsBinary(AreaUnit.geom).label("wkb")).order_by(AreaUnit.unit, AreaUnit.code)
     if unit:
         statement = statement.where(AreaUnit.unit == unit)
+    if within is not None:
+        from geo_welfare.core.config import STORAGE_SRID
+        box = func.ST_GeomFromText(shapely.box(*within).wkt, STORAGE_SRID)
+        statement = statement.where(func.ST_Intersects(AreaUnit.geom, box))
     return _frame(engine, statement)
 
 
@@ -183,7 +189,7 @@ def aging_rate(counts: pd.DataFrame) -> float | None:
 #: the product makes writes in its own transaction (an import's ``import_run`` row, a web edit's
 #: ``resource_change`` row).
 _REVISION_TABLES = (ImportRun, ResourceChange, Resource, Schedule, AreaUnit, PopulationDataset, PopulationCount,
-                    CandidateSite, ResourceService)
+                    PopulationBand, CandidateSite, ResourceService, DistrictAttribute)
 
 
 def store_revision(engine: Engine) -> str:

@@ -16,6 +16,7 @@ import geopandas as gpd
 import shapely
 
 from geo_welfare.core.config import JAPAN_BOUNDS, STORAGE_CRS
+from geo_welfare.core.glossary import CONSULTATION_FIELDS
 from geo_welfare.core.errors import InputError, Problem
 from geo_welfare.core.values import plain
 from geo_welfare.core.words import Word, t
@@ -28,7 +29,8 @@ from geo_welfare.store.models import Resource
 #: (毎週火曜 10:00〜12:00) and parsed into rules on every save, as the importer does.
 EDITABLE_FIELDS: tuple[str, ...] = (
     "kind", "name", "name_kana", "operator", "address", "phone", "url", "target_groups", "fee", "capacity",
-    "barrier_free", "consultation", "visibility", "last_checked", "schedule_text", "note")
+    "barrier_free", "consultation", "consultation_fields", "outreach", "visibility", "last_checked", "schedule_text",
+    "note")
 COORDINATES: tuple[str, ...] = ("lon", "lat")
 #: Source of the places created in the web app (imports never touch it).
 WEB_SOURCE = "web"
@@ -40,6 +42,8 @@ _IMPORTER_MAPPING: dict[str, str | None] = {
     "lat": "lat", "lon": "lon",
 }
 DERIVED_FIELDS = ("closed_on_holidays", "closed_year_end", "times_per_month", "schedule_unparsed")
+#: What the capacity's text gives besides its number (「20名程度」: 20, the text, approximate).
+CAPACITY_DERIVED = ("capacity_text", "capacity_approximate")
 _SOURCE = "web"  # the "file" the validator's problems name
 
 
@@ -116,6 +120,22 @@ def check_shape(values: dict, allowed: tuple[str, ...], problems: list[Problem])
                                      json.dumps(value, ensure_ascii=False)))
 
 
+def _desk_problems(cells: dict) -> list[Problem]:
+    """The consultation fields and outreach as the form refuses them (the same reading as an import's)."""
+    from geo_welfare.core.consultation_fields import consultation_fields
+    from geo_welfare.layers.cells import yes_no
+    problems = []
+    text = cells.get("consultation_fields")
+    unknown = consultation_fields(str(text))[1] if text not in (None, "") else ()
+    if unknown:
+        problems.append(_problem("consultation_fields", "edit_consultation_field_unknown", "、".join(unknown),
+                                 fields="、".join(term.ja for term in CONSULTATION_FIELDS)))
+    outreach = cells.get("outreach")
+    if outreach not in (None, "") and not isinstance(outreach, bool) and yes_no(str(outreach)) == "?":
+        problems.append(_problem("outreach", "edit_outreach_not_yes_no", outreach))
+    return problems
+
+
 def validate_resource(values: dict) -> tuple[dict, list[dict], shapely.Point]:
     """A complete resource (every editable field and ``lon``/``lat``) checked by the importer's rules.
 
@@ -139,9 +159,11 @@ def validate_resource(values: dict) -> tuple[dict, list[dict], shapely.Point]:
                                        lengths=column_lengths(Resource.__table__))
         row = validated.frame.to_dict("records")[0]
         rules = row.pop("schedule_rules") or []
-        record = {field: plain(row[field]) for field in EDITABLE_FIELDS + DERIVED_FIELDS}
+        record = {field: plain(row[field]) for field in EDITABLE_FIELDS + DERIVED_FIELDS + CAPACITY_DERIVED}
     except InputError as error:
         problems.extend(_problem(p.field, p.key, p.found, **p.values) for p in error.problems)
+    # An import keeps a row whose desk cells it cannot read, with a warning; a person typing them is told at once.
+    problems.extend(_desk_problems(cells))
     if problems:
         raise EditError(problems)
     return record, rules, point

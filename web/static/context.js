@@ -49,6 +49,26 @@
     "<": "left", ">": "right", "p": "pentagon", "h": "hexagon", "H": "hexagon", "8": "octagon", "P": "plus",
     "*": "star", "X": "cross" };
   function shapeName(marker) { return SHAPES[marker] || "circle"; }
+  // Each shape's corners in a unit box (x right, y down): static/shapes.css draws the same polygons as clip-paths.
+  var SHAPE_POINTS = {
+    square: [[0, 0], [1, 0], [1, 1], [0, 1]],
+    diamond: [[0.5, 0], [1, 0.5], [0.5, 1], [0, 0.5]],
+    up: [[0.5, 0], [1, 1], [0, 1]],
+    down: [[0, 0], [1, 0], [0.5, 1]],
+    left: [[0, 0.5], [1, 0], [1, 1]],
+    right: [[0, 0], [1, 0.5], [0, 1]],
+    pentagon: [[0.5, 0], [1, 0.38], [0.82, 1], [0.18, 1], [0, 0.38]],
+    hexagon: [[0.25, 0], [0.75, 0], [1, 0.5], [0.75, 1], [0.25, 1], [0, 0.5]],
+    octagon: [[0.3, 0], [0.7, 0], [1, 0.3], [1, 0.7], [0.7, 1], [0.3, 1], [0, 0.7], [0, 0.3]],
+    plus: [[0.33, 0], [0.67, 0], [0.67, 0.33], [1, 0.33], [1, 0.67], [0.67, 0.67], [0.67, 1], [0.33, 1],
+      [0.33, 0.67], [0, 0.67], [0, 0.33], [0.33, 0.33]],
+    star: [[0.5, 0], [0.61, 0.35], [0.98, 0.35], [0.68, 0.57], [0.79, 0.91], [0.5, 0.7], [0.21, 0.91], [0.32, 0.57],
+      [0.02, 0.35], [0.39, 0.35]],
+    cross: [[0.2, 0], [0.5, 0.3], [0.8, 0], [1, 0.2], [0.7, 0.5], [1, 0.8], [0.8, 1], [0.5, 0.7], [0.2, 1], [0, 0.8],
+      [0.3, 0.5], [0, 0.2]]
+  };
+  // A matplotlib marker code's corners, or null for a circle.
+  function shapePoints(marker) { return SHAPE_POINTS[shapeName(marker)] || null; }
 
   // The legend: rows of a swatch and words; a swatch is a shape (kind), an area style or a line style.
   function legend(map, title, rows) {
@@ -80,5 +100,6 @@
     return control;
   }
 
-  window.gwContext = { streets: streets, shapeIcon: shapeIcon, legend: legend, element: element };
+  window.gwContext = { streets: streets, shapeIcon: shapeIcon, legend: legend, element: element, shapeName: shapeName,
+    shapePoints: shapePoints };
 })();

@@ -292,6 +292,14 @@
     search();
     which();
   });
+  // Choosing a field ticks the kinds whose places take it (a desk is rarely a salon), before the search runs.
+  $("consults").addEventListener("change", function () {
+    var kinds = JSON.parse($("consults").getAttribute("data-kinds") || "{}")[$("consults").value] || [];
+    kinds.forEach(function (kind) {
+      var box = $("needs-form").querySelector('input[name="kind"][value="' + kind + '"]');
+      if (box) { box.checked = true; }
+    });
+  });
   $("needs-form").addEventListener("change", search);
   $("needs-form").addEventListener("submit", function (event) { event.preventDefault(); search(); });
   $("print").addEventListener("click", function () {
@@ -315,6 +323,7 @@
       form.appendChild(input);
     }
     wanted.kinds.forEach(function (kind) { add("kind", kind); });
+    wanted.consults.forEach(function (field) { add("consults", field); });
     ["weekday", "time", "target", "barrier_free", "consultation", "include_unknown", "speed", "k"].forEach(function (key) {
       add(key, wanted[key]);
     });

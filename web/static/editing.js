@@ -129,6 +129,9 @@
         : field.type === "flag" ? [["", w("unknown")], ["true", w("yes")], ["false", w("no")]]
         : [["public", w("public")], ["staff", w("staff_only")]];
       choices.forEach(function (choice) { node.appendChild(element("option", {value: choice[0]}, choice[1])); });
+    } else if (field.type === "fields") {  /* the consultation fields: several of the glossary's list */
+      node = element("select", {multiple: "multiple", size: String(Math.min(C.consult_fields.length, 6))});
+      C.consult_fields.forEach(function (choice) { node.appendChild(element("option", {value: choice[0]}, choice[1])); });
     } else if (field.type === "textarea") {
       node = element("textarea", {rows: "3"});
     } else {
@@ -141,7 +144,10 @@
   }
 
   function setValue(field, node, value) {
-    if (node.tagName === "SELECT") {
+    if (field.type === "fields") {  /* stored as ids joined by commas */
+      var chosen = String(value || "").split(",");
+      Array.prototype.forEach.call(node.options, function (option) { option.selected = chosen.indexOf(option.value) >= 0; });
+    } else if (node.tagName === "SELECT") {
       node.value = value === true ? "true" : value === false ? "false" : (value === null || value === undefined
         ? (field.type === "visibility" ? "public" : field.type === "kind" ? C.kinds[0][0] : "") : String(value));
     } else {
@@ -151,6 +157,11 @@
 
   function valueOf(field, node) {
     if (field.type === "flag") { return node.value === "" ? null : node.value === "true"; }
+    if (field.type === "fields") {
+      var ids = Array.prototype.filter.call(node.options, function (o) { return o.selected; })
+        .map(function (o) { return o.value; });
+      return ids.length ? ids.join(",") : null;
+    }
     var text = node.value.trim();
     return text === "" ? null : text;
   }
@@ -171,6 +182,12 @@
     }
   }
 
+  /* A field's value as the form shows it: the capacity as its list wrote it (「20名程度」) when it gave the number. */
+  function formValue(record, name) {
+    if (name === "capacity" && record.capacity_text) { return record.capacity_text; }
+    return record[name] === undefined ? null : record[name];
+  }
+
   /* The form's state: the resource it was filled from (record, version) and its inputs (nodes). */
   function fillForm(map, id, record, notice) {
     panel.appendChild(element("h4", {}, id ? record.name : w("new_resource")));
@@ -179,7 +196,7 @@
                  error: element("p", {"class": "gw-error", role: "alert"}, notice)};
     C.fields.forEach(function (field) {
       form.appendChild(element("label", {"for": "gw-field-" + field.name}, field.label));
-      state.nodes[field.name] = input(field, record[field.name]);
+      state.nodes[field.name] = input(field, formValue(record, field.name));
       form.appendChild(state.nodes[field.name]);
     });
     var buttons = element("div", {"class": "gw-buttons"});
@@ -217,7 +234,7 @@
     var body = {};
     C.fields.forEach(function (field) {
       var value = valueOf(field, state.nodes[field.name]);
-      var old = state.record[field.name] === undefined ? null : state.record[field.name];
+      var old = formValue(state.record, field.name);
       if (!state.id || String(value) !== String(old)) { body[field.name] = value; }
     });
     if (!state.id) {
@@ -289,6 +306,12 @@
     var choices = field.type === "kind" ? C.kinds
       : field.type === "flag" ? [["true", w("yes")], ["false", w("no")]]
       : field.type === "visibility" ? [["public", w("public")], ["staff", w("staff_only")]] : [];
+    if (field.type === "fields") {
+      return String(value).split(",").map(function (id) {
+        var one = C.consult_fields.find(function (c) { return c[0] === id; });
+        return one ? one[1] : id;
+      }).join("、");
+    }
     var choice = choices.find(function (one) { return one[0] === String(value); });
     return choice ? choice[1] : String(value);
   }

@@ -48,7 +48,27 @@
     return box;
   }
 
+  // A place's marker: an SVG path in its kind's shape (the print map's; corners from static/context.js), so
+  // that kinds differ by shape as well as by colour.  Still a CircleMarker to everything else (the editing
+  // script, the clusters, the popups); a circle where the renderer draws no paths.
+  var ShapeMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+      var points = window.gwContext ? window.gwContext.shapePoints(this.options.shape) : null;
+      if (!points || !this._renderer._setPath) { return L.CircleMarker.prototype._updatePath.call(this); }
+      var p = this._point, r = this._radius * 1.2;  // a polygon in the circle's box looks smaller: widen it a little
+      var d = points.map(function (q, i) {
+        return (i ? "L" : "M") + (p.x + (2 * q[0] - 1) * r).toFixed(1) + " " + (p.y + (2 * q[1] - 1) * r).toFixed(1);
+      }).join("") + "z";
+      this._renderer._setPath(this, d);
+    }
+  });
+
+  // Popups keep clear of the title bar and the legend, which lie over the map's edges.
+  var POPUP = { maxWidth: 320, autoPanPaddingTopLeft: L.point(16, 64), autoPanPaddingBottomRight: L.point(16, 16) };
+
   function resourceLayers(map, control, kinds) {
+    map.createPane("gwPlaces");
+    map.getPane("gwPlaces").style.zIndex = 450;  // over the walking areas and gaps (gwOverlays, 380) and the areas
     kinds.forEach(function (k) {
       var group = L.featureGroup(), target = group;
       if (k.cluster) {
@@ -56,11 +76,12 @@
         group.addLayer(target);
       }
       k.places.forEach(function (p) {
-        var circle = L.circleMarker([p[0], p[1]], {
+        var circle = new ShapeMarker([p[0], p[1]], {
           radius: 7, color: "#222222", weight: 1, fill: true, fillColor: k.colour, fillOpacity: 0.9,
+          shape: k.marker, pane: "gwPlaces",
           className: "gw-resource gw-kind-" + k.kind + " gw-id-" + Number(p[2])
         });
-        circle.bindPopup(popupOf(p[3], p[4]), { maxWidth: 320 });
+        circle.bindPopup(popupOf(p[3], p[4]), POPUP);
         circle.bindTooltip(textElement("div", p[3]), { sticky: true });
         target.addLayer(circle);
       });
@@ -70,10 +91,21 @@
   }
 
   // Walking areas and the gaps between them: computed by the planner's API only when switched on.
+  // Each has a legend row (templates/map.html, data-overlay) shown while the layer is.
   function lazyOverlays(map, control, overlays) {
-    overlays.forEach(function (o) {
-      var layer = L.geoJSON(null, { style: o.style, onEachFeature: function (f, shape) {
-        shape.bindTooltip(escapeHtml(f.properties.name)); } });
+    map.createPane("gwOverlays");
+    map.getPane("gwOverlays").style.zIndex = 380;  // over the areas (350), under the places (gwPlaces, 450)
+    overlays.forEach(function (o, index) {
+      var rows = document.querySelectorAll('[data-overlay="' + index + '"]');
+      function styleOf(f) {  // a feature's own colour (a hazard zone's depth band, a stop's mode) over the overlay's
+        return f && f.properties && f.properties.colour ? L.extend({}, o.style, { fillColor: f.properties.colour })
+          : o.style;
+      }
+      var layer = L.geoJSON(null, { pane: "gwOverlays", style: styleOf,
+        pointToLayer: function (f, at) { return L.circleMarker(at, L.extend({ pane: "gwOverlays" }, styleOf(f))); },
+        onEachFeature: function (f, shape) { shape.bindTooltip(overlayTooltip(f.properties)); } });
+      layer.on("add", function () { rows.forEach(function (row) { row.hidden = false; }); });
+      layer.on("remove", function () { rows.forEach(function (row) { row.hidden = true; }); });
       layer.gwLoaded = false;
       layer.on("add", function () {
         if (layer.gwLoaded) { return; }
@@ -85,6 +117,17 @@
       });
       control.addOverlay(layer, o.name);
     });
+  }
+
+  // What an overlay's feature says, as text: its name, and its class or kind (a depth band, 1日12本).
+  function overlayTooltip(p) {
+    var box = document.createElement("div");
+    box.textContent = p.name == null ? "" : String(p.name);
+    if (p.label != null && p.label !== p.name) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(String(p.label)));
+    }
+    return box;
   }
 
   // What an area's tooltip says, as text (never parsed as HTML): its name, and the shaded value.
@@ -169,6 +212,9 @@
   // folium's script (the page's last) has made the map by the time the document is parsed; this
   // listener, added in the head, runs before editing.js's.
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".gw-kind-swatch[data-marker]").forEach(function (swatch) {  // the legend's shapes
+      swatch.classList.add("gw-shape-" + window.gwContext.shapeName(swatch.getAttribute("data-marker")));
+    });
     var config = pageConfig();
     if (config && config.resources) { resourceLayers(window[config.map], window[config.control], config.resources); }
   });

@@ -8,6 +8,14 @@
   var words = config.words || {};
   var styles = config.styles || {};
   var STAGES = 3;  // coverage, gaps, walking areas
+  // Whom the figures count (web/planner.py _group_columns): its label, kinds, and the columns its table shows.
+  var groups = {};
+  (config.groups || []).forEach(function (g) { groups[g.id] = g; });
+  function chosenGroup() {
+    var select = document.getElementById("group");
+    return groups[select ? select.value : "older"] || (config.groups || [])[0] || {};
+  }
+  var shownGroup = chosenGroup();  // the group of the answers on the page
   var map = L.map("map", { maxZoom: 18 });
   window.gwPlannerMap = map;  // for tests and for the console
   // Places and planned sites in a pane of their own above the areas, gaps and walking areas, so the
@@ -19,13 +27,15 @@
   var resourceLayer = L.layerGroup().addTo(map);
   var gapLayer = L.geoJSON(null, {
     style: function (f) {  // one style for gaps on every map (web/choropleth.py GAP_STYLE); faint where no one lives
-      return Object.assign({}, styles.gaps, { fillOpacity: f.properties.age_65_plus > 0 ? styles.gaps.fillOpacity : 0.1 });
+      var people = f.properties[shownGroup.people || "age_65_plus"];
+      return Object.assign({}, styles.gaps, { fillOpacity: people > 0 ? styles.gaps.fillOpacity : 0.1 });
     },
     onEachFeature: function (f, layer) {
       var p = f.properties, box = element("div");
       box.appendChild(element("b", p.name));
       box.appendChild(document.createElement("br"));
-      box.appendChild(document.createTextNode("#" + Number(p.rank) + " · 65+: " + Number(p.age_65_plus).toFixed(0) +
+      var people = shownGroup.people || "age_65_plus", heading = (shownGroup.headers || ["65+"])[0];
+      box.appendChild(document.createTextNode("#" + Number(p.rank) + " · " + heading + ": " + Number(p[people]).toFixed(0) +
         " · " + (Number(p.area_m2) / 10000).toFixed(1) + " ha"));
       layer.bindPopup(box);
     }
@@ -109,9 +119,30 @@
       var attributes = { "data-code": r.code };
       if (r.code === "*") { attributes["class"] = "gw-total"; }
       var whole = r.whole || {};  // whole people that add up to the total row (the server rounds them)
-      return row([r.label, number(whole.age_65_plus), number(whole.age_65_plus_covered), percent(r.share_65_plus_covered),
-        percent(r.share_75_plus_covered)], attributes);
+      var g = shownGroup, cells = [r.label, number(whole[g.people]), number(whole[g.covered]), percent(r[g.share])];
+      if (g.second_share) { cells.push(percent(r[g.second_share])); }
+      return row(cells, attributes);
     }));
+  }
+  // The table's headers are the group's: 65+ (and the 75+ share) for the older residents, 0–14 for children.
+  function drawHeaders(g) {
+    var cells = document.querySelectorAll("#coverage-table th[data-key]");
+    var keys = [g.people, g.covered, g.share, g.second_share];
+    (g.headers || []).forEach(function (text, i) {
+      var th = cells[i + 1];
+      if (!th) { return; }
+      th.hidden = !keys[i];
+      if (keys[i]) { th.setAttribute("data-key", keys[i]); th.textContent = text; }
+    });
+  }
+  var groupSelect = document.getElementById("group");
+  if (groupSelect) {  // choosing a group ticks the kinds of place that serve it (the user may change them)
+    groupSelect.addEventListener("change", function () {
+      var kinds = chosenGroup().kinds || [];
+      document.querySelectorAll("#planner-form input[name=kind]").forEach(function (input) {
+        input.checked = kinds.indexOf(input.value) >= 0;
+      });
+    });
   }
   document.querySelectorAll("#coverage-table th[data-key]").forEach(function (th) {
     th.addEventListener("click", function () {
@@ -149,6 +180,7 @@
     if (event) { event.preventDefault(); }
     var mine = ++generation, done = 0;
     var query = params();
+    var asked = chosenGroup();
     downloads(query.toString());
     status("");
     ["data-minutes", "data-coverage-minutes", "data-gaps", "data-service-areas"].forEach(function (name) {
@@ -166,6 +198,12 @@
     ]).then(function (answers) {
       if (mine !== generation) { return null; }
       rows = answers[0].rows;
+      shownGroup = groups[answers[0].group] || asked;
+      drawHeaders(shownGroup);
+      document.getElementById("group-shown").textContent = String(words.group_shown || "{group}")
+        .replace("{group}", answers[0].group_label || shownGroup.label || "");
+      document.body.setAttribute("data-group", shownGroup.id || "");
+      if (shownGroup.heading) { document.getElementById("coverage-heading").textContent = shownGroup.heading; }
       drawTable();
       document.getElementById("no-places").hidden = answers[0].places !== 0;  // 0 % because nothing was counted
       areaLayer.clearLayers().addData(answers[1]);
@@ -245,10 +283,14 @@
     status(words.working);
     getJSON("/api/plan?" + query).then(function (answer) {
       var summary = document.querySelector("#plan-summary tbody");
+      var planned = groups[answer.group] || {}, tag = planned.tag || "65_plus";  // gain_0_14, added_0_14 for children
+      if (planned.added) { document.getElementById("plan-added-header").textContent = planned.added; }
       summary.replaceChildren.apply(summary, answer.summary.map(function (s) {
         return row([s.label, Number(s.sites), percent(s.share_before), percent(s.share_after),
-          "+" + number(s.gain_65_plus)], { "data-model": s.model });
+          "+" + number(s["gain_" + tag])], { "data-model": s.model, "data-group": answer.group });
       }));
+      document.getElementById("plan-group-shown").textContent = String(words.group_shown || "{group}")
+        .replace("{group}", answer.group_label || "");
       siteLayer.clearLayers();
       var list = document.getElementById("plan-sites");
       list.replaceChildren.apply(list, answer.sites.features.map(function (f) {
@@ -259,7 +301,7 @@
         var item = element("li");
         item.appendChild(element("span", p.name, { "class": "gw-site-name" }));
         if (p.address) { item.appendChild(element("span", p.address, { "class": "gw-site-address" })); }
-        item.appendChild(element("span", " (+" + number(p.added_65_plus) + ")"));
+        item.appendChild(element("span", " (+" + number(p["added_" + tag]) + ")"));
         return item;
       }));
       ["csv", "xlsx", "geojson"].forEach(function (format) {
