@@ -17,7 +17,7 @@ from geo_welfare.layers.hazards import class_label, hazard_label
 from geo_welfare.maps.hazard_style import hazard_colour
 from geo_welfare.store.hazards import read_hazard_zones_stored, read_shelters_stored
 from geo_welfare.web.i18n import page_language
-from geo_welfare.web.limits import bbox_parameter
+from geo_welfare.web.limits import in_view
 from geo_welfare.web.problems import NotAllowed
 from geo_welfare.web.store import get_engine
 
@@ -75,13 +75,6 @@ def _json(document: dict) -> Response:
     return Response(current_app.json.dumps(document), mimetype="application/json")
 
 
-def _in_view(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The rows meeting ``?bbox=west,south,east,north`` (the map's view), or all of them without one."""
-    bbox = bbox_parameter()
-    if bbox is None or not len(frame):
-        return frame
-    return frame[shapely.intersects(shapely.box(*bbox), frame.geometry.values)]
-
 
 @blueprint.get("/hazards")
 def hazards():
@@ -89,10 +82,10 @@ def hazards():
     hazard = request.args.get("hazard") or None
     if hazard is not None and hazard not in HAZARDS:
         raise NotAllowed("hazard", "unknown_hazard", hazard, allowed=HAZARDS)
-    return _json(hazard_layer(_in_view(read_hazard_zones_stored(get_engine(), hazard)), _language()))
+    return _json(hazard_layer(in_view(read_hazard_zones_stored(get_engine(), hazard)), _language()))
 
 
 @blueprint.get("/shelters")
 def shelters():
     """The stored shelters (指定緊急避難場所・指定避難所) with the hazards each is open for; ``?bbox=`` as above."""
-    return _json(shelter_layer(_in_view(read_shelters_stored(get_engine()))))
+    return _json(shelter_layer(in_view(read_shelters_stored(get_engine()))))

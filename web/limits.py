@@ -143,3 +143,13 @@ def register(app: Flask) -> None:
     app.before_request(_refuse_control_characters)
     app.register_error_handler(RequestEntityTooLarge, lambda _error: problem(
         TooLarge("request_too_large", limit=current_app.config["MAX_CONTENT_LENGTH"])))
+
+
+def in_view(frame):
+    """The rows of a lon/lat ``frame`` meeting ``?bbox=`` (:func:`bbox_parameter`), or all of them without one:
+    how every map layer served by view (stops, zones, shelters) is cut."""
+    import shapely
+    bbox = bbox_parameter()
+    if bbox is None or not len(frame):
+        return frame
+    return frame[shapely.intersects(shapely.box(*bbox), frame.geometry.values)]

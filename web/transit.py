@@ -17,19 +17,13 @@ from flask import Blueprint, Response, current_app, request
 from geo_welfare.maps.hazard_style import TRANSIT_COLOURS
 from geo_welfare.store.stops import read_service_areas, read_stops
 from geo_welfare.web.i18n import page_language, say, word
-from geo_welfare.web.limits import bbox_parameter
+from geo_welfare.web.limits import in_view
 from geo_welfare.web.store import get_engine
 
 blueprint = Blueprint("transit", __name__)
 #: Decimal places of the served coordinates (7: about 1 cm, as the store keeps them).
 PRECISION = 1e-7
 
-
-def _in_view(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    bbox = bbox_parameter()
-    if bbox is None or not len(frame):
-        return frame
-    return frame[shapely.intersects(shapely.box(*bbox), frame.geometry.values)]
 
 
 def _text(value: object) -> object:
@@ -70,10 +64,10 @@ def _json(document: dict) -> Response:
 def stops():
     """The stored stations and stops in the view, in the page's language."""
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
-    return _json(stop_layer(_in_view(read_stops(get_engine())), lang))
+    return _json(stop_layer(in_view(read_stops(get_engine())), lang))
 
 
 @blueprint.get("/transit-areas")
 def areas():
     """The stored community-transport service areas in the view."""
-    return _json(area_layer(_in_view(read_service_areas(get_engine()))))
+    return _json(area_layer(in_view(read_service_areas(get_engine()))))
