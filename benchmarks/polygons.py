@@ -60,6 +60,7 @@ def _inputs():
     from benchmarks.coverage import read_inputs
     from geo_welfare.analysis.coverage import distance_to_nearest, walk_from_resources
     from geo_welfare.analysis.spread import resident_positions, spread_population
+    from geo_welfare.analysis.street_cells import street_cells
     from geo_welfare.network import build_network, read_walkable_lines, snap_points
 
     network = build_network(read_walkable_lines(ROADS))
@@ -71,7 +72,8 @@ def _inputs():
     districts = gpd.read_file(DISTRICTS).to_crs(network.crs)
     districts = gpd.GeoDataFrame({"code": np.arange(len(districts)).astype(str), "name": "d"},
                                  geometry=shapely.make_valid(districts.geometry.values), crs=network.crs)
-    network.street_points  # a served network has them from its first question on
+    network.street_points  # a served network has them from its first question on, and the cells
+    street_cells(network)  # each home walks out to (web.network's warm-up builds both: 0.3 s)
     return network, resources, residents, walk, districts, walk_from_resources(network, resources)
 
 

@@ -1,67 +1,118 @@
-"""The compiled paths of the walking areas and of point-in-polygon give exactly the answers of the NumPy/GEOS ones.
+"""The compiled paths of the walking areas and of point-in-polygon give exactly the answers of brute force.
 
-``_EdgeIndex.place_grid`` (one compiled pass per place) is checked cell for cell against
-``grid_of_samples`` fed with ``streets_around`` (the NumPy path it replaced), on the demo town's
-streets and on a hand-made grid of streets with places at corners, mid-street and off the streets.
-``first_polygon_holding`` (points sorted by x instead of a tree of points) is checked against the
-brute force of testing every point against every polygon with GEOS, first holder wins, with points
-on shared borders and on box edges.
+Each place's grid and the combined grid (:func:`~geo_welfare.analysis.street_cells.grid_of_points`,
+which reads the cells each home walks out to from :mod:`geo_welfare.analysis.street_cells`) are
+checked cell for cell against an oracle written here from the rule alone: every cell of the grid's
+frame takes the walk of its nearest street cells of the whole network (cell centres within the
+disc of 4.5 cells, found with SciPy's k-d tree), the shortest walk among equally near ones, where a
+street cell's walk is the shortest whole-metre walk (rounded up) of the reached street points in it;
+the reached points themselves come from the NumPy walk of each place's bounded search.  On the demo
+town's streets and on a hand-made grid of streets with places at corners, mid-street and off the
+streets.  ``first_polygon_holding`` (points sorted by x instead of a tree of points) is checked
+against the brute force of testing every point against every polygon with GEOS, first holder wins,
+with points on shared borders and on box edges.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 
 from geo_welfare.analysis.spread import first_polygon_holding
-from geo_welfare.analysis.walk_areas import _EdgeIndex, resource_grids
-from geo_welfare.analysis.walk_grid import BUFFER_METRES, CELL_METRES, grid_of_samples
+from geo_welfare.analysis.walk_areas import resource_grids
+from geo_welfare.analysis.walk_grid import BUFFER_METRES, CELL_METRES, UNREACHED
 from geo_welfare.network import build_network, read_walkable_lines, snap_points
 from geo_welfare.network.bounded import BoundedWalks
 from helpers import DEMO_STREETS, X0, Y0, at, network_of
 
+#: Cell centres within this many cells of a cell are in its disc (the buffer less half a cell).
+DISC_CELLS = BUFFER_METRES / CELL_METRES - 0.5
 
-def _numpy_grids(network, resources, limit):
-    """Each place's grid the NumPy way: the reached street points, then grid_of_samples with the streets around."""
-    index, walks, points = _EdgeIndex(network), BoundedWalks(network), network.street_points
-    grids = []
-    for i in range(len(resources)):
+
+def _reached(network, node_walk, limit, resource=None):
+    """Coordinates of the street points within ``limit`` and the walk to each, the NumPy way."""
+    points = network.street_points
+    edge, along = points.edge, points.along
+    walk = np.minimum(node_walk[network.edge_u[edge]] + along,
+                      node_walk[network.edge_v[edge]] + network.edge_length[edge] - along)
+    if resource is not None:
+        for edge_of, along_of, offset in zip(*resource):
+            own = edge == edge_of
+            walk[own] = np.minimum(walk[own], offset + np.abs(along[own] - along_of))
+    kept = walk <= limit
+    return points.xy[kept], walk[kept]
+
+
+_TREES: dict = {}  # the street cells of each network the tests use, and a k-d tree over them
+
+
+def _oracle(network, grid, reached_xy, reached_walk):
+    """The grid's frame filled by the rule (see the module's docstring), by brute force."""
+    cell = CELL_METRES
+    if id(network) not in _TREES:
+        street = np.floor(network.street_points.xy / cell).astype(np.int64)  # (column, row) of every street point
+        cells = np.unique(street, axis=0)
+        _TREES[id(network)] = (network, cells, {tuple(c): i for i, c in enumerate(cells)}, cKDTree(cells.astype(float)))
+    _, cells, lookup, tree = _TREES[id(network)]
+    walk = np.full(len(cells), int(UNREACHED))
+    reached = np.floor(reached_xy / cell).astype(np.int64)
+    for key, metres in zip(map(tuple, reached), np.minimum(np.ceil(reached_walk), UNREACHED).astype(int)):
+        walk[lookup[key]] = min(walk[lookup[key]], metres)
+    rows, columns = grid.walk.shape
+    column0, row0 = round(grid.x0 / cell), round(grid.y0 / cell)
+    row, column = np.mgrid[0:rows, 0:columns]
+    centres = np.column_stack([column0 + column.ravel(), row0 + row.ravel()]).astype(float)
+    # The 12 nearest street cells in the disc: a ring of equally near cells holds at most 8.
+    distance, index = tree.query(centres, k=12, distance_upper_bound=DISC_CELLS + 1e-9)
+    found = np.isfinite(distance)
+    nearest = found & (distance <= distance.min(axis=1, keepdims=True) + 1e-9)
+    walks = np.where(nearest, walk[np.minimum(index, len(cells) - 1)], int(UNREACHED))
+    expected = np.where(found.any(axis=1), walks.min(axis=1), int(UNREACHED))
+    return expected.reshape(rows, columns)
+
+
+def _check_frame(grid, reached_xy):
+    """The frame starts where walk_grid's does and holds the reached points' box widened by 70 m."""
+    margin = BUFFER_METRES + 2 * CELL_METRES
+    (xmin, ymin), (xmax, ymax) = reached_xy.min(axis=0), reached_xy.max(axis=0)
+    assert grid.x0 == np.floor((xmin - margin) / CELL_METRES) * CELL_METRES
+    assert grid.y0 == np.floor((ymin - margin) / CELL_METRES) * CELL_METRES
+    rows, columns = grid.walk.shape
+    assert grid.x0 + columns * CELL_METRES >= xmax + margin and grid.y0 + rows * CELL_METRES >= ymax + margin
+
+
+def _same_as_oracle(network, resources, limit, grids):
+    """Each place's grid against the oracle fed with the NumPy walk of its own bounded search."""
+    walks = BoundedWalks(network)
+    assert len(grids) == len(resources)
+    for i, grid in enumerate(grids):
         nodes, node_walks = walks.from_resource(resources, i, limit)
         node_walk = np.full(network.node_count, np.inf)
         node_walk[nodes] = node_walks
-        edge, along = points.edge, points.along
-        walk = np.minimum(node_walk[network.edge_u[edge]] + along,
-                          node_walk[network.edge_v[edge]] + network.edge_length[edge] - along)
-        own = edge == resources.edge[i]
-        walk[own] = np.minimum(walk[own], resources.offset[i] + np.abs(along[own] - resources.along[i]))
-        kept = walk <= limit
-        reached = points.xy[kept]
-        around = index.streets_around(reached, BUFFER_METRES + 2 * CELL_METRES) if len(reached) else None
-        grids.append(grid_of_samples(reached, walk[kept], around))
-    return grids
+        xy, walk = _reached(network, node_walk, limit,
+                            ([resources.edge[i]], [resources.along[i]], [resources.offset[i]]))
+        if len(walk) == 0:
+            assert grid.walk.shape == (1, 1) and grid.walk[0, 0] == UNREACHED
+            continue
+        _check_frame(grid, xy)
+        assert np.array_equal(grid.walk, _oracle(network, grid, xy, walk))
 
 
-def _same(ours, reference):
-    assert len(ours) == len(reference)
-    for one, other in zip(ours, reference):
-        assert (one.x0, one.y0, one.cell) == (other.x0, other.y0, other.cell)
-        assert np.array_equal(one.walk, other.walk)
-
-
-def test_each_place_grid_on_the_demo_streets_is_the_numpy_grid_cell_for_cell():
+def test_each_place_grid_on_the_demo_streets_is_the_oracles_cell_for_cell():
     network = build_network(read_walkable_lines(DEMO_STREETS))
     xy = network.node_xy[::7] + np.array([3.0, -4.0])  # a few metres off the corners: snapped mid-street
     resources = snap_points(network, xy)
     for limit in (333.3, 1000.0):
-        _same(resource_grids(network, resources, limit), _numpy_grids(network, resources, limit))
+        _same_as_oracle(network, resources, limit, resource_grids(network, resources, limit))
 
 
-def test_places_at_a_corner_mid_street_and_off_the_streets_are_the_numpy_grid():
+def test_places_at_a_corner_mid_street_and_off_the_streets_are_the_oracles_grid():
     network = network_of([(0, 0), (1500, 0)], [(0, 300), (1500, 300)], [(500, 0), (500, 300)],
                          [(1200, 0), (1200, 300)], [(2000, 2000), (2100, 2000)])  # and a street nobody reaches
     resources = snap_points(network, at((500, 0), (100, 10), (1300, 290), (800, 600)))
     grids = resource_grids(network, resources, 600.0)
-    _same(grids, _numpy_grids(network, resources, 600.0))
+    _same_as_oracle(network, resources, 600.0, grids)
     # By hand: the corner place's own cell walks 0 m; 600 m along the bottom street from it is the limit.
     corner = grids[0]
     row, column = int((Y0 + 0 - corner.y0) // CELL_METRES), int((X0 + 500 - corner.x0) // CELL_METRES)
@@ -74,7 +125,7 @@ def test_a_place_reaching_nothing_has_an_empty_grid():
     network = network_of([(0, 0), (100, 0)])
     resources = snap_points(network, at((50, 0)))
     grid = resource_grids(network, resources, 0.0)[0]
-    _same([grid], _numpy_grids(network, resources, 0.0))
+    _same_as_oracle(network, resources, 0.0, [grid])
 
 
 def test_the_first_polygon_holding_each_point_is_the_brute_force_answer():
@@ -103,7 +154,7 @@ def test_the_network_keeps_each_places_grid_by_where_it_stands():
                          [(1200, 0), (1200, 300)])
     resources = snap_points(network, at((100, 10), (1300, 290), (700, 300)))
     first = kept_resource_grids(network, resources, 600.0)
-    _same(first, _numpy_grids(network, resources, 600.0))
+    _same_as_oracle(network, resources, 600.0, first)
     # Another study holding two of the places, in another order: the same grid objects, nothing built.
     subset = Snapped(resources.edge[[2, 0]], resources.along[[2, 0]], resources.offset[[2, 0]])
     again = kept_resource_grids(network, subset, 400.0)  # a shorter walk: answered by the 600 m grids
@@ -111,19 +162,19 @@ def test_the_network_keeps_each_places_grid_by_where_it_stands():
     # A longer walk than any kept grid: built afresh for it, the grid of resource_grids for 900 m.
     longer = kept_resource_grids(network, subset, 900.0)
     assert longer[0] is not first[2]
-    _same(longer, _numpy_grids(network, subset, 900.0))
+    _same_as_oracle(network, subset, 900.0, longer)
     assert kept_resource_grids(network, subset, 900.0)[0] is longer[0]
 
 
-def test_the_combined_grid_is_walk_grids_cell_for_cell():
+def test_the_combined_grid_is_the_oracles_cell_for_cell():
     from geo_welfare.analysis.coverage import walk_from_resources
     from geo_welfare.analysis.walk_areas import combined_grid
-    from geo_welfare.analysis.walk_grid import walk_grid
     network = build_network(read_walkable_lines(DEMO_STREETS))
     resources = snap_points(network, network.node_xy[::11] + np.array([-2.0, 6.0]))
-    for limit in (250.0, 1333.3):
-        reference = walk_grid(network, walk_from_resources(network, resources), limit, resources)
-        _same([combined_grid(network, resources, limit)], [reference])
     hand = network_of([(0, 0), (1500, 0)], [(0, 300), (1500, 300)], [(500, 0), (500, 300)], [(3000, 0), (3100, 0)])
     places = snap_points(hand, at((100, 10), (1300, 290)))
-    _same([combined_grid(hand, places, 600.0)], [walk_grid(hand, walk_from_resources(hand, places), 600.0, places)])
+    for net, where, limit in ((network, resources, 250.0), (network, resources, 1333.3), (hand, places, 600.0)):
+        xy, walk = _reached(net, walk_from_resources(net, where), limit, (where.edge, where.along, where.offset))
+        grid = combined_grid(net, where, limit)
+        _check_frame(grid, xy)
+        assert np.array_equal(grid.walk, _oracle(net, grid, xy, walk))

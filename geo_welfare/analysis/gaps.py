@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_welfare.analysis.spread import first_polygon_holding, unit_of_points
+from geo_welfare.analysis.spread import first_polygon_holding, point_xy, unit_of_points
 from geo_welfare.analysis.walk_grid import WalkGrid
 from geo_welfare.core.target_groups import DEFAULT_GROUP, TargetGroup
 
@@ -86,7 +86,7 @@ def gap_areas(districts: gpd.GeoDataFrame, served: shapely.Geometry | WalkGrid, 
     pieces = pieces[~pieces.geometry.is_empty & (pieces.geometry.area >= min_piece_m2)].reset_index(drop=True)
     beyond = points.loc[np.asarray(walk_metres) > limit, ["geometry", *counts]].copy()
     beyond["code"] = unit_of_points(beyond, districts).to_numpy()
-    holder = first_polygon_holding(np.column_stack([beyond.geometry.x, beyond.geometry.y]), pieces.geometry.values)
+    holder = first_polygon_holding(point_xy(beyond.geometry.values), pieces.geometry.values)
     same = (holder >= 0) & (pieces["code"].to_numpy(dtype=object)[np.maximum(holder, 0)]
                             == beyond["code"].to_numpy(dtype=object))
     beyond["piece"] = np.where(same, holder, -1)  # a piece of another district (on a border) does not count

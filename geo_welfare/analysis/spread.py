@@ -171,6 +171,16 @@ def resident_positions(points: gpd.GeoDataFrame, network: WalkingNetwork) -> Sna
     return Snapped(edge, along, offset)
 
 
+def point_xy(points: np.ndarray) -> np.ndarray:
+    """Coordinates of Point geometries, shape (n, 2) (NaN for a missing one).
+
+    GeoPandas' ``.x`` and ``.y`` first check every geometry's type, which for a city's residents
+    cost more than reading the coordinates.
+    """
+    values = np.asarray(points, dtype=object)
+    return np.column_stack([shapely.get_x(values), shapely.get_y(values)])
+
+
 def first_polygon_holding(xy: np.ndarray, polygons: np.ndarray) -> np.ndarray:
     """For each point, the first of ``polygons`` it lies in or on (−1 for none).
 
@@ -233,7 +243,7 @@ def unit_of_points(points: gpd.GeoDataFrame, units: gpd.GeoDataFrame, tolerance:
         Unit code per point, indexed like ``points``; NA for points farther outside.
     """
     polygons = units.to_crs(points.crs)[["code", "geometry"]]
-    holder = first_polygon_holding(np.column_stack([points.geometry.x, points.geometry.y]),
+    holder = first_polygon_holding(point_xy(points.geometry.values),
                                    polygons.geometry.values)
     codes = polygons["code"].to_numpy(dtype=object)
     inside = pd.Series(np.where(holder >= 0, codes[np.maximum(holder, 0)], None), index=points.index, dtype=object)

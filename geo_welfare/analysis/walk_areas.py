@@ -7,9 +7,11 @@ grid for the city; each place's own area takes a search bounded by the longest l
 one place grows with the streets it reaches, not with the city.  Every limit asked of the same
 places is answered from the same grids.
 
-A place's steps — the street points it reaches and its grid — run in two compiled loops
-(:func:`~geo_welfare.analysis.walk_kernels.reached_points`, :func:`~geo_welfare.analysis.walk_kernels.place_grid`): for a city's 348 places the NumPy steps between
-them cost more than the work (1.6 s of CPU, now 0.75 s, the same grids cell for cell).  The network
+A place's steps run compiled: the street points it reaches
+(:func:`~geo_welfare.analysis.walk_kernels.reached_points`), then its grid read from the cells each
+home walks out to, which the network finds once (:mod:`geo_welfare.analysis.street_cells`): for a
+city's 348 places the per-place stamping and the NumPy steps between them cost 1.6 s of CPU, now
+about 0.2 s.  The network
 keeps each place's grid by where the place stands (:func:`kept_resource_grids`), so the server's
 warm-up, another study of the same places or an import of other places does not draw it again.
 """
@@ -24,9 +26,9 @@ import numpy as np
 import shapely
 
 from geo_welfare.analysis.coverage import walk_from_resources
-from geo_welfare.analysis.walk_grid import (BLOCK_M2, BUFFER_METRES, CELL_METRES, WalkGrid, disc_offsets,
-                                            grid_of_samples, street_samples)
-from geo_welfare.analysis.walk_kernels import compiled_grid_of_samples, place_grid, reached_points
+from geo_welfare.analysis.street_cells import grid_of_points, street_cells
+from geo_welfare.analysis.walk_grid import WalkGrid, grid_of_samples, reached_street_points
+from geo_welfare.analysis.walk_kernels import reached_points
 from geo_welfare.network.bounded import BoundedWalks
 from geo_welfare.network.graph import WalkingNetwork
 from geo_welfare.network.snap import Snapped
@@ -50,12 +52,8 @@ def combined_grid(network: WalkingNetwork, resources: Snapped, limit: float) -> 
     """
     if len(resources) == 0:
         return grid_of_samples(np.empty((0, 2)), np.empty(0))
-    xy, walk, others = street_samples(network, walk_from_resources(network, resources), limit, resources)
-    return compiled_grid_of_samples(xy, walk, others)  # walk_grid's grid (nearest street), compiled
-
-
-#: Side of the tiles the street points are sorted by, for finding the streets around a place (metres).
-TILE_METRES = 500.0
+    reached, walk = reached_street_points(network, walk_from_resources(network, resources), limit, resources)
+    return grid_of_points(street_cells(network), reached, walk)  # walk_grid's grid (nearest street)
 
 
 class _EdgeIndex:
@@ -68,61 +66,6 @@ class _EdgeIndex:
         self.node_edges = edges[order]
         self.node_ptr = np.searchsorted(ends[order], np.arange(network.node_count + 1))
         self.point_ptr = np.searchsorted(network.street_points.edge, np.arange(network.edge_count + 1))
-        xy = network.street_points.xy
-        self.origin = xy.min(axis=0)
-        tile = np.floor((xy - self.origin) / TILE_METRES).astype(np.int64)
-        self.tiles_x, self.tiles_y = int(tile[:, 0].max()) + 1, int(tile[:, 1].max()) + 1
-        key = tile[:, 1] * self.tiles_x + tile[:, 0]  # row-major: a row of tiles is one slice
-        order = np.argsort(key, kind="stable")
-        self.tiles_xy = xy[order]
-        self.tile_ptr = np.searchsorted(key[order], np.arange(self.tiles_x * self.tiles_y + 1))
-
-    def streets_around(self, xy: np.ndarray, margin: float) -> np.ndarray:
-        """Street points within the box of ``xy`` widened by ``margin`` metres, read tile row by tile row."""
-        (xmin, ymin), (xmax, ymax) = xy.min(axis=0) - margin, xy.max(axis=0) + margin
-        tx0, ty0 = np.floor((np.array([xmin, ymin]) - self.origin) / TILE_METRES).astype(np.int64)
-        tx1, ty1 = np.floor((np.array([xmax, ymax]) - self.origin) / TILE_METRES).astype(np.int64)
-        tx0, tx1 = max(tx0, 0), min(tx1, self.tiles_x - 1)
-        rows = range(max(ty0, 0), min(ty1, self.tiles_y - 1) + 1)
-        slices = [self.tiles_xy[self.tile_ptr[row * self.tiles_x + tx0]:self.tile_ptr[row * self.tiles_x + tx1 + 1]]
-                  for row in rows if tx0 <= tx1]
-        band = np.vstack(slices) if slices else np.empty((0, 2))
-        inside = (band[:, 0] >= xmin) & (band[:, 0] <= xmax) & (band[:, 1] >= ymin) & (band[:, 1] <= ymax)
-        return band[inside]
-
-    def place_grid(self, xy: np.ndarray, walk: np.ndarray, cell: float = CELL_METRES,
-                   buffer_metres: float = BUFFER_METRES, block_m2: float = BLOCK_M2) -> WalkGrid:
-        """``grid_of_samples(xy, walk, self.streets_around(xy, buffer_metres + 2 * cell), …)``, in one compiled pass.
-
-        A place's grid is small (some 45,000 cells) and the NumPy steps of :func:`grid_of_samples`
-        (stacking the streets around, ``minimum.at``, three full-size arrays) cost more than the
-        stamping itself; :func:`_place_grid` reads the streets around from the tiles and stamps the
-        disc with the same arithmetic, so the grid is the same cell for cell
-        (``tests/test_walk_areas_fast.py`` compares them).
-        """
-        if len(walk) == 0:
-            return grid_of_samples(xy, walk, None, cell, buffer_metres, block_m2)
-        offset_row, offset_column = disc_offsets(buffer_metres / cell - 0.5)
-        spread, x0, y0 = place_grid(
-            np.ascontiguousarray(xy, dtype=np.float64), np.ascontiguousarray(walk, dtype=np.float64),
-            self.tiles_xy, self.tile_ptr, float(self.origin[0]), float(self.origin[1]), TILE_METRES, self.tiles_x,
-            self.tiles_y, float(cell), float(buffer_metres + 2 * cell), offset_row, offset_column,
-            offset_row ** 2 + offset_column ** 2)
-        return WalkGrid(float(x0), float(y0), cell, spread, block_m2)
-
-    def edges_of(self, nodes: np.ndarray) -> np.ndarray:
-        """The edges meeting any of ``nodes``, sorted, each once."""
-        return np.unique(self.node_edges[_ranges(self.node_ptr[nodes], self.node_ptr[nodes + 1])])
-
-    def points_of(self, edges: np.ndarray) -> np.ndarray:
-        """Indices of the street points of ``edges`` (sorted edges give sorted indices)."""
-        return _ranges(self.point_ptr[edges], self.point_ptr[edges + 1])
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """All integers of the ranges [start, end), concatenated."""
-    counts = ends - starts
-    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
 
 
 def resource_grids(network: WalkingNetwork, resources: Snapped, limit: float,
@@ -150,16 +93,17 @@ def resource_grids(network: WalkingNetwork, resources: Snapped, limit: float,
     points = network.street_points
     node_walk = np.full(network.node_count, np.inf)
     edge_seen = np.zeros(network.edge_count, dtype=np.bool_)
-    along, xy = np.ascontiguousarray(points.along, dtype=np.float64), np.ascontiguousarray(points.xy, dtype=np.float64)
+    along = np.ascontiguousarray(points.along, dtype=np.float64)
+    cells = street_cells(network)
     grids = []
     for i in range(len(resources)):
         nodes, node_walks = walks.from_resource(resources, i, limit)
         reached, walk = reached_points(
             np.asarray(nodes, dtype=np.int64), np.asarray(node_walks, dtype=np.float64), index.node_ptr,
-            index.node_edges, index.point_ptr, network.edge_u, network.edge_v, network.edge_length, along, xy,
+            index.node_edges, index.point_ptr, network.edge_u, network.edge_v, network.edge_length, along,
             int(resources.edge[i]), float(resources.offset[i]), float(resources.along[i]), float(limit), node_walk,
             edge_seen)
-        grids.append(index.place_grid(reached, walk))
+        grids.append(grid_of_points(cells, reached, walk))
         if progress is not None:
             progress(i + 1, len(resources))
     return grids

@@ -83,9 +83,13 @@ def polygons_without_small_holes(points: np.ndarray, ring_offsets: np.ndarray, o
         (np.concatenate([[0], np.cumsum(lengths)]), polygon_offsets))
     filled = ~kept
     if filled.any():  # land standing on an island in a filled hole is inside the land now: drop it
-        hole_rings = [points[start:end] for start, end in zip(starts[filled], ends[filled])]
+        hole_lengths = (ends - starts)[filled]
+        hole_points = points[np.repeat(starts[filled] - np.cumsum(hole_lengths) + hole_lengths, hole_lengths)
+                             + np.arange(hole_lengths.sum())]
+        ring_ends = np.concatenate([[0], np.cumsum(hole_lengths)])
+        holes = shapely.from_ragged_array(shapely.GeometryType.POLYGON, hole_points,
+                                          (ring_ends, np.arange(len(hole_lengths) + 1)))
         first_points = shapely.points(points[starts[outer]])
-        holes = np.array([shapely.Polygon(ring) for ring in hole_rings], dtype=object)
         island, _ = shapely.STRtree(holes).query(first_points, predicate="within")
         polygons = np.delete(polygons, np.unique(island))
     # Where the land's edge passes a corner between two reached cells, a ring touches itself;
@@ -115,8 +119,8 @@ def disc_offsets(radius_cells: float) -> tuple[np.ndarray, np.ndarray]:
     return dy[inside].astype(np.int64), dx[inside].astype(np.int64)
 
 
-def street_samples(network: WalkingNetwork, node_walk: np.ndarray, limit: float, resources: Snapped | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def reached_street_points(network: WalkingNetwork, node_walk: np.ndarray, limit: float,
+                          resources: Snapped | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The network's street points (:attr:`~geo_welfare.network.graph.WalkingNetwork.street_points`) within ``limit``, with the walk to each.
 
     The walk to a point ``s`` metres along an edge is the shorter of arriving from either end
@@ -136,9 +140,8 @@ def street_samples(network: WalkingNetwork, node_walk: np.ndarray, limit: float,
 
     Returns
     -------
-    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
-        Coordinates of the points within reach, shape (n, 2), in the network's CRS, the walks to
-        them, shape (n,), metres, and the coordinates of all the other street points.
+    (numpy.ndarray, numpy.ndarray)
+        Indices of the street points within reach (increasing) and the walk to each, metres.
     """
     at_u, at_v = node_walk[network.edge_u], node_walk[network.edge_v]
     near = np.minimum(at_u, at_v) <= limit
@@ -153,9 +156,19 @@ def street_samples(network: WalkingNetwork, node_walk: np.ndarray, limit: float,
         for lo, hi, position, offset in zip(starts, ends, resources.along, resources.offset):
             walk[lo:hi] = np.minimum(walk[lo:hi], offset + np.abs(along[lo:hi] - position))
     kept = walk <= limit
-    others = np.ones(len(points.edge), dtype=bool)
-    others[chosen[kept]] = False
-    return points.xy[chosen[kept]], walk[kept], points.xy[others]
+    return chosen[kept], walk[kept]
+
+
+def street_samples(network: WalkingNetwork, node_walk: np.ndarray, limit: float, resources: Snapped | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`reached_street_points` as coordinates: (reached points (n, 2), their walks, every other street point).
+
+    The parameters are :func:`reached_street_points`'s; coordinates are in the network's CRS.
+    """
+    reached, walk = reached_street_points(network, node_walk, limit, resources)
+    others = np.ones(len(network.street_points.edge), dtype=bool)
+    others[reached] = False
+    return network.street_points.xy[reached], walk, network.street_points.xy[others]
 
 
 @dataclass
@@ -221,9 +234,12 @@ class WalkGrid:
         rows, columns = np.flatnonzero(reached.any(axis=1)), np.flatnonzero(reached.any(axis=0))
         if len(rows) == 0:
             return shapely.Polygon()
-        window = np.pad(reached[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1], 1).astype(np.float64)
-        x, y = np.meshgrid(self.x0 + self.cell * (columns[0] - 0.5 + np.arange(window.shape[1])),
-                           self.y0 + self.cell * (rows[0] - 0.5 + np.arange(window.shape[0])))
+        window = np.zeros((rows[-1] - rows[0] + 3, columns[-1] - columns[0] + 3))
+        window[1:-1, 1:-1] = reached[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+        # Contoured in the window's cell numbers (read-only broadcast views, no coordinate grids of its size),
+        # then placed: the window's cell j is the grid's column ``columns[0] - 1 + j``.
+        x = np.broadcast_to(np.arange(window.shape[1], dtype=np.float64), window.shape)
+        y = np.broadcast_to(np.arange(window.shape[0], dtype=np.float64)[:, None], window.shape)
         # The generator's class itself: ``contour_generator`` copies the grid through a masked array
         # first, which cost more than the contouring for a place's small grid.
         generator = contourpy.SerialContourGenerator(
@@ -233,6 +249,8 @@ class WalkGrid:
         (points,), (ring_offsets,), (outer_offsets,) = generator.filled(0.5, 2.0)
         if points is None:
             return shapely.Polygon()
+        points *= self.cell
+        points += (self.x0 + self.cell * (columns[0] - 0.5), self.y0 + self.cell * (rows[0] - 0.5))
         return polygons_without_small_holes(points, ring_offsets, outer_offsets, self.block_m2)
 
     def land_parts(self, limit: float) -> tuple[np.ndarray, shapely.STRtree]:

@@ -1,0 +1,196 @@
+"""Which street each 10 m cell walks out to: the network's nearest street cells, found once.
+
+A home walks out to its nearest street (:func:`~geo_welfare.analysis.walk_grid.grid_of_samples`):
+a cell takes the walk of the nearest cell holding a street point within the buffer's disc, the
+shortest walk among equally near ones.  *Which* cells are nearest depends on the streets alone,
+not on the places, so it is found once per network and every walking grid after it (the city's,
+each place's, for every limit) is a lookup: a cell reads the walk of its nearest street cells
+instead of every street cell stamping its 81-cell disc again (for Sapporo's 348 places 1.3 s of
+CPU became 0.1 s; ``benchmarks/polygons.py``).
+
+The answer is kept in two bytes a cell over the network's whole frame: the *ring* of the nearest
+street cells (the cells of the disc at one squared distance, in increasing order, at most 8 of
+them) and a bit for each cell of that ring that holds a street.  Sapporo's 13 million cells take
+26 MB.  A grid built this way equals ``grid_of_samples`` fed with every street point of the
+network (``tests/test_street_cells.py`` checks it against a k-d tree's brute force): near the
+edge of a grid a street just outside it still counts, as it does for the homes there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from geo_welfare.analysis.walk_grid import (BLOCK_M2, BUFFER_METRES, CELL_METRES, UNREACHED, WalkGrid,
+                                            disc_offsets)
+from geo_welfare.network.compiled import njit as _compiled
+from geo_welfare.network.graph import WalkingNetwork
+
+njit = _compiled(nogil=True)
+
+#: A cell with no street within the disc.
+NO_STREET = np.uint8(255)
+
+
+@dataclass(frozen=True)
+class StreetCells:
+    """The nearest street cells of every cell of a network's frame (see the module's docstring).
+
+    Attributes
+    ----------
+    x0, y0 : float
+        South-west corner of the frame, metres, multiples of ``cell`` (as every walking grid's).
+    cell : float
+        Side of a cell, metres.
+    ring : numpy.ndarray
+        uint8 (rows, columns): the ring of the nearest street cells, :data:`NO_STREET` where none is
+        within the disc.
+    mask : numpy.ndarray
+        uint8 (rows, columns): bit ``b`` set when the ring's ``b``-th cell holds a street.
+    ring_rows, ring_columns : numpy.ndarray
+        int64 (rings, 8): the row and column offset of each ring's cells from the cell itself.
+    point_row, point_column : numpy.ndarray
+        int64: the frame's row and column of each of the network's street points.
+    """
+
+    x0: float
+    y0: float
+    cell: float
+    ring: np.ndarray
+    mask: np.ndarray
+    ring_rows: np.ndarray
+    ring_columns: np.ndarray
+    point_row: np.ndarray
+    point_column: np.ndarray
+
+
+def _rings(radius_cells: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The disc's offsets grouped by squared distance: (ring of each offset, bit of it, ring rows, ring columns)."""
+    rows, columns = disc_offsets(radius_cells)
+    squared = rows ** 2 + columns ** 2
+    order = np.lexsort((columns, rows, squared))
+    rows, columns, squared = rows[order], columns[order], squared[order]
+    levels, ring = np.unique(squared, return_inverse=True)
+    bit = np.arange(len(rows)) - np.searchsorted(ring, ring)
+    if bit.max() >= 8:
+        raise ValueError(f"a ring of the {radius_cells}-cell disc holds more than 8 cells")
+    ring_rows = np.zeros((len(levels), 8), dtype=np.int64)
+    ring_columns = np.zeros((len(levels), 8), dtype=np.int64)
+    ring_rows[ring, bit], ring_columns[ring, bit] = rows, columns
+    return ring.astype(np.int64), bit.astype(np.int64), ring_rows, ring_columns
+
+
+def street_cells(network: WalkingNetwork, cell: float = CELL_METRES,
+                 buffer_metres: float = BUFFER_METRES) -> StreetCells:
+    """The network's :class:`StreetCells`, built once per network (for the default cell and buffer)."""
+    if (cell, buffer_metres) == (CELL_METRES, BUFFER_METRES):
+        return network.derived("street_cells", lambda net: build_street_cells(net.street_points.xy))
+    return build_street_cells(network.street_points.xy, cell, buffer_metres)
+
+
+def build_street_cells(xy: np.ndarray, cell: float = CELL_METRES, buffer_metres: float = BUFFER_METRES
+                       ) -> StreetCells:
+    """:class:`StreetCells` of the street points ``xy`` (shape (n, 2), metres).
+
+    The frame is the box of the points widened as a walking grid's is (buffer and two cells), so
+    every grid of these streets lies inside it.  The disc is half a cell short of the buffer, as
+    :func:`~geo_welfare.analysis.walk_grid.grid_of_samples`'s.
+    """
+    ring_of, bit_of, ring_rows, ring_columns = _rings(buffer_metres / cell - 0.5)
+    if len(xy) == 0:
+        empty = np.full((1, 1), NO_STREET, dtype=np.uint8)
+        return StreetCells(0.0, 0.0, cell, empty, np.zeros((1, 1), dtype=np.uint8), ring_rows, ring_columns,
+                           np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    margin = buffer_metres + 2 * cell
+    x0 = float(np.floor((xy[:, 0].min() - margin) / cell) * cell)
+    y0 = float(np.floor((xy[:, 1].min() - margin) / cell) * cell)
+    columns = int(np.ceil((xy[:, 0].max() + margin - x0) / cell))
+    rows = int(np.ceil((xy[:, 1].max() + margin - y0) / cell))
+    point_row = ((xy[:, 1] - y0) // cell).astype(np.int64)
+    point_column = ((xy[:, 0] - x0) // cell).astype(np.int64)
+    street = np.zeros(rows * columns, dtype=bool)  # a flag per cell: np.unique of the indices is 50 times slower
+    street[point_row * columns + point_column] = True
+    occupied = np.flatnonzero(street)
+    # The owner of a cell at offset (dr, dc) from a street cell is at (-dr, -dc) from it: the same ring.
+    disc_rows, disc_columns = ring_rows[ring_of, bit_of], ring_columns[ring_of, bit_of]
+    negated = np.array([np.flatnonzero((ring_rows[r] == -dr) & (ring_columns[r] == -dc)
+                                       & (np.arange(8) < np.bincount(ring_of)[r]))[0]
+                        for r, dr, dc in zip(ring_of, disc_rows, disc_columns)], dtype=np.int64)
+    ring, mask = _nearest_rings(occupied // columns, occupied % columns, rows, columns, disc_rows, disc_columns,
+                                ring_of, negated)
+    return StreetCells(x0, y0, cell, ring, mask, ring_rows, ring_columns, point_row, point_column)
+
+
+@njit
+def _nearest_rings(street_rows, street_columns, rows, columns, disc_rows, disc_columns, ring_of, bit_of_owner
+                   ):  # pragma: no cover - compiled
+    """Each cell's nearest ring holding a street cell, and which of that ring's cells do."""
+    ring = np.full((rows, columns), 255, dtype=np.uint8)
+    mask = np.zeros((rows, columns), dtype=np.uint8)
+    for i in range(len(street_rows)):
+        for k in range(len(disc_rows)):
+            row, column = street_rows[i] + disc_rows[k], street_columns[i] + disc_columns[k]
+            if row < 0 or column < 0 or row >= rows or column >= columns:
+                continue
+            level = np.uint8(ring_of[k])
+            bit = np.uint8(1 << bit_of_owner[k])
+            if level < ring[row, column]:
+                ring[row, column], mask[row, column] = level, bit
+            elif level == ring[row, column]:
+                mask[row, column] |= bit
+    return ring, mask
+
+
+def grid_of_points(cells: StreetCells, points: np.ndarray, walk: np.ndarray,
+                   block_m2: float = BLOCK_M2) -> WalkGrid:
+    """The walking grid of the reached street points ``points`` (indices into the network's street points).
+
+    ``walk`` is the walk to each, metres.  The grid's frame is the one
+    :func:`~geo_welfare.analysis.walk_grid.grid_of_samples` gives the same points (their box
+    widened by the buffer and two cells); each cell takes the shortest whole-metre walk (rounded up)
+    of its nearest street cells of the whole network, :data:`~geo_welfare.analysis.walk_grid.UNREACHED`
+    where those are not reached or none is within the disc.
+    """
+    if len(points) == 0:
+        return WalkGrid(0.0, 0.0, cells.cell, np.full((1, 1), UNREACHED, dtype=np.uint16), block_m2)
+    spread, row0, column0 = _gathered(np.ascontiguousarray(points, dtype=np.int64),
+                                      np.ascontiguousarray(walk, dtype=np.float64), cells.point_row,
+                                      cells.point_column, cells.ring, cells.mask, cells.ring_rows,
+                                      cells.ring_columns, int(round(BUFFER_METRES / cells.cell)) + 2)
+    return WalkGrid(cells.x0 + cells.cell * column0, cells.y0 + cells.cell * row0, cells.cell, spread, block_m2)
+
+
+@njit
+def _gathered(points, walk, point_row, point_column, ring, mask, ring_rows, ring_columns, margin_cells
+              ):  # pragma: no cover - compiled
+    """The grid round ``points``: each reached cell's shortest walk, then each cell's nearest street cells' walk."""
+    row0, row1 = point_row[points[0]], point_row[points[0]]
+    column0, column1 = point_column[points[0]], point_column[points[0]]
+    for point in points:
+        row0, row1 = min(row0, point_row[point]), max(row1, point_row[point])
+        column0, column1 = min(column0, point_column[point]), max(column1, point_column[point])
+    row0, column0 = max(row0 - margin_cells, 0), max(column0 - margin_cells, 0)
+    rows = min(row1 + margin_cells + 1, ring.shape[0]) - row0
+    columns = min(column1 + margin_cells + 1, ring.shape[1]) - column0
+    nearest = np.full((rows, columns), 65535, dtype=np.uint16)
+    for i in range(len(points)):
+        metres = np.ceil(walk[i])
+        whole = np.uint16(65535) if metres >= 65535 else np.uint16(metres)
+        row, column = point_row[points[i]] - row0, point_column[points[i]] - column0
+        if whole < nearest[row, column]:
+            nearest[row, column] = whole
+    spread = np.full((rows, columns), 65535, dtype=np.uint16)
+    for row in range(rows):
+        for column in range(columns):
+            level = ring[row0 + row, column0 + column]
+            if level == 255:
+                continue
+            bits, best = mask[row0 + row, column0 + column], np.uint16(65535)
+            for bit in range(8):
+                if bits & (1 << bit):
+                    r, c = row + ring_rows[level, bit], column + ring_columns[level, bit]
+                    if r >= 0 and c >= 0 and r < rows and c < columns and nearest[r, c] < best:
+                        best = nearest[r, c]
+            spread[row, column] = best
+    return spread, row0, column0
