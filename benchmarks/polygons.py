@@ -73,7 +73,7 @@ def _inputs():
     districts = gpd.GeoDataFrame({"code": np.arange(len(districts)).astype(str), "name": "d"},
                                  geometry=shapely.make_valid(districts.geometry.values), crs=network.crs)
     network.street_points  # a served network has them from its first question on, and the cells
-    street_cells(network)  # each home walks out to (web.network's warm-up builds both: 0.3 s)
+    street_cells(network).fill_all()  # each home walks out to (web.network's warm-up builds both: 0.3 s)
     return network, resources, residents, walk, districts, walk_from_resources(network, resources)
 
 

@@ -178,3 +178,19 @@ def test_the_combined_grid_is_the_oracles_cell_for_cell():
         grid = combined_grid(net, where, limit)
         _check_frame(grid, xy)
         assert np.array_equal(grid.walk, _oracle(net, grid, xy, walk))
+
+
+def test_tiles_filled_one_by_one_or_all_at_once_give_the_same_cells(monkeypatch):
+    from geo_welfare.analysis import street_cells as module
+    xy = build_network(read_walkable_lines(DEMO_STREETS)).street_points.xy
+    whole = module.build_street_cells(xy)
+    whole.fill(0, 10 ** 6, 0, 10 ** 6)
+    monkeypatch.setattr(module, "TILE_CELLS", 16)  # tiles far smaller than the town: many borders
+    tiled = module.build_street_cells(xy)
+    rows, columns = tiled.ring.shape
+    for row in range(0, rows, 37):  # pieces of the frame in an odd order, some tiles asked twice
+        tiled.fill(row, row + 40, columns // 2, columns)
+    tiled.fill(0, rows, 0, columns // 2 + 5)
+    assert tiled._filled.all() and tiled._filled.size > 100
+    assert np.array_equal(whole.ring, tiled.ring) and np.array_equal(whole.mask, tiled.mask)
+    assert (whole.ring > 0).sum() > 0.2 * whole.ring.size  # most of the town is near a street

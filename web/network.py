@@ -52,6 +52,7 @@ def app_network() -> WalkingNetwork | None:
 
 def _prepare_network(network: WalkingNetwork) -> None:
     """Build what every walking answer derives from the streets alone, and load the compiled loops."""
+    from geo_welfare.analysis.street_cells import street_cells
     from geo_welfare.analysis.walk_areas import combined_grid, resource_grids
     from geo_welfare.network.snap import edge_tree, snap_points
     edge_tree(network)
@@ -62,6 +63,7 @@ def _prepare_network(network: WalkingNetwork) -> None:
     one = snap_points(network, np.asarray(network.node_xy[:1], dtype=float))
     resource_grids(network, one, 100.0)
     combined_grid(network, one, 100.0).land(50.0)
+    street_cells(network).fill_all()
 
 
 def _prepare_residents(app: Flask) -> None:

@@ -84,8 +84,10 @@ def gap_areas(districts: gpd.GeoDataFrame, served: shapely.Geometry | WalkGrid, 
     pieces = gpd.GeoDataFrame({"code": districts["code"].to_numpy(), "name": districts["name"].to_numpy()},
                               geometry=remainder, crs=crs).explode(index_parts=False, ignore_index=True)
     pieces = pieces[~pieces.geometry.is_empty & (pieces.geometry.area >= min_piece_m2)].reset_index(drop=True)
-    beyond = points.loc[np.asarray(walk_metres) > limit, ["geometry", *counts]].copy()
-    beyond["code"] = unit_of_points(beyond, districts).to_numpy()
+    outside = np.asarray(walk_metres) > limit
+    beyond = points.loc[outside, ["geometry", *counts]].copy()
+    # Every resident's district, kept for these residents: the coverage table asked it already.
+    beyond["code"] = unit_of_points(points, districts).to_numpy()[outside]
     holder = first_polygon_holding(point_xy(beyond.geometry.values), pieces.geometry.values)
     same = (holder >= 0) & (pieces["code"].to_numpy(dtype=object)[np.maximum(holder, 0)]
                             == beyond["code"].to_numpy(dtype=object))

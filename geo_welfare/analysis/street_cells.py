@@ -11,14 +11,16 @@ CPU became 0.1 s; ``benchmarks/polygons.py``).
 The answer is kept in two bytes a cell over the network's whole frame: the *ring* of the nearest
 street cells (the cells of the disc at one squared distance, in increasing order, at most 8 of
 them) and a bit for each cell of that ring that holds a street.  Sapporo's 13 million cells take
-26 MB.  A grid built this way equals ``grid_of_samples`` fed with every street point of the
+26 MB, filled tile by tile as grids need them: a print page over one district fills a few tiles,
+a city's planner all of them (0.2 s), once per network.  A grid built this way equals ``grid_of_samples`` fed with every street point of the
 network (``tests/test_street_cells.py`` checks it against a k-d tree's brute force): near the
 edge of a grid a street just outside it still counts, as it does for the homes there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,13 +31,17 @@ from geo_welfare.network.graph import WalkingNetwork
 
 njit = _compiled(nogil=True)
 
-#: A cell with no street within the disc.
-NO_STREET = np.uint8(255)
+#: Side of the tiles the frame is filled by, in cells (2.56 km): a page's question fills the few it
+#: needs (a district page: some 10 ms), a city's question all of them (Sapporo: about 0.2 s), once.
+TILE_CELLS = 256
 
 
 @dataclass(frozen=True)
 class StreetCells:
     """The nearest street cells of every cell of a network's frame (see the module's docstring).
+
+    The frame is filled tile by tile, when a grid first needs a tile (:meth:`fill`); the arrays
+    start as zeros, which the operating system gives without touching memory.
 
     Attributes
     ----------
@@ -44,8 +50,8 @@ class StreetCells:
     cell : float
         Side of a cell, metres.
     ring : numpy.ndarray
-        uint8 (rows, columns): the ring of the nearest street cells, :data:`NO_STREET` where none is
-        within the disc.
+        uint8 (rows, columns): 1 + the ring of the nearest street cells, 0 where none is within the
+        disc (or the tile is not filled yet).
     mask : numpy.ndarray
         uint8 (rows, columns): bit ``b`` set when the ring's ``b``-th cell holds a street.
     ring_rows, ring_columns : numpy.ndarray
@@ -63,6 +69,29 @@ class StreetCells:
     ring_columns: np.ndarray
     point_row: np.ndarray
     point_column: np.ndarray
+    _street_cells: np.ndarray = field(repr=False)  # flat indices of the cells holding a street, by tile
+    _tile_ptr: np.ndarray = field(repr=False)  # where each tile's street cells begin in _street_cells
+    _filled: np.ndarray = field(repr=False)  # bool per tile
+    _disc: tuple = field(repr=False)  # (rows, columns, ring, bit of the owner) of each disc offset
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def fill_all(self) -> None:
+        """Fill every tile now (a server's warm-up: its first city-wide question then only reads)."""
+        rows, columns = self.ring.shape
+        self.fill(0, rows - 1, 0, columns - 1)
+
+    def fill(self, row0: int, row1: int, column0: int, column1: int) -> None:
+        """Fill the tiles holding rows ``row0``–``row1`` and columns ``column0``–``column1`` (inclusive), once."""
+        tiles_y, tiles_x = self._filled.shape
+        ty = np.arange(max(row0, 0) // TILE_CELLS, min(row1 // TILE_CELLS, tiles_y - 1) + 1)
+        tx = np.arange(max(column0, 0) // TILE_CELLS, min(column1 // TILE_CELLS, tiles_x - 1) + 1)
+        with self._lock:  # two requests of one server may ask for the same tiles
+            wanted = (ty[:, None] * tiles_x + tx[None, :]).ravel()
+            wanted = wanted[~self._filled.ravel()[wanted]]
+            if len(wanted):
+                _fill_tiles(wanted, self._street_cells, self._tile_ptr, tiles_x, TILE_CELLS, *self._disc,
+                            self.ring, self.mask)
+                self._filled.ravel()[wanted] = True
 
 
 def _rings(radius_cells: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -83,7 +112,7 @@ def _rings(radius_cells: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 
 def street_cells(network: WalkingNetwork, cell: float = CELL_METRES,
                  buffer_metres: float = BUFFER_METRES) -> StreetCells:
-    """The network's :class:`StreetCells`, built once per network (for the default cell and buffer)."""
+    """The network's :class:`StreetCells`, made once per network (for the default cell and buffer)."""
     if (cell, buffer_metres) == (CELL_METRES, BUFFER_METRES):
         return network.derived("street_cells", lambda net: build_street_cells(net.street_points.xy))
     return build_street_cells(network.street_points.xy, cell, buffer_metres)
@@ -91,7 +120,7 @@ def street_cells(network: WalkingNetwork, cell: float = CELL_METRES,
 
 def build_street_cells(xy: np.ndarray, cell: float = CELL_METRES, buffer_metres: float = BUFFER_METRES
                        ) -> StreetCells:
-    """:class:`StreetCells` of the street points ``xy`` (shape (n, 2), metres).
+    """:class:`StreetCells` of the street points ``xy`` (shape (n, 2), metres), no tile filled yet.
 
     The frame is the box of the points widened as a walking grid's is (buffer and two cells), so
     every grid of these streets lies inside it.  The disc is half a cell short of the buffer, as
@@ -99,9 +128,7 @@ def build_street_cells(xy: np.ndarray, cell: float = CELL_METRES, buffer_metres:
     """
     ring_of, bit_of, ring_rows, ring_columns = _rings(buffer_metres / cell - 0.5)
     if len(xy) == 0:
-        empty = np.full((1, 1), NO_STREET, dtype=np.uint8)
-        return StreetCells(0.0, 0.0, cell, empty, np.zeros((1, 1), dtype=np.uint8), ring_rows, ring_columns,
-                           np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        xy = np.zeros((1, 2))  # a frame of a few cells with one street point nobody reaches
     margin = buffer_metres + 2 * cell
     x0 = float(np.floor((xy[:, 0].min() - margin) / cell) * cell)
     y0 = float(np.floor((xy[:, 1].min() - margin) / cell) * cell)
@@ -112,34 +139,55 @@ def build_street_cells(xy: np.ndarray, cell: float = CELL_METRES, buffer_metres:
     street = np.zeros(rows * columns, dtype=bool)  # a flag per cell: np.unique of the indices is 50 times slower
     street[point_row * columns + point_column] = True
     occupied = np.flatnonzero(street)
+    tiles_y, tiles_x = -(-rows // TILE_CELLS), -(-columns // TILE_CELLS)
+    tile = (occupied // columns // TILE_CELLS) * tiles_x + occupied % columns // TILE_CELLS
+    order = np.argsort(tile, kind="stable")
+    tile_ptr = np.searchsorted(tile[order], np.arange(tiles_y * tiles_x + 1))
     # The owner of a cell at offset (dr, dc) from a street cell is at (-dr, -dc) from it: the same ring.
     disc_rows, disc_columns = ring_rows[ring_of, bit_of], ring_columns[ring_of, bit_of]
+    ring_size = np.bincount(ring_of)
     negated = np.array([np.flatnonzero((ring_rows[r] == -dr) & (ring_columns[r] == -dc)
-                                       & (np.arange(8) < np.bincount(ring_of)[r]))[0]
+                                       & (np.arange(8) < ring_size[r]))[0]
                         for r, dr, dc in zip(ring_of, disc_rows, disc_columns)], dtype=np.int64)
-    ring, mask = _nearest_rings(occupied // columns, occupied % columns, rows, columns, disc_rows, disc_columns,
-                                ring_of, negated)
-    return StreetCells(x0, y0, cell, ring, mask, ring_rows, ring_columns, point_row, point_column)
+    return StreetCells(x0, y0, cell, np.zeros((rows, columns), dtype=np.uint8),
+                       np.zeros((rows, columns), dtype=np.uint8), ring_rows, ring_columns, point_row, point_column,
+                       occupied[order], tile_ptr, np.zeros((tiles_y, tiles_x), dtype=bool),
+                       (disc_rows, disc_columns, ring_of, negated))
 
 
 @njit
-def _nearest_rings(street_rows, street_columns, rows, columns, disc_rows, disc_columns, ring_of, bit_of_owner
-                   ):  # pragma: no cover - compiled
-    """Each cell's nearest ring holding a street cell, and which of that ring's cells do."""
-    ring = np.full((rows, columns), 255, dtype=np.uint8)
-    mask = np.zeros((rows, columns), dtype=np.uint8)
-    for i in range(len(street_rows)):
-        for k in range(len(disc_rows)):
-            row, column = street_rows[i] + disc_rows[k], street_columns[i] + disc_columns[k]
-            if row < 0 or column < 0 or row >= rows or column >= columns:
-                continue
-            level = np.uint8(ring_of[k])
-            bit = np.uint8(1 << bit_of_owner[k])
-            if level < ring[row, column]:
-                ring[row, column], mask[row, column] = level, bit
-            elif level == ring[row, column]:
-                mask[row, column] |= bit
-    return ring, mask
+def _fill_tiles(tiles, street_cells, tile_ptr, tiles_x, tile_cells, disc_rows, disc_columns, ring_of, bit_of_owner,
+                ring, mask):  # pragma: no cover - compiled
+    """Each cell of ``tiles``: 1 + its nearest ring holding a street cell, and which of that ring's cells do.
+
+    A tile's cells are reached from the street cells of the tile and of its eight neighbours (the
+    disc is far smaller than a tile); only the cells inside the tile are written.
+    """
+    rows, columns = ring.shape
+    tiles_y = (rows + tile_cells - 1) // tile_cells
+    reach = np.abs(disc_rows).max()  # the disc's radius in whole cells, far less than a tile
+    for tile in tiles:
+        ty, tx = tile // tiles_x, tile % tiles_x
+        top, left = ty * tile_cells, tx * tile_cells
+        bottom, right = min(top + tile_cells, rows), min(left + tile_cells, columns)
+        for ny in range(max(ty - 1, 0), min(ty + 2, tiles_y)):
+            for nx in range(max(tx - 1, 0), min(tx + 2, tiles_x)):
+                neighbour = ny * tiles_x + nx
+                for k in range(tile_ptr[neighbour], tile_ptr[neighbour + 1]):
+                    street_row, street_column = street_cells[k] // columns, street_cells[k] % columns
+                    if street_row < top - reach or street_row >= bottom + reach or street_column < left - reach \
+                            or street_column >= right + reach:
+                        continue
+                    for d in range(len(disc_rows)):
+                        row, column = street_row + disc_rows[d], street_column + disc_columns[d]
+                        if row < top or column < left or row >= bottom or column >= right:
+                            continue
+                        level = np.uint8(ring_of[d] + 1)
+                        bit = np.uint8(1 << bit_of_owner[d])
+                        if ring[row, column] == 0 or level < ring[row, column]:
+                            ring[row, column], mask[row, column] = level, bit
+                        elif level == ring[row, column]:
+                            mask[row, column] |= bit
 
 
 def grid_of_points(cells: StreetCells, points: np.ndarray, walk: np.ndarray,
@@ -154,10 +202,15 @@ def grid_of_points(cells: StreetCells, points: np.ndarray, walk: np.ndarray,
     """
     if len(points) == 0:
         return WalkGrid(0.0, 0.0, cells.cell, np.full((1, 1), UNREACHED, dtype=np.uint16), block_m2)
-    spread, row0, column0 = _gathered(np.ascontiguousarray(points, dtype=np.int64),
+    points = np.ascontiguousarray(points, dtype=np.int64)
+    rows, columns = cells.point_row[points], cells.point_column[points]
+    margin = int(round(BUFFER_METRES / cells.cell)) + 2
+    cells.fill(int(rows.min()) - margin, int(rows.max()) + margin, int(columns.min()) - margin,
+               int(columns.max()) + margin)
+    spread, row0, column0 = _gathered(points,
                                       np.ascontiguousarray(walk, dtype=np.float64), cells.point_row,
                                       cells.point_column, cells.ring, cells.mask, cells.ring_rows,
-                                      cells.ring_columns, int(round(BUFFER_METRES / cells.cell)) + 2)
+                                      cells.ring_columns, margin)
     return WalkGrid(cells.x0 + cells.cell * column0, cells.y0 + cells.cell * row0, cells.cell, spread, block_m2)
 
 
@@ -183,8 +236,8 @@ def _gathered(points, walk, point_row, point_column, ring, mask, ring_rows, ring
     spread = np.full((rows, columns), 65535, dtype=np.uint16)
     for row in range(rows):
         for column in range(columns):
-            level = ring[row0 + row, column0 + column]
-            if level == 255:
+            level = np.int64(ring[row0 + row, column0 + column]) - 1
+            if level < 0:
                 continue
             bits, best = mask[row0 + row, column0 + column], np.uint16(65535)
             for bit in range(8):

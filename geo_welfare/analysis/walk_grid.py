@@ -56,24 +56,25 @@ def whole_metres(walk: np.ndarray) -> np.ndarray:
     return np.minimum(np.ceil(walk), UNREACHED).astype(np.uint16)
 
 
-def polygons_without_small_holes(points: np.ndarray, ring_offsets: np.ndarray, outer_offsets: np.ndarray,
-                                  block_m2: float) -> shapely.Geometry:
-    """Polygons from marching squares' rings, without the holes under ``block_m2`` (m²).
+def polygon_parts(cells: np.ndarray, points: np.ndarray, ring_offsets: np.ndarray, outer_offsets: np.ndarray,
+                  min_hole: float) -> np.ndarray:
+    """The separate polygons of marching squares' rings, the holes under ``min_hole`` filled.
 
-    ``points`` holds every ring one after another (``ring_offsets`` where each starts) and each
-    polygon's first ring is its outside (``outer_offsets``: where each polygon's rings start).
-    The holes' areas come from the shoelace formula over all rings at once, and the polygons are
-    built in one call, so a city's thousands of block holes cost no Python loop.
+    ``cells`` are the rings' points in the units the holes are measured and tested in (cell numbers:
+    whole and half numbers, so a hole's area is exact and a 5 ha block is decided the same way
+    wherever it lies), ``points`` the same points where the polygons are to stand.  The holes'
+    areas come from the shoelace formula over all rings at once and the polygons are built in one
+    call, so a city's thousands of block holes cost no Python loop.  Returns an array of Polygons.
     """
     ring_offsets, outer_offsets = ring_offsets.astype(np.int64), outer_offsets.astype(np.int64)
-    x, y = points[:, 0], points[:, 1]
+    x, y = cells[:, 0], cells[:, 1]
     cross = np.append(x[:-1] * y[1:] - x[1:] * y[:-1], 0.0)  # each point to the next (rings are closed)
     starts, ends = ring_offsets[:-1], ring_offsets[1:]
     # reduceat sums each ring's segments plus the one joining its last point to the next ring: take that off.
     areas = np.abs(np.add.reduceat(cross, starts) - cross[ends - 1]) / 2
     outer = np.zeros(len(starts), dtype=bool)
     outer[outer_offsets[:-1]] = True
-    kept = outer | (areas >= block_m2)
+    kept = outer | (areas >= min_hole)
     lengths = (ends - starts)[kept]
     coordinates = points[np.repeat(starts[kept] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())]
     ring_owner = np.cumsum(outer)[kept] - 1  # the polygon each kept ring belongs to
@@ -84,12 +85,12 @@ def polygons_without_small_holes(points: np.ndarray, ring_offsets: np.ndarray, o
     filled = ~kept
     if filled.any():  # land standing on an island in a filled hole is inside the land now: drop it
         hole_lengths = (ends - starts)[filled]
-        hole_points = points[np.repeat(starts[filled] - np.cumsum(hole_lengths) + hole_lengths, hole_lengths)
-                             + np.arange(hole_lengths.sum())]
+        hole_points = cells[np.repeat(starts[filled] - np.cumsum(hole_lengths) + hole_lengths, hole_lengths)
+                            + np.arange(hole_lengths.sum())]
         ring_ends = np.concatenate([[0], np.cumsum(hole_lengths)])
         holes = shapely.from_ragged_array(shapely.GeometryType.POLYGON, hole_points,
                                           (ring_ends, np.arange(len(hole_lengths) + 1)))
-        first_points = shapely.points(points[starts[outer]])
+        first_points = shapely.points(cells[starts[outer]])
         island, _ = shapely.STRtree(holes).query(first_points, predicate="within")
         polygons = np.delete(polygons, np.unique(island))
     # Where the land's edge passes a corner between two reached cells, a ring touches itself;
@@ -97,7 +98,28 @@ def polygons_without_small_holes(points: np.ndarray, ring_offsets: np.ndarray, o
     invalid = ~shapely.is_valid(polygons)
     if invalid.any():
         polygons = np.concatenate([polygons[~invalid], shapely.get_parts(shapely.buffer(polygons[invalid], 0))])
-    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(list(polygons))
+    return polygons
+
+
+def contour_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Marching squares round the True cells of ``cells`` padded by one empty cell, in the padded cell numbers.
+
+    Edges run half-way between cell centres.  Returns the rings' points, where each ring starts and
+    where each polygon's rings start (contourpy's ``ChunkCombinedOffsetOffset``), or None for no ring.
+    """
+    window = np.zeros((cells.shape[0] + 2, cells.shape[1] + 2))
+    window[1:-1, 1:-1] = cells
+    # Read-only broadcast views for the coordinates: no coordinate grids of the window's size.
+    x = np.broadcast_to(np.arange(window.shape[1], dtype=np.float64), window.shape)
+    y = np.broadcast_to(np.arange(window.shape[0], dtype=np.float64)[:, None], window.shape)
+    # The generator's class itself: ``contour_generator`` copies the grid through a masked array
+    # first, which cost more than the contouring for a place's small grid.
+    generator = contourpy.SerialContourGenerator(
+        x, y, window, None, corner_mask=False, line_type=contourpy.LineType.Separate,
+        fill_type=contourpy.FillType.ChunkCombinedOffsetOffset, quad_as_tri=False,
+        z_interp=contourpy.ZInterp.Linear)
+    (points,), (ring_offsets,), (outer_offsets,) = generator.filled(0.5, 2.0)
+    return None if points is None else (points, ring_offsets, outer_offsets)
 
 
 def disc_offsets(radius_cells: float) -> tuple[np.ndarray, np.ndarray]:
@@ -228,30 +250,34 @@ class WalkGrid:
             self._lands[key] = self._contour(float(np.floor(min(limit, UNREACHED - 1))))
         return self._lands[key]
 
-    def _contour(self, level: float) -> shapely.Geometry:
-        """Marching squares round the cells within ``level`` (edges half-way between cell centres)."""
+    def reached_window(self, level: float) -> tuple[np.ndarray, int, int] | None:
+        """The cells within ``level`` cut to the rows and columns holding any, and where that cut starts (None: no cell)."""
         reached = self.walk <= level
         rows, columns = np.flatnonzero(reached.any(axis=1)), np.flatnonzero(reached.any(axis=0))
         if len(rows) == 0:
+            return None
+        return reached[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1], int(rows[0]), int(columns[0])
+
+    def window_origin(self, row0: int, column0: int) -> tuple[float, float]:
+        """Where cell number 0 of a window starting at (``row0``, ``column0``), padded by one cell, stands (metres).
+
+        A contour of the padded window in cell numbers ``p`` stands at ``p * cell + origin``.
+        """
+        return self.x0 + self.cell * (column0 - 0.5), self.y0 + self.cell * (row0 - 0.5)
+
+    def _contour(self, level: float) -> shapely.Geometry:
+        """Marching squares round the cells within ``level`` (edges half-way between cell centres)."""
+        window = self.reached_window(level)
+        if window is None:
             return shapely.Polygon()
-        window = np.zeros((rows[-1] - rows[0] + 3, columns[-1] - columns[0] + 3))
-        window[1:-1, 1:-1] = reached[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
-        # Contoured in the window's cell numbers (read-only broadcast views, no coordinate grids of its size),
-        # then placed: the window's cell j is the grid's column ``columns[0] - 1 + j``.
-        x = np.broadcast_to(np.arange(window.shape[1], dtype=np.float64), window.shape)
-        y = np.broadcast_to(np.arange(window.shape[0], dtype=np.float64)[:, None], window.shape)
-        # The generator's class itself: ``contour_generator`` copies the grid through a masked array
-        # first, which cost more than the contouring for a place's small grid.
-        generator = contourpy.SerialContourGenerator(
-            x, y, window, None, corner_mask=False, line_type=contourpy.LineType.Separate,
-            fill_type=contourpy.FillType.ChunkCombinedOffsetOffset, quad_as_tri=False,
-            z_interp=contourpy.ZInterp.Linear)
-        (points,), (ring_offsets,), (outer_offsets,) = generator.filled(0.5, 2.0)
-        if points is None:
+        cells, row0, column0 = window
+        rings = contour_cells(cells)
+        if rings is None:
             return shapely.Polygon()
-        points *= self.cell
-        points += (self.x0 + self.cell * (columns[0] - 0.5), self.y0 + self.cell * (rows[0] - 0.5))
-        return polygons_without_small_holes(points, ring_offsets, outer_offsets, self.block_m2)
+        points, ring_offsets, outer_offsets = rings
+        placed = points * self.cell + self.window_origin(row0, column0)
+        polygons = polygon_parts(points, placed, ring_offsets, outer_offsets, self.block_m2 / self.cell ** 2)
+        return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(list(polygons))
 
     def land_parts(self, limit: float) -> tuple[np.ndarray, shapely.STRtree]:
         """The separate polygons of :meth:`land`, and a tree over them (kept per limit)."""
