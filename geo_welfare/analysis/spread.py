@@ -170,7 +170,7 @@ def resident_positions(points: gpd.GeoDataFrame, network: WalkingNetwork) -> Sna
     loose = np.flatnonzero(edge < 0)
     if len(loose):
         geometry = points.geometry.values[loose]
-        snapped = snap_points(network, np.column_stack([shapely.get_x(geometry), shapely.get_y(geometry)]))
+        snapped = snap_points(network, point_xy(geometry))
         edge[loose], along[loose], offset[loose] = snapped.edge, snapped.along, snapped.offset
     return Snapped(edge, along, offset)
 

@@ -205,45 +205,39 @@ def grid_of_points(cells: StreetCells, points: np.ndarray, walk: np.ndarray,
     points = np.ascontiguousarray(points, dtype=np.int64)
     rows, columns = cells.point_row[points], cells.point_column[points]
     margin = int(round(BUFFER_METRES / cells.cell)) + 2
-    cells.fill(int(rows.min()) - margin, int(rows.max()) + margin, int(columns.min()) - margin,
-               int(columns.max()) + margin)
-    spread, row0, column0 = _gathered(points,
-                                      np.ascontiguousarray(walk, dtype=np.float64), cells.point_row,
-                                      cells.point_column, cells.ring, cells.mask, cells.ring_rows,
-                                      cells.ring_columns, margin)
+    row0, row1 = max(int(rows.min()) - margin, 0), min(int(rows.max()) + margin, cells.ring.shape[0] - 1)
+    column0, column1 = max(int(columns.min()) - margin, 0), min(int(columns.max()) + margin, cells.ring.shape[1] - 1)
+    cells.fill(row0, row1, column0, column1)
+    spread = _gathered(rows - row0, columns - column0, np.ascontiguousarray(walk, dtype=np.float64),
+                       cells.ring[row0:row1 + 1, column0:column1 + 1], cells.mask[row0:row1 + 1, column0:column1 + 1],
+                       cells.ring_rows, cells.ring_columns)
     return WalkGrid(cells.x0 + cells.cell * column0, cells.y0 + cells.cell * row0, cells.cell, spread, block_m2)
 
 
 @njit
-def _gathered(points, walk, point_row, point_column, ring, mask, ring_rows, ring_columns, margin_cells
-              ):  # pragma: no cover - compiled
-    """The grid round ``points``: each reached cell's shortest walk, then each cell's nearest street cells' walk."""
-    row0, row1 = point_row[points[0]], point_row[points[0]]
-    column0, column1 = point_column[points[0]], point_column[points[0]]
-    for point in points:
-        row0, row1 = min(row0, point_row[point]), max(row1, point_row[point])
-        column0, column1 = min(column0, point_column[point]), max(column1, point_column[point])
-    row0, column0 = max(row0 - margin_cells, 0), max(column0 - margin_cells, 0)
-    rows = min(row1 + margin_cells + 1, ring.shape[0]) - row0
-    columns = min(column1 + margin_cells + 1, ring.shape[1]) - column0
+def _gathered(rows_of, columns_of, walk, ring, mask, ring_rows, ring_columns):  # pragma: no cover - compiled
+    """The grid over ``ring``'s window: each reached cell's shortest walk, then each cell's nearest street cells' walk.
+
+    ``rows_of`` and ``columns_of`` are the reached points' cells in the window.
+    """
+    rows, columns = ring.shape
     nearest = np.full((rows, columns), 65535, dtype=np.uint16)
-    for i in range(len(points)):
+    for i in range(len(walk)):
         metres = np.ceil(walk[i])
         whole = np.uint16(65535) if metres >= 65535 else np.uint16(metres)
-        row, column = point_row[points[i]] - row0, point_column[points[i]] - column0
-        if whole < nearest[row, column]:
-            nearest[row, column] = whole
+        if whole < nearest[rows_of[i], columns_of[i]]:
+            nearest[rows_of[i], columns_of[i]] = whole
     spread = np.full((rows, columns), 65535, dtype=np.uint16)
     for row in range(rows):
         for column in range(columns):
-            level = np.int64(ring[row0 + row, column0 + column]) - 1
+            level = np.int64(ring[row, column]) - 1
             if level < 0:
                 continue
-            bits, best = mask[row0 + row, column0 + column], np.uint16(65535)
+            bits, best = mask[row, column], np.uint16(65535)
             for bit in range(8):
                 if bits & (1 << bit):
                     r, c = row + ring_rows[level, bit], column + ring_columns[level, bit]
                     if r >= 0 and c >= 0 and r < rows and c < columns and nearest[r, c] < best:
                         best = nearest[r, c]
             spread[row, column] = best
-    return spread, row0, column0
+    return spread

@@ -184,32 +184,19 @@ class WalkGrid:
             self._lands[key] = self._contour(float(np.floor(min(limit, UNREACHED - 1))))
         return self._lands[key]
 
-    def reached_window(self, level: float) -> tuple[np.ndarray, int, int] | None:
-        """The cells within ``level`` cut to the rows and columns holding any, and where that cut starts (None: no cell)."""
+    def _contour(self, level: float) -> shapely.Geometry:
+        """Marching squares round the cells within ``level`` (edges half-way between cell centres)."""
         reached = self.walk <= level
         rows, columns = np.flatnonzero(reached.any(axis=1)), np.flatnonzero(reached.any(axis=0))
         if len(rows) == 0:
-            return None
-        return reached[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1], int(rows[0]), int(columns[0])
-
-    def window_origin(self, row0: int, column0: int) -> tuple[float, float]:
-        """Where cell number 0 of a window starting at (``row0``, ``column0``), padded by one cell, stands (metres).
-
-        A contour of the padded window in cell numbers ``p`` stands at ``p * cell + origin``.
-        """
-        return self.x0 + self.cell * (column0 - 0.5), self.y0 + self.cell * (row0 - 0.5)
-
-    def _contour(self, level: float) -> shapely.Geometry:
-        """Marching squares round the cells within ``level`` (edges half-way between cell centres)."""
-        window = self.reached_window(level)
-        if window is None:
             return shapely.Polygon()
-        cells, row0, column0 = window
-        rings = contour_cells(cells)
+        rings = contour_cells(reached[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1])
         if rings is None:
             return shapely.Polygon()
         points, ring_offsets, outer_offsets = rings
-        placed = points * self.cell + self.window_origin(row0, column0)
+        # The padded window's cell j is the grid's column ``columns[0] - 1 + j``, whose centre stands at
+        # x0 + cell · (columns[0] - 0.5 + j).
+        placed = points * self.cell + (self.x0 + self.cell * (columns[0] - 0.5), self.y0 + self.cell * (rows[0] - 0.5))
         polygons = polygon_parts(points, placed, ring_offsets, outer_offsets, self.block_m2 / self.cell ** 2)
         return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(list(polygons))
 
