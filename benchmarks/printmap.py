@@ -9,6 +9,10 @@ process, and of its largest worker) are its own:
   imports given apart); its page must read as the command's.  The peer, with ``--uncropped``, is the same
   page with the walking area computed from every place of the city, as it was before (slow: minutes and
   several GB).
+* ``web``: the same page as a CSW downloads it from the CSW page (``/district/…/map.pdf?minutes=10``),
+  served by the README's production command (gunicorn, warmed as it starts) over HTTP on loopback:
+  the first download and the median of :data:`WEB_REPEATS`, and the server's peak memory.  Its page
+  must read as the command's.
 * ``all``: the pages of the elementary districts (all 202, or ``--sample N`` of them evenly spread)
   drawn in parallel on every core, and the same pages drawn one after the other in one process
   (``--jobs 1``, the serial path) as the peer; seconds per page and the ratio.  The two sets of PDFs
@@ -29,6 +33,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,7 +47,9 @@ NETWORK = REPOSITORY.parent / "shared" / "data" / "sapporo" / "network" / \
 PAGE = "01101:資生館小学校"
 
 #: One case, run as ``python -m benchmarks.printmap --case …``: prints one JSON line.
-CASES = ("one", "all", "cache", "command")
+CASES = ("one", "all", "cache", "command", "web")
+#: Downloads timed from the served page (the first is printed apart).
+WEB_REPEATS = 7
 
 
 def _usage() -> dict:
@@ -87,6 +94,37 @@ def _case_command(args) -> dict:
         raise SystemExit(f"the command failed:\n{result.stderr[-3000:]}")
     usage = _usage()  # its own process is the only child
     return {"command_s": wall, "command_cpu_s": usage["cpu_s"], "command_peak_mb": usage["worker_peak_mb"]}
+
+
+def _case_web(args) -> dict:
+    """The CSW's download from the served page (production command, warmed at start), timed over HTTP."""
+    import http.client
+    from urllib.parse import quote
+
+    from benchmarks.load import CONFIGURATIONS, Server
+    walk = f"?minutes={args.minutes:g}" if args.minutes else ""
+    path = f"/district/elementary-district/{quote(PAGE)}/map.pdf{walk}"
+    server = Server(args.database, args.network, dict(CONFIGURATIONS)["ours"])
+    seconds, body = [], b""
+    try:
+        started = time.perf_counter()
+        server.wait_ready()
+        ready = time.perf_counter() - started
+        for _ in range(WEB_REPEATS):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+            began = time.perf_counter()
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            body = answer.read()
+            seconds.append(time.perf_counter() - began)
+            connection.close()
+            if answer.status != 200:
+                raise SystemExit(f"the download answered {answer.status}: {body[:500]!r}")
+    finally:
+        peak = server.stop()
+    (args.out / "web.pdf").write_bytes(body)
+    return {"ready_s": ready, "first_s": seconds[0], "median_s": statistics.median(seconds[1:]),
+            "max_s": max(seconds), "server_peak_mb": round((peak or 0) / 2**20)}
 
 
 def _sample(codes: list[str], size: int | None) -> list[str]:
@@ -169,12 +207,17 @@ def _case_cache(args) -> dict:
             "was_cached": lines_cached and network_cached, **_usage()}
 
 
-def _report_one(one: dict, peer: dict | None, command: dict) -> None:
+def _report_one(one: dict, peer: dict | None, commands: list[dict], web: dict) -> None:
     walk = f"{one['minutes']:g}-minute walking area over the real streets" if one["minutes"] else "no walking area"
     print(f"one page ({PAGE}, {walk}):")
-    print(f"  the whole command, as typed (Python start to saved PDF): {command['command_s']:.2f} s, "
-          f"{command['command_cpu_s']:.2f} CPU s, peak {command['command_peak_mb']} MB "
-          f"(load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"  downloaded from the CSW page (production command, warmed): {web['median_s']:.2f} s median of "
+          f"{WEB_REPEATS - 1} after a first {web['first_s']:.2f} s (slowest {web['max_s']:.2f} s); server ready "
+          f"{web['ready_s']:.1f} s after start, peak {web['server_peak_mb']} MB (all its processes)")
+    for command, when in zip(commands, ("first run", "again")):
+        print(f"  the whole command, as typed (Python start to saved PDF), {when}: {command['command_s']:.2f} s, "
+              f"{command['command_cpu_s']:.2f} CPU s, peak {command['command_peak_mb']} MB "
+              f"(load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"  ratio command (again) / download: {commands[-1]['command_s'] / web['median_s']:.1f}x")
     print(f"  in-process, from reading the store to the saved PDF: {one['page_s']:.2f} s "
           f"(+ {one['imports_s']:.2f} s Python start and imports), {one['page_cpu_s']:.2f} CPU s, "
           f"peak {one['peak_mb']} MB")
@@ -214,7 +257,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     if args.case:
-        case = {"one": _case_one, "all": _case_all, "cache": _case_cache, "command": _case_command}[args.case]
+        case = {"one": _case_one, "all": _case_all, "cache": _case_cache, "command": _case_command,
+                "web": _case_web}[args.case]
         result = case(args)
         print(json.dumps({**result, "minutes": args.minutes}))
         return
@@ -227,13 +271,15 @@ def main(argv: list[str] | None = None) -> None:
               f"(once per street file; every case below reads the cache)")
         print(f"  machine load (1-minute average): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         if "one" not in args.skip:
-            command = _run_case("command", database, work / "one", args)
+            # twice: a first run after an install also compiles numba's cache and reads files cold
+            commands = [_run_case("command", database, work / "one", args) for _ in range(2)]
             one = _run_case("one", database, work / "one", args)
+            web = _run_case("web", database, work / "one", args)
             texts = _texts(work / "one")
-            if texts["command.pdf"] != texts["one.pdf"]:
-                raise SystemExit("the command's page and the in-process page differ")
+            if not texts["command.pdf"] == texts["one.pdf"] == texts["web.pdf"]:
+                raise SystemExit("the command's page, the in-process page and the download differ")
             peer = _run_case("one", database, work / "uncropped", args, uncropped=True) if args.uncropped else None
-            _report_one(one, peer, command)
+            _report_one(one, peer, commands, web)
         if "all" not in args.skip:
             parallel = _run_case("all", database, work / "parallel", args, sample=args.sample, jobs=args.jobs)
             serial = _run_case("all", database, work / "serial", args, sample=args.sample, jobs=1)

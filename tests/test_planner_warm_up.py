@@ -102,3 +102,30 @@ def test_after_the_warm_up_the_first_nearest_search_snaps_no_place(demo, monkeyp
         raise AssertionError("the places were read and snapped again after the warm-up")
     monkeypatch.setattr(coordinator, "prepare_places", refused)
     assert ask(app.test_client()) == expected and len(expected["features"]) == 3
+
+
+@pytest.mark.parametrize("demo", ["spatialite"], indirect=True)
+def test_the_production_master_waits_for_the_warm_up_before_it_forks(demo):
+    """gunicorn forks its workers after ``warm``: the app's warm-up thread must have ended by then, since a
+    thread does not cross a fork and a lock it held (residents being spread) would stay held in each worker."""
+    import sys
+    import threading
+    import time
+
+    from geo_welfare.web import gunicorn_conf
+    app = create_app(demo, tiles="none")
+    master = threading.get_ident()
+
+    def still_warming() -> None:  # ends once the master waits for it (Thread.join), or after a minute
+        until = time.monotonic() + 60
+        while time.monotonic() < until:
+            frame = sys._current_frames().get(master)
+            if frame is not None and frame.f_code.co_filename == threading.__file__ and \
+                    frame.f_code.co_name in ("join", "_wait_for_tstate_lock"):
+                return
+            time.sleep(0.01)
+    warming = threading.Thread(target=still_warming, daemon=True)
+    app.extensions["geo_welfare_warm_up"] = warming
+    warming.start()
+    gunicorn_conf.warm(app)
+    assert not warming.is_alive()

@@ -83,6 +83,16 @@ def test_pick_a_district_and_download_its_map_in_chromium(browser, demo, tmp_pat
             assert any(w == str(number) and any(v == first and abs(y - y2) < 3 and 0 < x2 - x1 < 15
                                                 for x2, y2, _, v in words)
                        for _, y, x1, w in words), (number, name)
+        # A walking area chosen on the page: the page comes back, and the download draws the walk over the streets.
+        with page.expect_navigation():
+            page.select_option("#minutes", "10")
+        assert page.locator("#district-name").inner_text() == "デモ南小学校区"
+        with page.expect_download() as download:
+            page.click("#download-pdf")
+        assert download.value.suggested_filename == "E05_デモ南小学校区_A4_10min.pdf"
+        walked = tmp_path / "e05_10min.pdf"
+        download.value.save_as(walked)
+        assert "徒歩10分圏（道のり・時速4km）" in flat(run("pdftotext", "-enc", "UTF-8", walked, "-"))
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "web_csw.png"))
         watched.check_offline()

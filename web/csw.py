@@ -3,7 +3,8 @@
 The numbers are the print map's own (:func:`geo_welfare.maps.content.district_content`), so the
 page, the PDF handed out at the meeting and the list beside it agree.  Public places only: this
 page prepares handouts.  A ward or 圏域 selector (``within``) narrows a city's list of districts to
-one ward's (:func:`districts_within`); the list is sorted by ward, then name.
+one ward's (:func:`districts_within`); the list is sorted by ward, then name.  A walking-area picker
+(``minutes``) puts the land within that many minutes' walk of the places on the downloads.
 """
 
 from __future__ import annotations
@@ -19,17 +20,24 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from geo_welfare.core.config import STORAGE_CRS
 from geo_welfare.core.errors import NotFoundError
 from geo_welfare.maps import district_content, load_store_layers
+from geo_welfare.maps.atlas import map_file_name
 from geo_welfare.maps.content import NotStored
+from geo_welfare.maps.layout import LARGE_PRINT_PAPER
 from geo_welfare.web.store import get_engine
 from geo_welfare.store.read import MUNICIPALITY_CODE_DIGITS, read_areas, schedule_of, within_choices
 from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
 from geo_welfare.layers.schedules import describe
 from geo_welfare.maps.style import RESOURCE_COLOURS, RESOURCE_MARKERS
-from geo_welfare.web.i18n import page_language, word
+from geo_welfare.web.i18n import page_language, say, word
 
 blueprint = Blueprint("csw", __name__)
 
 DEFAULT_UNIT = "elementary_district"
+#: The walking areas the page offers for its downloads (the planner's choices; none by default).
+WALK_CHOICES = (5, 10, 15, 20, 30)
+#: The page's download links: the paper (as file names say it) and the format of each.
+DOWNLOADS = {"pdf": ("A4", "pdf"), "pdf_a3": ("A3", "pdf"), "pdf_large": (f"{LARGE_PRINT_PAPER}_large", "pdf"),
+             "png": ("A4", "png")}
 
 
 def _words(lang: str):
@@ -38,7 +46,7 @@ def _words(lang: str):
 
 def _district(unit: str, code: str, lang: str) -> dict:
     """The district's outline, neighbours and numbered public places, as the page draws them."""
-    layers = load_store_layers(get_engine(), unit, shading="none")
+    layers = load_store_layers(get_engine(), unit, shading="none", district=code)  # that district's neighbourhood
     content = district_content(layers, code)
     to_lonlat = content.resources.to_crs(STORAGE_CRS)
     resources = [{
@@ -124,6 +132,7 @@ def page():
     else:
         within = ""
     wards = choices[choices["unit"] == "municipality"].set_index("code")["name"]
+    minutes = next((m for m in WALK_CHOICES if request.args.get("minutes") == str(m)), None)  # else none drawn
     code = request.args.get("code") or None
     if code is None or (within and code not in set(districts["code"])):
         code = districts["code"].iloc[0] if len(districts) else None
@@ -133,12 +142,16 @@ def page():
             district = _district(unit, code, lang)
         except NotStored:
             district = None
+    file_names = {} if district is None else {  # as the download's Content-Disposition names it
+        key: map_file_name(code, district["name"], paper, fmt, minutes) for key, (paper, fmt) in DOWNLOADS.items()}
     groups = [(wards.get(ward, ward), list(zip(rows["code"], rows["name"])))
               for ward, rows in districts.groupby("ward", sort=False)]
     return render_template("csw.html", lang=lang, word=_words(lang), unit=unit,
                            units=[(t.id, label(AREA_UNITS, t.id, lang)) for t in AREA_UNITS],
                            choices=list(zip(choices["code"], choices["name"])), within=within,
-                           district_groups=groups, code=code, district=district)
+                           district_groups=groups, code=code, district=district, minutes=minutes,
+                           file_names=file_names,
+                           walk_choices=[(m, say("csw_walk_minutes", lang, minutes=m)) for m in WALK_CHOICES])
 
 
 @blueprint.get("/api/district/<unit>/<code>")

@@ -16,8 +16,9 @@ Why these numbers:
 - **The app is loaded once, before the workers are forked (``preload_app``)**, and warmed there:
   the street network, the map page, the places and the areas are built in the master, so every
   worker starts with them in memory it shares with the others (copy-on-write) instead of each
-  building them again under the first visitors.  The master's store connections are closed
-  before the fork (a connection must not cross into another process).
+  building them again under the first visitors.  The app's warm-up thread is waited for, and the
+  master's store connections are closed, before the fork (neither a thread's held lock nor a
+  connection must cross into another process).
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ def warm(app) -> None:
             for zoom in range(areas["zoom"], areas["finest"] + 1):
                 for layer in areas["layers"]:
                     client.get(f"{layer['url']}&zoom={zoom}&bbox=-180,-90,180,90")
+        # The app's own warm-up thread (the residents, the street cells) ends here too: a thread does not
+        # cross a fork, and a lock it held then (the residents being spread) would stay held in every
+        # worker, whose first planner question would wait on it for good; its connections must close too.
+        warming = app.extensions.get("geo_welfare_warm_up")
+        if warming is not None:
+            warming.join()
         get_engine().dispose()  # no store connection crosses the fork
 
 

@@ -33,6 +33,8 @@ from geo_welfare.web.problems import BadField, NotAllowed, problem
 MAX_JSON_DEPTH = 4
 #: Longest number a request may write (digits, sign, point and exponent): 32 characters hold any coordinate.
 MAX_NUMBER_LENGTH = 32
+#: Walking minutes a page may ask for (the planner's and the print map's).
+MINUTES_RANGE = (1.0, 60.0)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 
@@ -105,6 +107,21 @@ def parse_number(text: object, *, integer: bool = False) -> int | float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def number_parameter(name: str, default: float | None, low: float, high: float, integer: bool = False) -> float | None:
+    """The query parameter ``name`` as a number from ``low`` to ``high`` (``default`` when absent or empty).
+
+    Anything else is refused naming the parameter and the range, so a typo reads as one (a number
+    of more than 32 characters, NaN and infinity too: :func:`parse_number`).
+    """
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    value = parse_number(raw, integer=integer)
+    if value is None or not low <= value <= high:
+        raise BadField(name, "bad_number", echoed(raw), low=f"{low:g}", high=f"{high:g}")
+    return value
 
 
 def bbox_parameter() -> tuple[float, float, float, float] | None:

@@ -48,7 +48,7 @@ from geo_welfare.store.read import read_candidates
 from geo_welfare.web.auth import is_editor
 from geo_welfare.web.choropleth import GAP_STYLE, SERVICE_AREA_STYLE, kind_styles
 from geo_welfare.web.i18n import page_language, say, word
-from geo_welfare.web.limits import echoed, parse_number
+from geo_welfare.web.limits import MINUTES_RANGE, echoed, number_parameter, parse_number
 from geo_welfare.web.network import app_network
 from geo_welfare.web.problems import BadField
 from geo_welfare.web.results_cache import Answer, PlannerCache
@@ -56,24 +56,8 @@ from geo_welfare.web.store import get_engine
 
 blueprint = Blueprint("planner", __name__)
 
-MINUTES_RANGE = (1.0, 60.0)
 MAX_SITES = 50
 DEFAULT_KINDS = DEFAULT_KIND_IDS  # the glossary says which kinds a search starts with
-
-
-def _number(name: str, default: float, low: float, high: float, integer: bool = False) -> float:
-    """The query parameter ``name`` as a number from ``low`` to ``high`` (``default`` when absent).
-
-    Anything else is refused naming the parameter and the range, so a planner's typo reads as one
-    (a number of more than 32 characters, NaN and infinity too: :func:`~geo_welfare.web.limits.parse_number`).
-    """
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    value = parse_number(raw, integer=integer)
-    if value is None or not low <= value <= high:
-        raise BadField(name, "bad_number", echoed(raw), low=f"{low:g}", high=f"{high:g}")
-    return value
 
 
 def _kinds() -> list[str]:
@@ -233,7 +217,7 @@ def coverage():
     residents outside every unit) and ``whole`` (its head-counts as whole people that add up to the
     total row), so the page's table reads like the downloads.  ``format=csv|xlsx`` downloads it.
     """
-    minutes = _number("minutes", 15.0, *MINUTES_RANGE)
+    minutes = number_parameter("minutes", 15.0, *MINUTES_RANGE)
     unit = _unit()
     group = _group()
     download = request.args.get("format") if request.args.get("format") in ("csv", "xlsx") else None
@@ -258,7 +242,7 @@ def coverage():
 @blueprint.get("/api/gaps")
 def gaps():
     """The pieces of each unit beyond ``minutes`` of every place, ranked by older residents (GeoJSON)."""
-    minutes = _number("minutes", 15.0, *MINUTES_RANGE)
+    minutes = number_parameter("minutes", 15.0, *MINUTES_RANGE)
     unit = _unit()
     group = _group()
     output = request.args.get("format")
@@ -282,7 +266,7 @@ def gaps():
 @blueprint.get("/api/service-areas")
 def service_areas():
     """Each place's walking area within ``minutes`` (the streets reached, widened 50 m), as GeoJSON."""
-    minutes = _number("minutes", 15.0, *MINUTES_RANGE)
+    minutes = number_parameter("minutes", 15.0, *MINUTES_RANGE)
     output = request.args.get("format")
     output = output if output in ("geojson", "gpkg") else None
     asked = _asked()
@@ -327,7 +311,7 @@ def _candidates(asked: "Asked", study: Study, lang: str):
     if source not in CANDIDATE_SOURCES:
         raise BadField("candidates", "bad_choice", echoed(source), choices=", ".join(CANDIDATE_SOURCES))
     if source == "grid":
-        return candidate_sites.grid_candidates(study, _number("spacing", 500.0, *GRID_SPACING_RANGE), lang)
+        return candidate_sites.grid_candidates(study, number_parameter("spacing", 500.0, *GRID_SPACING_RANGE), lang)
     if source == "points":
         return candidate_sites.point_candidates(_clicked_points(), lang)
     if source == "kind":
@@ -358,10 +342,10 @@ def plan():
     or ``points`` (``lon,lat;…`` placed on the map).  ``format=csv|xlsx|geojson`` downloads the
     chosen sites, each with its address (its own, else 「…付近」 of its small area).
     """
-    minutes = _number("minutes", 15.0, *MINUTES_RANGE)
+    minutes = number_parameter("minutes", 15.0, *MINUTES_RANGE)
     has_target = request.args.get("target") not in (None, "")
-    target = _number("target", 90.0, 1.0, 100.0) / 100 if has_target else None
-    k = None if has_target else int(_number("k", 3, 1, MAX_SITES, integer=True))
+    target = number_parameter("target", 90.0, 1.0, 100.0) / 100 if has_target else None
+    k = None if has_target else int(number_parameter("k", 3, 1, MAX_SITES, integer=True))
     lang = page_language(request.args.get("lang"), current_app.config["LANGUAGE"])
     output = request.args.get("format") if request.args.get("format") in ("csv", "xlsx", "geojson") else None
     group = _group()

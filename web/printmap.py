@@ -2,7 +2,9 @@
 
 The same page ``geo-welfare map district`` writes, drawn on request; public places only (no staff
 copy is ever served).  ``?paper=A3``, ``?orientation=landscape``, ``?shading=none``, ``?lang=en``,
-``?large_print=1`` (the large-print A3).  The download is named ``E02_デモ本町小学校区_A4.pdf``.
+``?large_print=1`` (the large-print A3), ``?minutes=10`` (the land within 10 minutes' walk of the public
+places, over the app's streets when it has a street file, else straight-line circles, as the legend
+says).  The download is named ``E02_デモ本町小学校区_A4.pdf`` (``…_A4_10min.pdf`` with a walking area).
 Street, river and railway files come from the app settings ``NETWORK_FILE``, ``WATER_FILE`` and
 ``RAILWAY_FILE`` (else the ``GEO_WELFARE_NETWORK``/``_WATER``/``_RAILWAY`` environment variables).
 """
@@ -21,6 +23,9 @@ from geo_welfare.maps import district_content, load_store_layers, render_distric
 from geo_welfare.maps.atlas import map_file_name
 from geo_welfare.maps.background import read_background
 from geo_welfare.maps.layout import LARGE_PRINT_PAPER
+from geo_welfare.maps.reach import walking_reach
+from geo_welfare.web.limits import MINUTES_RANGE, number_parameter
+from geo_welfare.web.network import app_network
 from geo_welfare.web.store import get_engine
 from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNIT_OPTIONS
 from geo_welfare.web.i18n import page_language
@@ -56,19 +61,23 @@ def district_map(unit: str, code: str, fmt: str):
     if paper not in ("A4", "A3") or orientation not in ("auto", "portrait", "landscape") or \
             shading not in ("aging", "none"):
         raise UsageError("bad_print_options")
-    layers = load_store_layers(get_engine(), unit_id, shading=shading)
+    minutes = number_parameter("minutes", None, *MINUTES_RANGE)
+    layers = load_store_layers(get_engine(), unit_id, shading=shading, district=code)  # public places only
     content = district_content(layers, code)
+    # The area of the public places only, as on the page; the served network is warm (street cells filled).
+    reach = walking_reach(layers.resources, minutes, network=app_network()) if minutes else None
     background = read_background(streets=_setting("NETWORK_FILE", settings.network_file),
                                  water=_setting("WATER_FILE", settings.water_file),
                                  railway=_setting("RAILWAY_FILE", settings.railway_file),
                                  cache_directory=settings.cache_directory(current_app.config["DATABASE_URL"]))
     page = render_district_map(content, background=background, paper=paper, orientation=orientation, lang=lang,
-                               large_print=large_print)
+                               large_print=large_print, reach=reach)
     body = page.to_bytes(fmt, dpi=PNG_DPI)
     response = Response(body, mimetype=MIMETYPES[fmt])
     paper_name = f"{LARGE_PRINT_PAPER}_large" if large_print else paper
-    name = map_file_name(code, content.name, paper_name, fmt)  # E02_デモ本町小学校区_A4.pdf, as the CLI names it
-    ascii_name = map_file_name(code, "map", paper_name, fmt).encode("ascii", "replace").decode().replace("?", "_")
+    name = map_file_name(code, content.name, paper_name, fmt, minutes)  # E02_デモ本町小学校区_A4.pdf, as the CLI names it
+    ascii_name = map_file_name(code, "map", paper_name, fmt, minutes)
+    ascii_name = ascii_name.encode("ascii", "replace").decode().replace("?", "_")
     response.headers["Content-Disposition"] = (f"inline; filename=\"{ascii_name}\"; "
                                                f"filename*=UTF-8''{quote(name)}")
     return response

@@ -189,7 +189,8 @@ def _draw_and_save(request, codes: list[str], *, folder: Path | None, output: Pa
     from geo_welfare.maps.atlas import district_names, draw_page, draw_pages, map_file_name
 
     names = district_names(request.layers)
-    files = {one: map_file_name(one, names[one], request.paper_name, request.fmt) for one in codes}
+    minutes = request.reach.minutes if request.reach is not None else None
+    files = {one: map_file_name(one, names[one], request.paper_name, request.fmt, minutes) for one in codes}
     pages = [(one, folder / files[one] if folder is not None else (output or Path(files[one]))) for one in codes]
     if not every:  # one page: drawn here, and what stops it is said as it is
         result = draw_page(request, *pages[0], catch=False)

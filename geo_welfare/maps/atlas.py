@@ -74,10 +74,12 @@ def page_file_name(code: str, name: str, fmt: str) -> str:
     return f"{safe}.{fmt}"
 
 
-def map_file_name(code: str, name: str, paper: str, fmt: str) -> str:
+def map_file_name(code: str, name: str, paper: str, fmt: str, minutes: float | None = None) -> str:
     """``E02_デモ本町小学校区_A4.pdf``: district, paper and format, so an A4 and an A3 download of the
-    same district (or its PDF and PNG) never take each other's name in a downloads folder."""
-    return page_file_name(code, f"{name}_{paper}", fmt)
+    same district (or its PDF and PNG) never take each other's name in a downloads folder; a page
+    with a walking area says its minutes too (``E02_デモ本町小学校区_A4_10min.pdf``)."""
+    walk = f"_{minutes:g}min" if minutes else ""
+    return page_file_name(code, f"{name}_{paper}{walk}", fmt)
 
 
 def district_names(layers: StoreLayers) -> dict[str, str]:

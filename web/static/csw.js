@@ -13,6 +13,8 @@
   // A ward or 圏域 narrows the list of districts: the page comes back with that area's first district.
   document.getElementById("within").addEventListener("change", function () { form.code.value = ""; form.submit(); });
   document.getElementById("code").addEventListener("change", function () { form.submit(); });
+  // The walking area drawn on the downloads: the page comes back with its links asking for it.
+  document.getElementById("minutes").addEventListener("change", function () { form.submit(); });
   var print = document.getElementById("print");
   if (print) { print.addEventListener("click", function (event) { event.preventDefault(); window.print(); }); }
 
