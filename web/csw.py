@@ -4,7 +4,8 @@ The numbers are the print map's own (:func:`geo_welfare.maps.content.district_co
 page, the PDF handed out at the meeting and the list beside it agree.  Public places only: this
 page prepares handouts.  A ward or 圏域 selector (``within``) narrows a city's list of districts to
 one ward's (:func:`districts_within`); the list is sorted by ward, then name.  A walking-area picker
-(``minutes``) puts the land within that many minutes' walk of the places on the downloads.
+(``minutes``) puts the land within that many minutes' walk of the places on the downloads, and hazard
+checkboxes (``hazards``, offered for the hazards the store holds zones of) the zones and shelters.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from geo_welfare.maps.atlas import map_file_name
 from geo_welfare.maps.content import NotStored
 from geo_welfare.maps.layout import LARGE_PRINT_PAPER
 from geo_welfare.web.store import get_engine
+from geo_welfare.store.hazards import stored_hazards
 from geo_welfare.store.read import MUNICIPALITY_CODE_DIGITS, read_areas, schedule_of, within_choices
-from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, RESOURCE_KINDS, label
+from geo_welfare.core.glossary import AREA_UNIT_IDS, AREA_UNITS, HAZARD_IDS, RESOURCE_KINDS, label
 from geo_welfare.layers.schedules import describe
 from geo_welfare.maps.style import RESOURCE_COLOURS, RESOURCE_MARKERS
 from geo_welfare.web.i18n import page_language, say, word
@@ -133,6 +135,8 @@ def page():
         within = ""
     wards = choices[choices["unit"] == "municipality"].set_index("code")["name"]
     minutes = next((m for m in WALK_CHOICES if request.args.get("minutes") == str(m)), None)  # else none drawn
+    offered = stored_hazards(engine)
+    hazards = [hazard for hazard in HAZARD_IDS if hazard in offered and hazard in request.args.getlist("hazards")]
     code = request.args.get("code") or None
     if code is None or (within and code not in set(districts["code"])):
         code = districts["code"].iloc[0] if len(districts) else None
@@ -143,14 +147,16 @@ def page():
         except NotStored:
             district = None
     file_names = {} if district is None else {  # as the download's Content-Disposition names it
-        key: map_file_name(code, district["name"], paper, fmt, minutes) for key, (paper, fmt) in DOWNLOADS.items()}
+        key: map_file_name(code, district["name"], paper, fmt, minutes, hazards)
+        for key, (paper, fmt) in DOWNLOADS.items()}
     groups = [(wards.get(ward, ward), list(zip(rows["code"], rows["name"])))
               for ward, rows in districts.groupby("ward", sort=False)]
     return render_template("csw.html", lang=lang, word=_words(lang), unit=unit,
                            units=[(t.id, label(AREA_UNITS, t.id, lang)) for t in AREA_UNITS],
                            choices=list(zip(choices["code"], choices["name"])), within=within,
                            district_groups=groups, code=code, district=district, minutes=minutes,
-                           file_names=file_names,
+                           file_names=file_names, hazards=hazards or None,
+                           hazard_choices=[(hazard, word(f"hazard_{hazard}", lang)) for hazard in offered],
                            walk_choices=[(m, say("csw_walk_minutes", lang, minutes=m)) for m in WALK_CHOICES])
 
 

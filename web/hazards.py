@@ -13,6 +13,7 @@ import geopandas as gpd
 import shapely
 from flask import Blueprint, Response, current_app, request
 
+from geo_welfare.core.glossary import HAZARD_IDS
 from geo_welfare.layers.hazards import class_label, hazard_label
 from geo_welfare.maps.hazard_style import hazard_colour
 from geo_welfare.store.hazards import read_hazard_zones_stored, read_shelters_stored
@@ -23,7 +24,7 @@ from geo_welfare.web.store import get_engine
 
 blueprint = Blueprint("hazards", __name__)
 
-HAZARDS = ("flood", "landslide")
+HAZARDS = HAZARD_IDS
 #: Decimal places of the served coordinates (7: about 1 cm, as the store keeps them).
 PRECISION = 1e-7
 

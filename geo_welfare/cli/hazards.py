@@ -23,7 +23,7 @@ from geo_welfare.core import glossary
 from geo_welfare.core.words import t
 
 #: The hazards of the zones ``hazard`` may be limited to.
-HAZARDS = ("flood", "landslide")
+HAZARDS = glossary.HAZARD_IDS
 #: Columns that are words for scripts (``--raw``, JSON) and give way to their labels for people.
 MACHINE_ONLY = ["hazard", "scenario", "zone_class", "phenomenon"]
 #: The columns this command adds to the table forms of :mod:`geo_welfare.reports.tables`.

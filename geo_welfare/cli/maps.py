@@ -49,7 +49,7 @@ def map_group() -> None:
 @railway_option()
 @option("--credit", "credits", multiple=True, help="help_opt_credit")
 @option("--large-print", is_flag=True, help="help_opt_large_print")
-@option("--hazards", multiple=True, type=click.Choice(["flood", "landslide"]), help="help_opt_hazards_map")
+@option("--hazards", multiple=True, type=click.Choice(glossary.HAZARD_IDS), help="help_opt_hazards_map")
 @include_staff_option("help_opt_include_staff_map")
 @option("--dpi", default=200, show_default=True, type=click.IntRange(72, 600), help="help_opt_dpi")
 @jobs_option()
@@ -75,7 +75,8 @@ def district(obj, code, every, unit, paper, orientation, fmt, output, shading, d
                                      cache_directory=settings.cache_directory(obj.database_url))
         reach = _walking_reach(obj, layers, service_minutes, network_file, speed, background)
         if hazards:
-            _with_hazards(obj, background, tuple(dict.fromkeys(hazards)))
+            from geo_welfare.maps.background import add_stored_hazards
+            add_stored_hazards(background, obj.engine(), tuple(h for h in glossary.HAZARD_IDS if h in hazards))
     request = PageRequest(layers, background, reach, paper.upper(), orientation, lang, tuple(credits), fmt, dpi,
                           large_print=large_print)
     folder = (output or Path(".")) if every else None
@@ -84,18 +85,6 @@ def district(obj, code, every, unit, paper, orientation, fmt, output, shading, d
     if every:
         from geo_welfare.core.words import t
         click.echo(t("maps_written", lang, count=len(written), dir=str(folder)), err=True)
-
-
-def _with_hazards(obj, background, hazards: tuple[str, ...]) -> None:
-    """The stored zones of ``hazards`` and the shelters, on the page (refused when none is stored)."""
-    import pandas as pd
-
-    from geo_welfare.core.errors import ConflictError
-    from geo_welfare.store.hazards import read_hazard_zones_stored, read_shelters_stored
-    zones = pd.concat([read_hazard_zones_stored(obj.engine(), hazard) for hazard in hazards], ignore_index=True)
-    if not len(zones):
-        raise ConflictError("no_hazard_zones_stored")
-    background.hazards, background.shelters = zones, read_shelters_stored(obj.engine())
 
 
 @contextmanager
@@ -187,10 +176,12 @@ def _draw_and_save(request, codes: list[str], *, folder: Path | None, output: Pa
     from geo_welfare.core.errors import UnprocessableError
     from geo_welfare.core.words import t
     from geo_welfare.maps.atlas import district_names, draw_page, draw_pages, map_file_name
+    from geo_welfare.maps.background import drawn_hazards
 
     names = district_names(request.layers)
     minutes = request.reach.minutes if request.reach is not None else None
-    files = {one: map_file_name(one, names[one], request.paper_name, request.fmt, minutes) for one in codes}
+    hazards = drawn_hazards(request.background)
+    files = {one: map_file_name(one, names[one], request.paper_name, request.fmt, minutes, hazards) for one in codes}
     pages = [(one, folder / files[one] if folder is not None else (output or Path(files[one]))) for one in codes]
     if not every:  # one page: drawn here, and what stops it is said as it is
         result = draw_page(request, *pages[0], catch=False)

@@ -89,6 +89,9 @@ def area_unit_spellings(identifier: str) -> tuple[str, ...]:
 RESOURCE_KIND_IDS: tuple[str, ...] = tuple(term.id for term in RESOURCE_KINDS)
 AREA_UNIT_IDS: tuple[str, ...] = tuple(term.id for term in AREA_UNITS)
 
+#: The hazards whose zones a store may hold (国土数値情報 A31 洪水 and A33 土砂災害), in the order pages draw them.
+HAZARD_IDS: tuple[str, ...] = ("flood", "landslide")
+
 VISIBILITY_PUBLIC = "public"
 VISIBILITY_STAFF = "staff"
 

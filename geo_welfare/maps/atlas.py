@@ -74,12 +74,13 @@ def page_file_name(code: str, name: str, fmt: str) -> str:
     return f"{safe}.{fmt}"
 
 
-def map_file_name(code: str, name: str, paper: str, fmt: str, minutes: float | None = None) -> str:
+def map_file_name(code: str, name: str, paper: str, fmt: str, minutes: float | None = None,
+                  hazards: Sequence[str] = ()) -> str:
     """``E02_デモ本町小学校区_A4.pdf``: district, paper and format, so an A4 and an A3 download of the
     same district (or its PDF and PNG) never take each other's name in a downloads folder; a page
-    with a walking area says its minutes too (``E02_デモ本町小学校区_A4_10min.pdf``)."""
-    walk = f"_{minutes:g}min" if minutes else ""
-    return page_file_name(code, f"{name}_{paper}{walk}", fmt)
+    with a walking area or hazard zones says so too (``E02_デモ本町小学校区_A4_10min_flood.pdf``)."""
+    extra = (f"_{minutes:g}min" if minutes else "") + "".join(f"_{hazard}" for hazard in hazards)
+    return page_file_name(code, f"{name}_{paper}{extra}", fmt)
 
 
 def district_names(layers: StoreLayers) -> dict[str, str]:

@@ -120,3 +120,24 @@ def read_background(*, streets: Path | None = None, water: Path | None = None, r
             background.files[layer] = Path(path)
             background.credits[layer] = _credits(frame)
     return background
+
+
+def add_stored_hazards(background: Background, engine, hazards: tuple[str, ...]) -> Background:
+    """``background`` with the stored zones of ``hazards`` and the shelters (what ``--hazards`` and
+    ``?hazards=`` put on a page); refused (409) when the store holds none of those zones."""
+    import pandas as pd
+
+    from geo_welfare.core.errors import ConflictError
+    from geo_welfare.store.hazards import read_hazard_zones_stored, read_shelters_stored
+    zones = pd.concat([read_hazard_zones_stored(engine, hazard) for hazard in hazards], ignore_index=True)
+    if not len(zones):
+        raise ConflictError("no_hazard_zones_stored")
+    background.hazards, background.shelters = zones, read_shelters_stored(engine)
+    return background
+
+
+def drawn_hazards(background: Background) -> tuple[str, ...]:
+    """The hazards whose zones ``background`` holds, in the order pages draw them (what a file name says)."""
+    from geo_welfare.core.glossary import HAZARD_IDS
+    held = set() if background.hazards is None else set(background.hazards["hazard"])
+    return tuple(hazard for hazard in HAZARD_IDS if hazard in held)

@@ -138,6 +138,12 @@ def read_hazard_zones_stored(engine: Engine, hazard: str | None = None) -> gpd.G
     return _frame(engine, statement)
 
 
+def stored_hazards(engine: Engine) -> list[str]:
+    """The hazards the store holds zones of (``flood``, ``landslide``), sorted: what a page may offer to draw."""
+    with engine.connect() as connection:
+        return sorted(connection.execute(select(HazardZone.hazard).distinct()).scalars())
+
+
 def read_shelters_stored(engine: Engine) -> gpd.GeoDataFrame:
     """The stored shelters, lon/lat: ``id, source, source_id, name, address, kind, hazards``."""
     statement = select(Shelter.id, Shelter.source, Shelter.source_id, Shelter.name, Shelter.address, Shelter.kind,

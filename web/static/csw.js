@@ -15,6 +15,9 @@
   document.getElementById("code").addEventListener("change", function () { form.submit(); });
   // The walking area drawn on the downloads: the page comes back with its links asking for it.
   document.getElementById("minutes").addEventListener("change", function () { form.submit(); });
+  Array.prototype.forEach.call(form.querySelectorAll('input[name="hazards"]'), function (box) {
+    box.addEventListener("change", function () { form.submit(); });
+  });
   var print = document.getElementById("print");
   if (print) { print.addEventListener("click", function (event) { event.preventDefault(); window.print(); }); }
 
