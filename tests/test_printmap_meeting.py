@@ -261,3 +261,17 @@ def test_large_print_a3_is_everything_times_1_4(demo_url, points_per_height, tmp
     heights = [(w[3] - w[1]) * points_per_height for w in words(pdf) if w[4] in names]
     assert len(heights) == 3 and min(heights) >= 10 * (297 / 210) * 1.4 - 0.05
     assert len(shots) == page_count(pdf)
+
+
+def test_a_code_that_holds_the_name_does_not_say_it_twice():
+    """Sapporo's district codes carry the school's name (papamama_Elementary.geojson: ``01101:資生館小学校``)."""
+    from geo_welfare.maps.atlas import map_file_name, page_file_name
+    from geo_welfare.web.printmap import ascii_file_name
+
+    assert map_file_name("01101:資生館小学校", "資生館小学校", "A4", "pdf", 10) == "01101_資生館小学校_A4_10min.pdf"
+    assert map_file_name("01101:資生館小学校", "資生館小学校区", "A3", "png") == "01101_資生館小学校区_A3.png"
+    assert page_file_name("01101:資生館小学校", "資生館小学校_地区カルテ", "pdf") == "01101_資生館小学校_地区カルテ.pdf"
+    assert map_file_name("E02", "デモ本町小学校区", "A4", "pdf") == "E02_デモ本町小学校区_A4.pdf"  # no name in the code
+    assert map_file_name("E2", "E2駅前", "A4", "pdf") == "E2_E2駅前_A4.pdf"  # a code with no separator is kept whole
+    fallback = ascii_file_name(map_file_name("01101:資生館小学校", "map", "A4", "pdf", 10, ("flood",)))
+    assert fallback == "01101_map_A4_10min_flood.pdf"

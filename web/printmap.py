@@ -13,6 +13,7 @@ Street, river and railway files come from the app settings ``NETWORK_FILE``, ``W
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -42,6 +43,12 @@ PNG_DPI = 150
 def _setting(key: str, resolve: Callable[[str | None], Path | None]) -> Path | None:
     """The app setting ``key``, else (through ``resolve``, the settings table's) its environment variable."""
     return resolve(current_app.config.get(key) or None)
+
+
+def ascii_file_name(name: str) -> str:
+    """The download's plain ``filename=`` for browsers that ignore ``filename*``: what is not ASCII becomes
+    one ``_`` a run (``01101:資生館小学校`` → ``01101_``), so ``01101_map_A4.pdf`` rather than ``01101_______map``."""
+    return re.sub("_+", "_", name.encode("ascii", "replace").decode().replace("?", "_"))
 
 
 def _hazards() -> tuple[str, ...]:
@@ -92,8 +99,7 @@ def district_map(unit: str, code: str, fmt: str):
     response = Response(body, mimetype=MIMETYPES[fmt])
     paper_name = f"{LARGE_PRINT_PAPER}_large" if large_print else paper
     name = map_file_name(code, content.name, paper_name, fmt, minutes, hazards)  # as the CLI names it
-    ascii_name = map_file_name(code, "map", paper_name, fmt, minutes, hazards)
-    ascii_name = ascii_name.encode("ascii", "replace").decode().replace("?", "_")
+    ascii_name = ascii_file_name(map_file_name(code, "map", paper_name, fmt, minutes, hazards))
     response.headers["Content-Disposition"] = (f"inline; filename=\"{ascii_name}\"; "
                                                f"filename*=UTF-8''{quote(name)}")
     return response

@@ -69,8 +69,14 @@ class PageResult:
 
 
 def page_file_name(code: str, name: str, fmt: str) -> str:
-    """``E02_デモ本町小学校区.pdf``: code first so the files sort as the districts do."""
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", f"{code}_{name}").strip("_")
+    """``E02_デモ本町小学校区.pdf``: code first so the files sort as the districts do.
+
+    A code that already ends with the district's name (Sapporo's ``01101:資生館小学校``) does not say
+    it twice: ``01101_資生館小学校_A4.pdf``, not ``01101_資生館小学校_資生館小学校_A4.pdf``.
+    """
+    tail = re.split(r"[:：_\s]", code)[-1]
+    text = f"{code}{name[len(tail):]}" if tail != code and tail and name.startswith(tail) else f"{code}_{name}"
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")
     return f"{safe}.{fmt}"
 
 
